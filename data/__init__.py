@@ -1,0 +1,1 @@
+"""Storage and reference data. Every SQL statement of småjobs lives in this package."""

@@ -1,0 +1,106 @@
+"""Connections, transactions and schema migrations.
+
+The web app and the scheduler write the same SQLite file, so every write is a short
+`BEGIN IMMEDIATE` transaction (see `write`): it takes the write lock up front instead of
+failing half-way with SQLITE_BUSY when another process commits first.
+"""
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+import sqlite_utils
+
+from data import migrations
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at `path` and bring its schema up to date."""
+    db = open_database(path)
+    migrate(db)
+    return db
+
+
+def open_database(path: str | Path) -> sqlite_utils.Database:
+    """Open without migrating; used by `migrate` tests and by `connect`."""
+    path = Path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return sqlite_utils.Database(conn)
+
+
+@contextmanager
+def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A short write transaction. Nested calls join the outer transaction."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+def now_iso() -> str:
+    """UTC timestamp as stored in every *_at column."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    if "schema_migrations" not in db.table_names():
+        return 0
+    row = db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+    return row[0] or 0
+
+
+def migrate(db: sqlite_utils.Database, target: int | None = None) -> list[int]:
+    """Apply pending migrations in order, each in its own transaction. Returns the versions applied."""
+    applied = []
+    for version, step in migrations.steps():
+        if target is not None and version > target:
+            break
+        if version <= schema_version(db):
+            continue
+        _apply(db, version, step)
+        applied.append(version)
+    return applied
+
+
+def _apply(db: sqlite_utils.Database, version: int, step: Callable) -> None:
+    # Foreign keys are switched off while a step rebuilds tables, as SQLite's ALTER TABLE
+    # procedure asks; foreign_key_check proves the data still holds together before commit.
+    db.conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with write(db):
+            if version <= schema_version(db):  # another process got there first
+                return
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            step(db)
+            problems = db.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise RuntimeError(f"migration {version} broke foreign keys: {problems[:5]}")
+            db.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                [version, step.__name__, now_iso()],
+            )
+    finally:
+        db.conn.execute("PRAGMA foreign_keys = ON")

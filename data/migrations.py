@@ -1,0 +1,234 @@
+"""Schema migrations, oldest first. Never edit a released step: add a new one.
+
+Each step receives a `sqlite_utils.Database` inside an open write transaction. A step that
+changes an existing table uses sqlite-utils' `transform`, which rebuilds the table and copies
+every row, so an existing database upgrades in place without losing a row.
+"""
+from __future__ import annotations
+
+import sqlite3
+from typing import Callable, Iterator
+
+_STEPS: dict[int, Callable] = {}
+
+
+def step(version: int):
+    def register(fn: Callable) -> Callable:
+        if version in _STEPS:
+            raise RuntimeError(f"migration {version} defined twice")
+        _STEPS[version] = fn
+        return fn
+
+    return register
+
+
+def steps() -> Iterator[tuple[int, Callable]]:
+    return iter(sorted(_STEPS.items()))
+
+
+def latest_version() -> int:
+    return max(_STEPS)
+
+
+def _run_script(db, script: str) -> None:
+    # Not executescript(): it commits the open transaction first, and a migration must be
+    # all or nothing.
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement[:80]!r}")
+
+
+@step(1)
+def registry(db):
+    _run_script(db, 
+        """
+        CREATE TABLE consultants (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            name TEXT NOT NULL DEFAULT '',
+            password_hash TEXT,
+            role TEXT NOT NULL DEFAULT 'consultant' CHECK (role IN ('consultant', 'admin')),
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE citizens (
+            id TEXT PRIMARY KEY,
+            first_name TEXT NOT NULL,
+            age INTEGER,
+            target_group TEXT,
+            postcode TEXT NOT NULL,
+            lat REAL NOT NULL,
+            lon REAL NOT NULL,
+            coords_given INTEGER NOT NULL DEFAULT 0,
+            interests TEXT NOT NULL DEFAULT '',
+            experience TEXT NOT NULL DEFAULT '',
+            goal TEXT NOT NULL DEFAULT '',
+            languages TEXT NOT NULL DEFAULT '["da"]',
+            hours_min INTEGER,
+            hours_max INTEGER,
+            shifts TEXT,
+            max_travel_km REAL NOT NULL DEFAULT 10,
+            needs TEXT NOT NULL DEFAULT '[]',
+            consultant_email TEXT COLLATE NOCASE,
+            extra TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX citizens_consultant ON citizens (consultant_email);
+        CREATE TABLE employers (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            cvr TEXT,
+            industry TEXT NOT NULL DEFAULT '',
+            address TEXT NOT NULL DEFAULT '',
+            postcode TEXT NOT NULL,
+            lat REAL NOT NULL,
+            lon REAL NOT NULL,
+            coords_given INTEGER NOT NULL DEFAULT 0,
+            contact_name TEXT NOT NULL DEFAULT '',
+            contact_email TEXT NOT NULL DEFAULT '',
+            contact_phone TEXT NOT NULL DEFAULT '',
+            languages TEXT NOT NULL DEFAULT '["da"]',
+            -- Self-registered employers wait for a consultant; only approved ones are matched.
+            status TEXT NOT NULL DEFAULT 'approved' CHECK (status IN ('pending', 'approved', 'rejected')),
+            extra TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX employers_cvr ON employers (cvr);
+        CREATE TABLE openings (
+            id TEXT PRIMARY KEY,
+            employer_id TEXT NOT NULL REFERENCES employers (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL DEFAULT 0,
+            title TEXT NOT NULL,
+            tasks TEXT NOT NULL,
+            hours_min INTEGER,
+            hours_max INTEGER,
+            shifts TEXT NOT NULL DEFAULT '["day"]',
+            paid_hours TEXT NOT NULL DEFAULT 'possible',
+            trial_weeks INTEGER NOT NULL DEFAULT 0,
+            can_meet TEXT NOT NULL DEFAULT '[]',
+            cannot_meet TEXT NOT NULL DEFAULT '[]',
+            seats INTEGER NOT NULL DEFAULT 1,
+            active INTEGER NOT NULL DEFAULT 1,
+            extra TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX openings_employer ON openings (employer_id, position);
+        -- Bumped by triggers on every change to what the matcher reads, so a process can keep
+        -- its match index until another process changes the registry.
+        CREATE TABLE registry_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+        INSERT INTO registry_version VALUES (1, 0);
+        """
+    )
+    for table in ("employers", "openings"):
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            db.execute(
+                f"CREATE TRIGGER {table}_{event.lower()}_bumps_version AFTER {event} ON {table} "
+                "BEGIN UPDATE registry_version SET version = version + 1 WHERE id = 1; END"
+            )
+
+
+@step(2)
+def follow_up(db):
+    _run_script(db, 
+        """
+        CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY,
+            consultant_id INTEGER NOT NULL REFERENCES consultants (id) ON DELETE CASCADE,
+            token_hash TEXT NOT NULL UNIQUE,
+            label TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            last_used_at TEXT
+        );
+        CREATE TABLE placements (
+            id INTEGER PRIMARY KEY,
+            citizen_id TEXT NOT NULL REFERENCES citizens (id) ON DELETE CASCADE,
+            opening_id TEXT NOT NULL REFERENCES openings (id),
+            kind TEXT NOT NULL CHECK (kind IN ('virksomhedspraktik', 'hybridpraktik', 'smajob', 'fleksjob')),
+            status TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('planned', 'active', 'ended')),
+            start_date TEXT NOT NULL,
+            planned_end_date TEXT,
+            end_date TEXT,
+            hours_per_week REAL NOT NULL DEFAULT 0,
+            paid_hours_per_week REAL NOT NULL DEFAULT 0,
+            hourly_wage REAL,
+            trial_weeks INTEGER NOT NULL DEFAULT 0,
+            outcome TEXT CHECK (outcome IS NULL OR outcome IN ('beskaeftigelse', 'uddannelse', 'fleksjob',
+                'ledighed', 'sygedagpenge', 'anden_offentlig_forsoergelse', 'foertidspension', 'selvforsoerget')),
+            created_by INTEGER REFERENCES consultants (id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX placements_citizen ON placements (citizen_id);
+        CREATE INDEX placements_opening ON placements (opening_id);
+        CREATE TABLE placement_reports (
+            id INTEGER PRIMARY KEY,
+            placement_id INTEGER NOT NULL REFERENCES placements (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('delrapport', 'slutrapport')),
+            due_date TEXT NOT NULL,
+            submitted_at TEXT
+        );
+        CREATE TABLE meetings (
+            id INTEGER PRIMARY KEY,
+            citizen_id TEXT NOT NULL REFERENCES citizens (id) ON DELETE CASCADE,
+            placement_id INTEGER REFERENCES placements (id) ON DELETE SET NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('first_citizen', 'first_employer', 'follow_up', 'employer_checkin')),
+            held_on TEXT NOT NULL,
+            participants TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            paid_hours_proposed INTEGER,
+            paid_hours_answer TEXT,
+            created_by INTEGER REFERENCES consultants (id),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX meetings_citizen ON meetings (citizen_id, held_on);
+        CREATE INDEX meetings_placement ON meetings (placement_id, held_on);
+        CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            rule TEXT NOT NULL,
+            dedupe_key TEXT NOT NULL UNIQUE,
+            consultant_email TEXT COLLATE NOCASE,
+            citizen_id TEXT REFERENCES citizens (id) ON DELETE CASCADE,
+            placement_id INTEGER REFERENCES placements (id) ON DELETE CASCADE,
+            due_on TEXT NOT NULL,
+            title TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'closed')),
+            snoozed_until TEXT,
+            created_at TEXT NOT NULL,
+            closed_at TEXT
+        );
+        CREATE INDEX reminders_due ON reminders (status, consultant_email, due_on);
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            message_id TEXT NOT NULL UNIQUE,
+            dedupe_key TEXT UNIQUE,
+            to_addr TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            body_text TEXT NOT NULL,
+            body_html TEXT,
+            attachments TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            send_after TEXT NOT NULL,
+            claimed_at TEXT,
+            claimed_by TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            sent_at TEXT,
+            failed_at TEXT
+        );
+        CREATE INDEX outbox_pending ON outbox (sent_at, failed_at, send_after);
+        """
+    )
+
+
+@step(3)
+def social_free_card(db):
+    # Added after citizens existed: proves an in-place upgrade keeps every row.
+    db["citizens"].add_column("social_free_card", int, not_null_default=0)

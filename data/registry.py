@@ -1,0 +1,219 @@
+"""Citizens, employers and openings: import, export and the reads the rest of småjobs needs.
+
+Rows hold the normalised exchange records (data.exchange); list-valued fields are JSON text.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from data.db import now_iso, write
+from data.exchange import (
+    Document, citizen_to_exchange, employer_to_exchange, parse_document,
+)
+
+JSON_COLUMNS = {"languages", "shifts", "needs", "can_meet", "cannot_meet", "extra"}
+
+CITIZEN_COLUMNS = ("id", "first_name", "age", "target_group", "postcode", "lat", "lon", "coords_given",
+                   "interests", "experience", "goal", "languages", "hours_min", "hours_max", "shifts",
+                   "max_travel_km", "needs", "consultant_email", "social_free_card", "extra")
+EMPLOYER_COLUMNS = ("id", "name", "cvr", "industry", "address", "postcode", "lat", "lon", "coords_given",
+                    "contact_name", "contact_email", "contact_phone", "languages", "extra")
+OPENING_COLUMNS = ("id", "employer_id", "position", "title", "tasks", "hours_min", "hours_max", "shifts",
+                   "paid_hours", "trial_weeks", "can_meet", "cannot_meet", "seats", "active", "extra")
+
+
+@dataclass
+class ImportSummary:
+    created: dict[str, int] = field(default_factory=lambda: {"employers": 0, "openings": 0, "citizens": 0})
+    updated: dict[str, int] = field(default_factory=lambda: {"employers": 0, "openings": 0, "citizens": 0})
+    unchanged: dict[str, int] = field(default_factory=lambda: {"employers": 0, "openings": 0, "citizens": 0})
+
+    def describe(self) -> str:
+        labels = {"employers": "virksomheder", "openings": "småjobs", "citizens": "borgere"}
+        return "; ".join(
+            f"{labels[k]}: {self.created[k]} nye, {self.updated[k]} opdateret, {self.unchanged[k]} uændret"
+            for k in labels
+        )
+
+
+# --- rows <-> normalised records -------------------------------------------------------------
+
+def _to_row(record: dict, columns: tuple[str, ...]) -> dict:
+    row = {}
+    for column in columns:
+        value = record.get(column)
+        if column in JSON_COLUMNS and value is not None:
+            value = json.dumps(value, ensure_ascii=False, sort_keys=column == "extra")
+        elif isinstance(value, bool):
+            value = int(value)
+        row[column] = value
+    return row
+
+
+def _from_row(row: dict) -> dict:
+    record = dict(row)
+    for column in JSON_COLUMNS & record.keys():
+        if record[column] is not None:
+            record[column] = json.loads(record[column])
+    for column in ("coords_given", "active", "social_free_card"):
+        if column in record:
+            record[column] = bool(record[column])
+    return record
+
+
+def _citizen_row(citizen: dict) -> dict:
+    return _to_row({**citizen, "consultant_email": citizen.get("consultant")}, CITIZEN_COLUMNS)
+
+
+def _employer_row(employer: dict) -> dict:
+    extra = dict(employer.get("extra") or {})
+    if employer.get("contact_extra"):
+        extra["_contact_extra"] = employer["contact_extra"]
+    return _to_row({**employer, "extra": extra}, EMPLOYER_COLUMNS)
+
+
+def citizen_record(row: dict) -> dict:
+    record = _from_row(row)
+    record["consultant"] = record.pop("consultant_email", None)
+    return record
+
+
+def employer_record(row: dict) -> dict:
+    record = _from_row(row)
+    record["contact_extra"] = record["extra"].pop("_contact_extra", {})
+    return record
+
+
+# --- upsert ------------------------------------------------------------------------------------
+
+def _upsert(db: sqlite_utils.Database, table: str, rows: list[dict], counts: ImportSummary, key: str) -> None:
+    """Insert new rows, update changed ones, leave identical ones alone (updated_at included)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    existing = _existing_rows(db, table, columns, [r["id"] for r in rows])
+    now = now_iso()
+    inserts, updates = [], []
+    for row in rows:
+        old = existing.get(row["id"])
+        if old is None:
+            inserts.append({**row, "created_at": now, "updated_at": now})
+        elif old != row:
+            updates.append({**row, "updated_at": now})
+        else:
+            counts.unchanged[key] += 1
+    if inserts:
+        names = list(inserts[0])
+        db.conn.executemany(
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+            [tuple(r[n] for n in names) for r in inserts],
+        )
+    if updates:
+        names = [n for n in updates[0] if n != "id"]
+        db.conn.executemany(
+            f"UPDATE {table} SET {', '.join(f'{n} = ?' for n in names)} WHERE id = ?",
+            [tuple(r[n] for n in names) + (r["id"],) for r in updates],
+        )
+    counts.created[key] += len(inserts)
+    counts.updated[key] += len(updates)
+
+
+def _existing_rows(db, table: str, columns: list[str], ids: list[str]) -> dict[str, dict]:
+    found = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        cursor = db.conn.execute(
+            f"SELECT {', '.join(columns)} FROM {table} WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+        )
+        for values in cursor:
+            found[values[0]] = dict(zip(columns, values))
+    return found
+
+
+def import_document(db: sqlite_utils.Database, document) -> ImportSummary:
+    """Validate a decoded exchange document whole, then upsert it in one transaction."""
+    parsed = document if isinstance(document, Document) else parse_document(document)
+    counts = ImportSummary()
+    employer_rows = [_employer_row(e) for e in parsed.employers]
+    opening_rows = [
+        _to_row({**o, "employer_id": e["id"], "position": i}, OPENING_COLUMNS)
+        for e in parsed.employers for i, o in enumerate(e["openings"])
+    ]
+    citizen_rows = [_citizen_row(c) for c in parsed.citizens]
+    with write(db):
+        _upsert(db, "employers", employer_rows, counts, "employers")
+        _upsert(db, "openings", opening_rows, counts, "openings")
+        _upsert(db, "citizens", citizen_rows, counts, "citizens")
+    return counts
+
+
+# --- export and reads --------------------------------------------------------------------------
+
+def export_document(db: sqlite_utils.Database) -> dict:
+    openings_by_employer: dict[str, list[dict]] = {}
+    for row in db.query("SELECT * FROM openings ORDER BY employer_id, position, id"):
+        openings_by_employer.setdefault(row["employer_id"], []).append(_from_row(row))
+    employers = [
+        employer_to_exchange(employer_record(row), openings_by_employer.get(row["id"], []))
+        for row in db.query("SELECT * FROM employers ORDER BY id")
+    ]
+    citizens = [citizen_to_exchange(citizen_record(row)) for row in db.query("SELECT * FROM citizens ORDER BY id")]
+    return {"employers": employers, "citizens": citizens}
+
+
+def get_citizen(db: sqlite_utils.Database, citizen_id: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM citizens WHERE id = ?", [citizen_id]))
+    return citizen_record(rows[0]) if rows else None
+
+
+def get_employer(db: sqlite_utils.Database, employer_id: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM employers WHERE id = ?", [employer_id]))
+    return employer_record(rows[0]) if rows else None
+
+
+def get_opening(db: sqlite_utils.Database, opening_id: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM openings WHERE id = ?", [opening_id]))
+    return _from_row(rows[0]) if rows else None
+
+
+def openings_of(db: sqlite_utils.Database, employer_id: str) -> list[dict]:
+    return [_from_row(r) for r in db.query(
+        "SELECT * FROM openings WHERE employer_id = ? ORDER BY position, id", [employer_id])]
+
+
+def matchable_employers(db: sqlite_utils.Database) -> list[dict]:
+    """Approved employers with their active openings, as exchange records with coordinates
+    always present: the input the matcher's `Opening.all_from_employers` expects."""
+    openings_by_employer: dict[str, list[dict]] = {}
+    for row in db.query(
+        "SELECT o.* FROM openings o JOIN employers e ON e.id = o.employer_id "
+        "WHERE o.active = 1 AND e.status = 'approved' ORDER BY o.employer_id, o.position, o.id"
+    ):
+        openings_by_employer.setdefault(row["employer_id"], []).append(_from_row(row))
+    employers = []
+    for row in db.query("SELECT * FROM employers WHERE status = 'approved' ORDER BY id"):
+        openings = openings_by_employer.get(row["id"])
+        if openings:
+            record = employer_to_exchange(employer_record(row), openings)
+            record.update(lat=row["lat"], lon=row["lon"])
+            employers.append(record)
+    return employers
+
+
+def citizen_for_matching(db: sqlite_utils.Database, citizen_id: str) -> dict | None:
+    """The citizen as an exchange record with coordinates always present."""
+    citizen = get_citizen(db, citizen_id)
+    if citizen is None:
+        return None
+    record = citizen_to_exchange(citizen)
+    record.update(lat=citizen["lat"], lon=citizen["lon"])
+    return record
+
+
+def registry_version(db: sqlite_utils.Database) -> int:
+    """Grows with every change to employers or openings (kept by triggers): lets a process
+    keep its match index until someone changes the registry."""
+    return db.execute("SELECT version FROM registry_version WHERE id = 1").fetchone()[0]

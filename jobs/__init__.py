@@ -1,0 +1,1 @@
+"""Scheduler, reminder rules and e-mail sending."""

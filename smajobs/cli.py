@@ -1,0 +1,131 @@
+"""The one command line: `smajobs ...`. Each command is a thin wrapper over a library call."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from smajobs.config import Config
+
+
+class Context:
+    def __init__(self, config: Config):
+        self.config = config
+        self._db = None
+
+    @property
+    def db(self):
+        if self._db is None:
+            from data.db import connect
+            self._db = connect(self.config.db)
+        return self._db
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", type=click.Path(dir_okay=False), default=None,
+              help="Databasefil (ellers SMAJOBS_DB eller instance/smajobs.db).")
+@click.pass_context
+def main(ctx: click.Context, db: str | None) -> None:
+    """småjobs: borgere, virksomheder og småjobs – match, opfølgning og e-mail."""
+    ctx.obj = Context(Config.load(db=db))
+
+
+@main.command("import")
+@click.argument("file", type=click.File("rb"))
+@pass_context
+def import_command(context: Context, file) -> None:
+    """Indlæs FILE i udvekslingsformatet (opdaterer efter id; en fejl afviser hele filen)."""
+    from data.exchange import ExchangeError
+    from data.registry import import_document
+    try:
+        document = json.loads(file.read())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{file.name} er ikke gyldig JSON: {error}")
+    try:
+        summary = import_document(context.db, document)
+    except ExchangeError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Indlæst {file.name}: {summary.describe()}")
+
+
+@main.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True), required=False)
+@pass_context
+def export_command(context: Context, file: str | None) -> None:
+    """Skriv hele registret i udvekslingsformatet til FILE (eller standard output)."""
+    from data.registry import export_document
+    text = json.dumps(export_document(context.db), ensure_ascii=False, indent=2) + "\n"
+    if file is None:
+        sys.stdout.write(text)
+        return
+    # Write beside the target and rename, so a failed export never leaves half a file.
+    target = Path(file)
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(target)
+    click.echo(f"Eksporteret til {file}", err=True)
+
+
+@main.command("match")
+@click.argument("citizen_id")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--radius", "radius_km", type=click.FloatRange(0.1, 500), default=None,
+              help="Udvid (eller indskrænk) søgeradius i km; resultatet siger det.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
+@pass_context
+def match_command(context: Context, citizen_id: str, top: int, radius_km: float | None, as_json: bool) -> None:
+    """Vis borgerens bedste småjobs med begrundelser."""
+    from smajobs.matching import match_service
+    result = match_service.match(context.db, citizen_id, top=top, radius_km=radius_km)
+    if result is None:
+        raise click.ClickException(f"Ingen borger med id {citizen_id!r}")
+    if as_json:
+        click.echo(json.dumps([m.to_dict() for m in result.matches], ensure_ascii=False, indent=2))
+        return
+    click.echo(format_matches(context.db, citizen_id, result))
+
+
+def format_matches(db, citizen_id: str, result) -> str:
+    from data.registry import get_employer, get_opening
+    lines = []
+    if result.notice:
+        lines.append(result.notice)
+    if not result.matches:
+        lines.append(f"Ingen småjobs passer til {citizen_id} inden for {format_km(result.radius_km)}.")
+    for rank, match in enumerate(result.matches, 1):
+        opening, employer = get_opening(db, match.opening_id), get_employer(db, match.employer_id)
+        lines.append(f"{rank:>2}. {opening['title']} – {employer['name']} "
+                     f"[{match.opening_id}]  score {match.score:.2f}")
+        for reason in match.reasons:
+            lines.append(f"      {'+' if reason.positive else '-'} {reason.text}")
+    return "\n".join(lines)
+
+
+def format_km(km: float) -> str:
+    return f"{km:g} km".replace(".", ",")
+
+
+@main.command("demo")
+@click.option("--top", default=3, show_default=True, type=click.IntRange(1, 50))
+@pass_context
+def demo_command(context: Context, top: int) -> None:
+    """Indlæs demodata og vis hver demoborgers bedste småjobs."""
+    from data.registry import import_document
+    demo = Path(__file__).resolve().parent.parent / "data" / "demo" / "demo.json"
+    summary = import_document(context.db, json.loads(demo.read_text(encoding="utf-8")))
+    click.echo(f"Demodata: {summary.describe()}\n")
+    from smajobs.matching import match_service
+    for citizen in json.loads(demo.read_text(encoding="utf-8"))["citizens"]:
+        click.echo(f"== {citizen['first_name']} ({citizen['id']})")
+        click.echo(format_matches(context.db, citizen["id"],
+                                  match_service.match(context.db, citizen["id"], top=top)))
+        click.echo("")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""The one config object. Values come from keyword overrides, then SMAJOBS_* environment
+variables, then defaults that suit a demo on one machine."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+DEFAULT_DB = "instance/smajobs.db"
+
+
+def _env(name: str, default):
+    raw = os.environ.get(f"SMAJOBS_{name.upper()}")
+    if raw is None:
+        return default
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+@dataclass(frozen=True)
+class Config:
+    db: str = DEFAULT_DB
+    # Flask session signing; a random key means sessions do not survive a restart, which is
+    # the safe default for a demo. Production sets SMAJOBS_SECRET_KEY.
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    base_url: str = "http://127.0.0.1:5000"
+    session_hours: int = 8
+    secure_cookies: bool = False
+    # E-mail: "smtp" sends over SMTP; "files" writes .eml files to mail_dir (the demo default).
+    mail_transport: str = "files"
+    mail_dir: str = "instance/mail"
+    mail_from: str = "smajobs@localhost"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_timeout: float = 30.0
+    outbox_max_attempts: int = 6
+    timezone: str = "Europe/Copenhagen"
+    digest_time: str = "07:30"
+    # Rate limit for the public employer form, per client address.
+    signup_rate_limit: str = "10 per hour"
+
+    @classmethod
+    def load(cls, **overrides) -> "Config":
+        values = {}
+        for f in fields(cls):
+            if f.name in overrides and overrides[f.name] is not None:
+                values[f.name] = overrides[f.name]
+                continue
+            default = f.default if f.default_factory is None else None  # type: ignore[misc]
+            if f.default_factory is not None:  # type: ignore[misc]
+                raw = os.environ.get(f"SMAJOBS_{f.name.upper()}")
+                if raw is not None:
+                    values[f.name] = raw
+                continue
+            values[f.name] = _env(f.name, default)
+        return cls(**values)
+
+    def with_(self, **changes) -> "Config":
+        return replace(self, **changes)
+
+    @property
+    def db_path(self) -> Path:
+        return Path(self.db)

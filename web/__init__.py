@@ -1,0 +1,1 @@
+"""Flask web app: consultant pages, JSON API and the public employer form."""
