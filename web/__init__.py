@@ -1,1 +1,50 @@
-"""Flask web app: consultant pages, JSON API and the public employer form."""
+"""Flask web app: consultant pages, the JSON API and the public employer form."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import Flask
+
+from smajobs.config import Config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """The application factory. Every blueprint is registered here and nowhere else."""
+    config = config or Config.load()
+    app = Flask(__name__)
+    app.config.update(
+        SMAJOBS=config,
+        SECRET_KEY=config.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.secure_cookies,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=config.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=config.session_hours),
+        # Whole request bodies above this are refused before any view reads them.
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    # Werkzeug's access log prints URLs; ids only ever appear there, never citizen data.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    from web import db, auth, filters
+    db.init_app(app)
+    auth.init_app(app)
+    filters.init_app(app)
+
+    from web import pages
+    from web.auth import bp as auth_bp
+    pages.init_app(app)
+    app.register_blueprint(auth_bp)
+    for blueprint in _feature_blueprints():
+        app.register_blueprint(blueprint)
+    return app
+
+
+def _feature_blueprints():
+    """Blueprints of the feature modules, in menu order."""
+    from web import pages
+    return pages.blueprints()

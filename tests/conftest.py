@@ -1,0 +1,128 @@
+"""Shared fixtures: a fresh SQLite file per test, the Flask app on it, a live server, real
+Chromium through Playwright, and a real SMTP server on loopback."""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from data.db import connect
+from smajobs.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_FILE = ROOT / "data" / "demo" / "demo.json"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"]
+PASSWORD = "korrekt-hest-batteri"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def config(tmp_path) -> Config:
+    return Config.load(
+        db=str(tmp_path / "smajobs.db"), secret_key="test-secret", mail_dir=str(tmp_path / "mail"),
+        base_url="http://127.0.0.1:5000",
+    )
+
+
+@pytest.fixture
+def db(config):
+    database = connect(config.db)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def demo_document() -> dict:
+    return json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def demo_db(db, demo_document):
+    from data.registry import import_document
+    import_document(db, demo_document)
+    return db
+
+
+@pytest.fixture
+def app(config):
+    from web import create_app
+    application = create_app(config)
+    application.config.update(TESTING=True)
+    return application
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_consultant(db):
+    """make_consultant(email, role="consultant") -> id, with password PASSWORD."""
+    from data.accounts import create_consultant
+    from web.auth import hash_password
+
+    def make(email: str = "konsulent@example.dk", name: str = "Karen Konsulent", role: str = "consultant") -> int:
+        return create_consultant(db, email=email, name=name, password_hash=hash_password(PASSWORD), role=role)
+    return make
+
+
+def login(client, email: str = "konsulent@example.dk", password: str = PASSWORD):
+    """Log in through the real form, CSRF token included."""
+    import re
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP on a free loopback port, in a thread."""
+    from werkzeug.serving import make_server
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: the test command installs Debian's chromium (make test)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on loopback; `.messages` collects what it received."""
+    from tests.smtp import RecordingSMTPServer
+    server = RecordingSMTPServer(port=free_port())
+    server.start()
+    yield server
+    server.stop()

@@ -1,0 +1,154 @@
+"""Who is asking: consultant log-in (Flask-Login, argon2 hashes), API tokens and access checks.
+
+Every view that shows citizen data goes through `citizen_or_404`: another consultant's
+citizen answers 404, as if it did not exist, so ids cannot be probed.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from functools import wraps
+from urllib.parse import urlsplit
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFProtect
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Email, Length
+
+from data import accounts, registry
+from web.db import get_db
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+class Consultant(UserMixin):
+    def __init__(self, row: dict):
+        self.id = row["id"]
+        self.email = row["email"]
+        self.name = row["name"] or row["email"]
+        self.role = row["role"]
+        self.active = bool(row["active"])
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_api_token() -> tuple[str, str]:
+    """A fresh token and the hash to store; the token itself is shown once and never stored."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_api_token(token)
+
+
+def hash_api_token(token: str) -> str:
+    # Tokens are long and random, so a fast hash is enough; passwords get argon2.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@login_manager.user_loader
+def load_consultant(consultant_id: str):
+    row = accounts.consultant_by_id(get_db(), int(consultant_id))
+    return Consultant(row) if row and row["active"] else None
+
+
+@login_manager.request_loader
+def load_consultant_from_token(req):
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    row = accounts.consultant_by_token_hash(get_db(), hash_api_token(header[7:].strip()))
+    return Consultant(row) if row else None
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def may_see_citizen(citizen: dict) -> bool:
+    return current_user.is_authenticated and (
+        current_user.is_admin or (citizen.get("consultant") or "").lower() == current_user.email.lower()
+    )
+
+
+def citizen_or_404(citizen_id: str) -> dict:
+    citizen = registry.get_citizen(get_db(), citizen_id)
+    if citizen is None or not may_see_citizen(citizen):
+        abort(404)
+    return citizen
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired("Skriv din e-mail."), Email("Ugyldig e-mail."),
+                                             Length(max=200)])
+    password = PasswordField("Adgangskode", validators=[DataRequired("Skriv din adgangskode."),
+                                                        Length(max=200)])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        row = accounts.consultant_by_email(get_db(), form.email.data)
+        if row and row["active"] and verify_password(row["password_hash"], form.password.data):
+            session.clear()
+            session.permanent = True
+            login_user(Consultant(row))
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append("Forkert e-mail eller adgangskode.")
+    return render_template("login.html", form=form), 200 if request.method == "GET" or not form.errors else 400
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash("Du er logget ud.")
+    return redirect(url_for("auth.login"))
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an open redirect after log-in is a phishing tool.
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("home")
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log ind for at se siden."
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)

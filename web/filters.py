@@ -1,0 +1,33 @@
+"""Jinja filters for Danish display: numbers with a decimal comma, dates as 23.11.2026."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+
+MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
+          "oktober", "november", "december")
+
+
+def danish_number(value, decimals: int = 1) -> str:
+    if value is None:
+        return ""
+    text = f"{value:,.{decimals}f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    if decimals and text.endswith("," + "0" * decimals):
+        text = text[: -(decimals + 1)]
+    return text
+
+
+def danish_date(value) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["tal"] = danish_number
+    app.jinja_env.filters["dato"] = danish_date
