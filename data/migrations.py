@@ -232,3 +232,34 @@ def follow_up(db):
 def social_free_card(db):
     # Added after citizens existed: proves an in-place upgrade keeps every row.
     db["citizens"].add_column("social_free_card", int, not_null_default=0)
+
+
+@step(4)
+def registrations(db):
+    # Employers' own registrations through the public form, waiting for a consultant, and the
+    # per-employer nonce that every private update link carries (rotating it revokes old links).
+    _run_script(db,
+        """
+        CREATE TABLE registrations (
+            id INTEGER PRIMARY KEY,
+            employer_id TEXT NOT NULL REFERENCES employers (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('new', 'update')),
+            source TEXT NOT NULL CHECK (source IN ('form', 'update_link')),
+            payload TEXT NOT NULL,
+            diff TEXT,
+            submitted_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'approved', 'rejected', 'superseded')),
+            link_sent INTEGER NOT NULL DEFAULT 0,
+            decided_by INTEGER REFERENCES consultants (id),
+            decided_at TEXT
+        );
+        CREATE INDEX registrations_status ON registrations (status, submitted_at);
+        CREATE INDEX registrations_employer ON registrations (employer_id, status);
+        CREATE TABLE employer_links (
+            employer_id TEXT PRIMARY KEY REFERENCES employers (id) ON DELETE CASCADE,
+            nonce TEXT NOT NULL,
+            rotated_at TEXT NOT NULL
+        );
+        """
+    )
