@@ -217,3 +217,117 @@ def registry_version(db: sqlite_utils.Database) -> int:
     """Grows with every change to employers or openings (kept by triggers): lets a process
     keep its match index until someone changes the registry."""
     return db.execute("SELECT version FROM registry_version WHERE id = 1").fetchone()[0]
+
+
+# --- single-record writes and lists for the pages and the API -----------------------------------
+
+def save_citizen(db: sqlite_utils.Database, record: dict) -> dict:
+    """Validate one citizen in the exchange format (the rules the import uses) and upsert it,
+    keeping `created_at`. Raises ExchangeError listing every problem; nothing is stored then."""
+    from data.exchange import ExchangeError, parse_citizen
+    problems: list = []
+    citizen = parse_citizen(record, 0, problems)
+    if problems:
+        raise ExchangeError(problems)
+    row = _citizen_row(citizen)
+    now = now_iso()
+    with write(db):
+        exists = db.execute("SELECT 1 FROM citizens WHERE id = ?", [row["id"]]).fetchone()
+        if exists:
+            names = [n for n in row if n != "id"]
+            db.execute(f"UPDATE citizens SET {', '.join(f'{n} = ?' for n in names)}, updated_at = ? WHERE id = ?",
+                       [*(row[n] for n in names), now, row["id"]])
+        else:
+            names = list(row)
+            db.execute(f"INSERT INTO citizens ({', '.join(names)}, created_at, updated_at) "
+                       f"VALUES ({', '.join('?' * len(names))}, ?, ?)", [*(row[n] for n in names), now, now])
+    return get_citizen(db, row["id"])
+
+
+def list_citizens(db: sqlite_utils.Database, consultant_email: str | None) -> list[dict]:
+    """A consultant's citizens (None: everyone's, for admins), by first name, each with the
+    number of placements not yet ended (`open_placements`)."""
+    sql = ("SELECT c.*, (SELECT COUNT(*) FROM placements p WHERE p.citizen_id = c.id AND p.status != 'ended') "
+           "AS open_placements FROM citizens c")
+    params: list = []
+    if consultant_email is not None:
+        sql += " WHERE c.consultant_email = ?"
+        params.append(consultant_email.strip().lower())
+    sql += " ORDER BY c.first_name COLLATE NOCASE, c.id"
+    return [citizen_record(row) for row in db.query(sql, params)]
+
+
+def reassign_citizen(db: sqlite_utils.Database, citizen_id: str, consultant_email: str) -> dict:
+    """Hand a citizen to another (active) consultant."""
+    from data.placements import InvalidPlacement
+    email = (consultant_email or "").strip().lower()
+    with write(db):
+        if not db.execute("SELECT 1 FROM citizens WHERE id = ?", [citizen_id]).fetchone():
+            raise InvalidPlacement({"citizen_id": f"Ukendt borger '{citizen_id}'."})
+        if not db.execute("SELECT 1 FROM consultants WHERE email = ? AND active = 1", [email]).fetchone():
+            raise InvalidPlacement({"consultant": f"Ingen aktiv konsulent med e-mail '{email}'."})
+        db.execute("UPDATE citizens SET consultant_email = ?, updated_at = ? WHERE id = ?",
+                   [email, now_iso(), citizen_id])
+    return get_citizen(db, citizen_id)
+
+
+def delete_citizen(db: sqlite_utils.Database, citizen_id: str) -> bool:
+    """Delete a citizen with their placements, meetings and reminders (cascades). True if found."""
+    with write(db):
+        return db.execute("DELETE FROM citizens WHERE id = ?", [citizen_id]).rowcount > 0
+
+
+def list_employers(db: sqlite_utils.Database, search: str = "", status: str | None = "approved") -> list[dict]:
+    """Employers (of one status; None: all) with their openings under "openings", by name.
+    `search` matches name, industry or an opening's title, ignoring case (Danish letters too,
+    which SQLite's LIKE would not)."""
+    sql, params = "SELECT * FROM employers", []
+    if status is not None:
+        sql += " WHERE status = ?"
+        params.append(status)
+    employers = [employer_record(row) for row in db.query(sql + " ORDER BY name COLLATE NOCASE, id", params)]
+    openings: dict[str, list[dict]] = {}
+    for row in db.query("SELECT * FROM openings ORDER BY employer_id, position, id"):
+        openings.setdefault(row["employer_id"], []).append(_from_row(row))
+    words = search.casefold().split()
+    result = []
+    for employer in employers:
+        employer["openings"] = openings.get(employer["id"], [])
+        haystack = " ".join([employer["name"], employer["industry"]] +
+                            [o["title"] for o in employer["openings"]]).casefold()
+        if all(word in haystack for word in words):
+            result.append(employer)
+    return result
+
+
+def save_employer(db: sqlite_utils.Database, record: dict, status: str | None = None) -> dict:
+    """Validate one employer with its openings (exchange format) and upsert it. Openings missing
+    from the record are made inactive, not deleted: placements may point at them. A new employer
+    gets `status` (default approved); an existing one keeps its status unless told."""
+    from data.exchange import ExchangeError, parse_employer
+    problems: list = []
+    employer = parse_employer(record, 0, problems)
+    if problems:
+        raise ExchangeError(problems)
+    row = _employer_row(employer)
+    opening_rows = [_to_row({**o, "employer_id": employer["id"], "position": i}, OPENING_COLUMNS)
+                    for i, o in enumerate(employer["openings"])]
+    now = now_iso()
+    with write(db):
+        taken = [r[0] for r in db.execute(
+            f"SELECT id FROM openings WHERE employer_id != ? AND id IN ({', '.join('?' * len(opening_rows))})",
+            [employer["id"], *(o["id"] for o in opening_rows)])]
+        if taken:
+            from data.exchange import Problem
+            raise ExchangeError([Problem("småjob", t, "id", "tilhører en anden virksomhed") for t in taken])
+        counts = ImportSummary()
+        _upsert(db, "employers", [row], counts, "employers")
+        if status is not None or counts.created["employers"]:
+            db.execute("UPDATE employers SET status = ? WHERE id = ?", [status or "approved", employer["id"]])
+        _upsert(db, "openings", opening_rows, counts, "openings")
+        kept = [o["id"] for o in opening_rows]
+        db.execute(f"UPDATE openings SET active = 0, updated_at = ? WHERE employer_id = ? AND active = 1 "
+                   f"AND id NOT IN ({', '.join('?' * len(kept))})", [now, employer["id"], *kept])
+    result = get_employer(db, employer["id"])
+    result["openings"] = openings_of(db, employer["id"])
+    return result

@@ -1,0 +1,388 @@
+"""Placements (forløb), their report due dates and the meeting log: all the SQL for them.
+
+Functions take the database first and return plain dicts. Bad input raises `InvalidPlacement`
+with a Danish message per field, before anything is written. Every write also bumps the
+citizen's `updated_at`, which the scheduler reads to find courses that have stalled.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlite_utils
+
+from data.db import now_iso, write
+
+KIND_LABELS = {
+    "virksomhedspraktik": "Virksomhedspraktik",
+    "hybridpraktik": "Hybridpraktik",
+    "smajob": "Småjob (lønnede timer)",
+    "fleksjob": "Fleksjob",
+}
+STATUS_LABELS = {"planned": "Planlagt", "active": "Aktiv", "ended": "Afsluttet"}
+OUTCOME_LABELS = {
+    "beskaeftigelse": "Beskæftigelse",
+    "uddannelse": "Uddannelse",
+    "fleksjob": "Fleksjob",
+    "ledighed": "Ledighed",
+    "sygedagpenge": "Sygedagpenge",
+    "anden_offentlig_forsoergelse": "Anden offentlig forsørgelse",
+    "foertidspension": "Førtidspension",
+    "selvforsoerget": "Selvforsørget",
+}
+REPORT_KIND_LABELS = {"delrapport": "Delrapport", "slutrapport": "Slutrapport"}
+MEETING_KIND_LABELS = {
+    "first_citizen": "Første møde med borgeren",
+    "first_employer": "Første møde med virksomheden",
+    "follow_up": "Opfølgning med borgeren",
+    "employer_checkin": "Opfølgning hos virksomheden",
+}
+# Meetings at the employer, where proposing paid hours is the point (the scheduler reminds of it).
+EMPLOYER_MEETINGS = ("first_employer", "employer_checkin")
+
+MAX_HOURS = 37
+MAX_WAGE = 10_000
+MAX_NOTE = 2000
+MAX_PARTICIPANTS = 500
+PLACEMENT_FIELDS = ("opening_id", "kind", "status", "start_date", "planned_end_date", "end_date",
+                    "hours_per_week", "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome")
+
+
+class InvalidPlacement(ValueError):
+    """Input that cannot be stored: `field_errors` maps each field to a Danish message."""
+
+    def __init__(self, field_errors: dict[str, str]):
+        self.field_errors = field_errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in field_errors.items()))
+
+
+# --- validation helpers --------------------------------------------------------------------------
+
+def _iso_date(value, field: str, errors: dict, required: bool = False) -> str | None:
+    if value is None or value == "":
+        if required:
+            errors[field] = "Angiv en dato."
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        errors[field] = "Skal være en dato (ÅÅÅÅ-MM-DD)."
+        return None
+    try:
+        parsed = date.fromisoformat(value.strip())
+    except ValueError:
+        errors[field] = f"'{value}' er ikke en gyldig dato (ÅÅÅÅ-MM-DD)."
+        return None
+    if not 2000 <= parsed.year <= 2100:
+        errors[field] = "Datoen skal ligge mellem år 2000 og 2100."
+        return None
+    return parsed.isoformat()
+
+
+def _number(value, field: str, errors: dict, low: float, high: float, required: bool = False,
+            integer: bool = False):
+    if value is None or value == "":
+        if required:
+            errors[field] = "Skal udfyldes."
+        return None
+    if isinstance(value, bool):
+        errors[field] = "Skal være et tal."
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().replace(",", "."))
+        except ValueError:
+            errors[field] = f"'{value}' er ikke et tal."
+            return None
+    if not isinstance(value, (int, float)) or value != value:  # NaN is not a number here
+        errors[field] = "Skal være et tal."
+        return None
+    if integer and not float(value).is_integer():
+        errors[field] = "Skal være et helt tal."
+        return None
+    if not low <= value <= high:
+        errors[field] = f"Skal være mellem {_fmt(low)} og {_fmt(high)}."
+        return None
+    return int(value) if integer else float(value)
+
+
+def _fmt(number: float) -> str:
+    return f"{number:g}".replace(".", ",")
+
+
+def _text(value, field: str, errors: dict, max_len: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors[field] = "Skal være tekst."
+        return ""
+    value = value.strip()
+    if len(value) > max_len:
+        errors[field] = f"Er for lang (højst {max_len} tegn)."
+    return value
+
+
+def _choice(value, field: str, errors: dict, labels: dict, what: str, required: bool = True):
+    if value is None or value == "":
+        if required:
+            errors[field] = f"Vælg {what}."
+        return None
+    if value not in labels:
+        errors[field] = f"Ukendt {what} '{value}' (tilladt: {', '.join(labels)})."
+        return None
+    return value
+
+
+def _validate_placement(record: dict) -> dict:
+    """Check a whole placement (after merging changes) and return it normalised."""
+    errors: dict[str, str] = {}
+    clean = {
+        "kind": _choice(record.get("kind"), "kind", errors, KIND_LABELS, "forløbstype"),
+        "status": _choice(record.get("status") or "planned", "status", errors, STATUS_LABELS, "status"),
+        "start_date": _iso_date(record.get("start_date"), "start_date", errors, required=True),
+        "planned_end_date": _iso_date(record.get("planned_end_date"), "planned_end_date", errors),
+        "end_date": _iso_date(record.get("end_date"), "end_date", errors),
+        "hours_per_week": _number(record.get("hours_per_week"), "hours_per_week", errors, 0, MAX_HOURS,
+                                  required=True),
+        "paid_hours_per_week": _number(record.get("paid_hours_per_week"), "paid_hours_per_week", errors,
+                                       0, MAX_HOURS) or 0.0,
+        "hourly_wage": _number(record.get("hourly_wage"), "hourly_wage", errors, 0, MAX_WAGE),
+        "trial_weeks": _number(record.get("trial_weeks"), "trial_weeks", errors, 0, 52, integer=True) or 0,
+        "outcome": _choice(record.get("outcome"), "outcome", errors, OUTCOME_LABELS, "resultat",
+                           required=False),
+    }
+    start, planned_end, end = clean["start_date"], clean["planned_end_date"], clean["end_date"]
+    if start and planned_end and planned_end < start:
+        errors["planned_end_date"] = "Planlagt slut kan ikke ligge før start."
+    if start and end and end < start:
+        errors["end_date"] = "Slutdatoen kan ikke ligge før start."
+    hours, paid = clean["hours_per_week"], clean["paid_hours_per_week"]
+    if hours is not None and "paid_hours_per_week" not in errors and paid > hours:
+        errors["paid_hours_per_week"] = (f"Der kan ikke være flere lønnede timer ({_fmt(paid)}) "
+                                         f"end timer i alt ({_fmt(hours)}).")
+    if paid and clean["hourly_wage"] is None and "hourly_wage" not in errors:
+        errors["hourly_wage"] = "Angiv timelønnen for de lønnede timer."
+    if clean["status"] == "ended":
+        if not end and "end_date" not in errors:
+            errors["end_date"] = "Et afsluttet forløb skal have en slutdato."
+        if not clean["outcome"] and "outcome" not in errors:
+            errors["outcome"] = "Vælg hvad forløbet endte med."
+    else:
+        if clean["outcome"]:
+            errors["outcome"] = "Resultatet angives først, når forløbet er afsluttet."
+        if end:
+            errors["end_date"] = "Slutdato angives først, når forløbet er afsluttet."
+    if errors:
+        raise InvalidPlacement(errors)
+    return clean
+
+
+def _touch_citizen(db: sqlite_utils.Database, citizen_id: str, now: str) -> None:
+    db.execute("UPDATE citizens SET updated_at = ? WHERE id = ?", [now, citizen_id])
+
+
+# --- placements -----------------------------------------------------------------------------------
+
+_PLACEMENT_SELECT = """
+    SELECT p.*, o.title AS opening_title, o.employer_id AS employer_id, e.name AS employer_name,
+           c.first_name AS citizen_first_name, c.consultant_email AS consultant_email
+    FROM placements p
+    JOIN openings o ON o.id = p.opening_id
+    JOIN employers e ON e.id = o.employer_id
+    JOIN citizens c ON c.id = p.citizen_id
+"""
+
+
+def create_placement(db: sqlite_utils.Database, *, citizen_id: str, opening_id: str, kind: str,
+                     start_date, planned_end_date=None, hours_per_week, paid_hours_per_week=0,
+                     hourly_wage=None, trial_weeks=0, status: str = "planned", end_date=None,
+                     outcome=None, created_by: int | None = None) -> dict:
+    clean = _validate_placement(dict(
+        kind=kind, status=status, start_date=start_date, planned_end_date=planned_end_date,
+        end_date=end_date, hours_per_week=hours_per_week, paid_hours_per_week=paid_hours_per_week,
+        hourly_wage=hourly_wage, trial_weeks=trial_weeks, outcome=outcome,
+    ))
+    with write(db):
+        errors = {}
+        if not db.execute("SELECT 1 FROM citizens WHERE id = ?", [citizen_id]).fetchone():
+            errors["citizen_id"] = f"Ukendt borger '{citizen_id}'."
+        if not db.execute("SELECT 1 FROM openings WHERE id = ?", [opening_id]).fetchone():
+            errors["opening_id"] = f"Ukendt småjob '{opening_id}'."
+        if errors:
+            raise InvalidPlacement(errors)
+        now = now_iso()
+        placement_id = db.execute(
+            "INSERT INTO placements (citizen_id, opening_id, kind, status, start_date, planned_end_date, "
+            "end_date, hours_per_week, paid_hours_per_week, hourly_wage, trial_weeks, outcome, created_by, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [citizen_id, opening_id, clean["kind"], clean["status"], clean["start_date"],
+             clean["planned_end_date"], clean["end_date"], clean["hours_per_week"],
+             clean["paid_hours_per_week"], clean["hourly_wage"], clean["trial_weeks"], clean["outcome"],
+             created_by, now, now],
+        ).lastrowid
+        _touch_citizen(db, citizen_id, now)
+    return get_placement(db, placement_id)
+
+
+def get_placement(db: sqlite_utils.Database, placement_id) -> dict | None:
+    try:
+        placement_id = int(placement_id)
+    except (TypeError, ValueError):
+        return None
+    rows = list(db.query(_PLACEMENT_SELECT + " WHERE p.id = ?", [placement_id]))
+    return rows[0] if rows else None
+
+
+def update_placement(db: sqlite_utils.Database, placement_id, **changes) -> dict:
+    """Change some fields; the whole placement is checked again as it would be after the change."""
+    unknown = set(changes) - set(PLACEMENT_FIELDS)
+    if unknown:
+        raise InvalidPlacement({name: "Feltet kan ikke ændres." for name in sorted(unknown)})
+    with write(db):
+        current = get_placement(db, placement_id)
+        if current is None:
+            raise InvalidPlacement({"id": f"Ukendt forløb {placement_id}."})
+        merged = {**{k: current[k] for k in PLACEMENT_FIELDS}, **changes}
+        clean = _validate_placement(merged)
+        opening_id = merged["opening_id"]
+        if opening_id != current["opening_id"] and not db.execute(
+                "SELECT 1 FROM openings WHERE id = ?", [opening_id]).fetchone():
+            raise InvalidPlacement({"opening_id": f"Ukendt småjob '{opening_id}'."})
+        now = now_iso()
+        names = list(clean)
+        db.execute(
+            f"UPDATE placements SET opening_id = ?, {', '.join(f'{n} = ?' for n in names)}, updated_at = ? "
+            "WHERE id = ?",
+            [opening_id, *(clean[n] for n in names), now, current["id"]],
+        )
+        _touch_citizen(db, current["citizen_id"], now)
+    return get_placement(db, current["id"])
+
+
+def end_placement(db: sqlite_utils.Database, placement_id, end_date, outcome) -> dict:
+    return update_placement(db, placement_id, status="ended", end_date=end_date, outcome=outcome)
+
+
+def placements_of_citizen(db: sqlite_utils.Database, citizen_id: str) -> list[dict]:
+    return list(db.query(_PLACEMENT_SELECT + " WHERE p.citizen_id = ? ORDER BY p.start_date DESC, p.id DESC",
+                         [citizen_id]))
+
+
+def placements_of_employer(db: sqlite_utils.Database, employer_id: str) -> list[dict]:
+    """The employer's placement history, newest first; rows carry `consultant_email` so a page
+    can decide whose citizen's first name it may show."""
+    return list(db.query(_PLACEMENT_SELECT + " WHERE o.employer_id = ? ORDER BY p.start_date DESC, p.id DESC",
+                         [employer_id]))
+
+
+def active_placements(db: sqlite_utils.Database, include_planned: bool = False) -> list[dict]:
+    statuses = ("active", "planned") if include_planned else ("active",)
+    return list(db.query(
+        _PLACEMENT_SELECT + f" WHERE p.status IN ({', '.join('?' * len(statuses))}) ORDER BY p.start_date, p.id",
+        list(statuses)))
+
+
+# --- report due dates -----------------------------------------------------------------------------
+
+def add_report_due(db: sqlite_utils.Database, placement_id, kind: str, due_date) -> dict:
+    errors: dict[str, str] = {}
+    kind = _choice(kind, "kind", errors, REPORT_KIND_LABELS, "rapporttype")
+    due = _iso_date(due_date, "due_date", errors, required=True)
+    if errors:
+        raise InvalidPlacement(errors)
+    with write(db):
+        placement = get_placement(db, placement_id)
+        if placement is None:
+            raise InvalidPlacement({"placement_id": f"Ukendt forløb {placement_id}."})
+        report_id = db.execute(
+            "INSERT INTO placement_reports (placement_id, kind, due_date) VALUES (?, ?, ?)",
+            [placement["id"], kind, due],
+        ).lastrowid
+        _touch_citizen(db, placement["citizen_id"], now_iso())
+    return get_report(db, report_id)
+
+
+def get_report(db: sqlite_utils.Database, report_id) -> dict | None:
+    rows = list(db.query("SELECT * FROM placement_reports WHERE id = ?", [report_id]))
+    return rows[0] if rows else None
+
+
+def reports_of(db: sqlite_utils.Database, placement_id) -> list[dict]:
+    return list(db.query("SELECT * FROM placement_reports WHERE placement_id = ? ORDER BY due_date, id",
+                         [placement_id]))
+
+
+def submit_report(db: sqlite_utils.Database, report_id, submitted_at: str | None = None) -> dict:
+    """Mark a report as handed in (now, unless told when)."""
+    with write(db):
+        report = get_report(db, report_id)
+        if report is None:
+            raise InvalidPlacement({"report_id": f"Ukendt rapport {report_id}."})
+        now = now_iso()
+        db.execute("UPDATE placement_reports SET submitted_at = ? WHERE id = ?", [submitted_at or now, report_id])
+        citizen_id = db.execute("SELECT citizen_id FROM placements WHERE id = ?",
+                                [report["placement_id"]]).fetchone()[0]
+        _touch_citizen(db, citizen_id, now)
+    return get_report(db, report_id)
+
+
+# --- meetings -------------------------------------------------------------------------------------
+
+def log_meeting(db: sqlite_utils.Database, *, citizen_id: str, placement_id=None, kind: str, held_on,
+                participants: str = "", note: str = "", paid_hours_proposed: bool | None = None,
+                paid_hours_answer: str | None = None, created_by: int | None = None) -> dict:
+    errors: dict[str, str] = {}
+    kind = _choice(kind, "kind", errors, MEETING_KIND_LABELS, "mødetype")
+    held = _iso_date(held_on, "held_on", errors, required=True)
+    participants = _text(participants, "participants", errors, MAX_PARTICIPANTS)
+    note = _text(note, "note", errors, MAX_NOTE)
+    answer = _text(paid_hours_answer, "paid_hours_answer", errors, MAX_NOTE) or None
+    if paid_hours_proposed is not None and not isinstance(paid_hours_proposed, bool):
+        errors["paid_hours_proposed"] = "Skal være ja eller nej."
+    elif kind and kind not in EMPLOYER_MEETINGS and (paid_hours_proposed is not None or answer):
+        errors["paid_hours_proposed"] = "Lønnede timer noteres kun ved møder med virksomheden."
+    elif answer and paid_hours_proposed is not True:
+        errors["paid_hours_answer"] = "Virksomhedens svar noteres kun, når lønnede timer blev foreslået."
+    if kind in EMPLOYER_MEETINGS and placement_id in (None, ""):
+        errors["placement_id"] = "Et møde med virksomheden hører til et forløb: vælg forløbet."
+    if errors:
+        raise InvalidPlacement(errors)
+    with write(db):
+        if not db.execute("SELECT 1 FROM citizens WHERE id = ?", [citizen_id]).fetchone():
+            raise InvalidPlacement({"citizen_id": f"Ukendt borger '{citizen_id}'."})
+        if placement_id not in (None, ""):
+            placement = get_placement(db, placement_id)
+            if placement is None or placement["citizen_id"] != citizen_id:
+                raise InvalidPlacement({"placement_id": "Forløbet findes ikke for denne borger."})
+            placement_id = placement["id"]
+        else:
+            placement_id = None
+        now = now_iso()
+        meeting_id = db.execute(
+            "INSERT INTO meetings (citizen_id, placement_id, kind, held_on, participants, note, "
+            "paid_hours_proposed, paid_hours_answer, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [citizen_id, placement_id, kind, held, participants, note,
+             None if paid_hours_proposed is None else int(paid_hours_proposed), answer, created_by, now],
+        ).lastrowid
+        _touch_citizen(db, citizen_id, now)
+    return get_meeting(db, meeting_id)
+
+
+def _meeting(row: dict) -> dict:
+    if row["paid_hours_proposed"] is not None:
+        row["paid_hours_proposed"] = bool(row["paid_hours_proposed"])
+    return row
+
+
+def get_meeting(db: sqlite_utils.Database, meeting_id) -> dict | None:
+    rows = list(db.query("SELECT * FROM meetings WHERE id = ?", [meeting_id]))
+    return _meeting(rows[0]) if rows else None
+
+
+def meetings_of_citizen(db: sqlite_utils.Database, citizen_id: str) -> list[dict]:
+    return [_meeting(r) for r in db.query(
+        "SELECT * FROM meetings WHERE citizen_id = ? ORDER BY held_on DESC, id DESC", [citizen_id])]
+
+
+def meetings_of_placement(db: sqlite_utils.Database, placement_id) -> list[dict]:
+    return [_meeting(r) for r in db.query(
+        "SELECT * FROM meetings WHERE placement_id = ? ORDER BY held_on DESC, id DESC", [placement_id])]
