@@ -127,5 +127,9 @@ def demo_command(context: Context, top: int) -> None:
         click.echo("")
 
 
+from jobs.cli import scheduler_command, send_mail_command  # noqa: E402
+main.add_command(scheduler_command)
+main.add_command(send_mail_command)
+
 if __name__ == "__main__":
     main()

@@ -39,3 +39,46 @@ class RecordingSMTPServer:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+
+
+class _FlakyRecorder(_Recorder):
+    """Misbehaves on the first DATA commands, then records like _Recorder.
+
+    drop_before_accept: cut the connection after the message was received but before it is
+    stored or answered (the client cannot know whether it arrived; here it did not).
+    drop_after_accept: store the message, then cut the connection before answering 250 (the
+    client must assume it failed; a retry delivers a second copy with the same Message-ID).
+    tempfail: answer "451" without storing.
+    """
+
+    def __init__(self, drop_before_accept: int = 0, drop_after_accept: int = 0, tempfail: int = 0):
+        super().__init__()
+        self.plan = ["drop_before"] * drop_before_accept + ["drop_after"] * drop_after_accept \
+            + ["tempfail"] * tempfail
+        self.data_commands = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.data_commands += 1
+            action = self.plan.pop(0) if self.plan else None
+        if action == "tempfail":
+            return "451 4.3.0 Midlertidig fejl, prøv igen senere"
+        if action == "drop_after":
+            await super().handle_DATA(server, session, envelope)
+        if action in ("drop_before", "drop_after"):
+            server.transport.close()
+            return "451 4.3.0 connection closed"  # never reaches the client
+        return await super().handle_DATA(server, session, envelope)
+
+
+class FlakySMTPServer(RecordingSMTPServer):
+    """A RecordingSMTPServer that drops or refuses the first DATA commands (see _FlakyRecorder)."""
+
+    def __init__(self, port: int, host: str = "127.0.0.1", **plan):
+        super().__init__(port, host)
+        self._recorder = _FlakyRecorder(**plan)
+
+    @property
+    def data_commands(self) -> int:
+        with self._recorder.lock:
+            return self._recorder.data_commands

@@ -10,14 +10,22 @@ NAV_ITEMS = [
     ("citizens.index", "Mine borgere"),
     ("employers.index", "Virksomheder"),
     ("signup_queue.index", "Nye virksomheder"),
+    ("outbox_admin.index", "Fejlede e-mails"),
 ]
+# Menu entries only admins see (their pages answer 403 to everyone else).
+ADMIN_ONLY = {"outbox_admin.index"}
+
+
+def _visible(endpoint: str) -> bool:
+    return endpoint in current_app.view_functions and (
+        endpoint not in ADMIN_ONLY or current_user.is_admin)
 
 
 @login_required
 def home():
     """Where a consultant lands after log-in: the first page of the menu."""
     for endpoint, _ in NAV_ITEMS:
-        if endpoint in current_app.view_functions:
+        if _visible(endpoint):
             return redirect(url_for(endpoint))
     return render_template("home.html")
 
@@ -25,11 +33,16 @@ def home():
 def nav_items() -> dict:
     if not current_user.is_authenticated:
         return {"nav_items": []}
-    return {"nav_items": [(e, label) for e, label in NAV_ITEMS if e in current_app.view_functions]}
+    return {"nav_items": [(e, label) for e, label in NAV_ITEMS if _visible(e)]}
 
 
 def blueprints() -> list[Blueprint]:
-    return []
+    from web.outbox_admin import bp as outbox_admin_bp
+    from web.api import bp as api_bp
+    return [
+        outbox_admin_bp,
+        api_bp,
+    ]
 
 
 def init_app(app: Flask) -> None:

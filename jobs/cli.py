@@ -1,0 +1,79 @@
+"""Commands for the scheduler and e-mail: `smajobs scheduler`, `smajobs send-mail`.
+
+Registered in smajobs/cli.py. All output is Danish; nothing printed names a recipient.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import click
+
+from smajobs.cli import Context, pass_context
+
+
+def _configure_logging(verbose: bool = True) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def parse_now(value: str | None, config) -> datetime | None:
+    """--now as ISO time; without a zone it is read in the configured zone (Europe/Copenhagen)."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} er ikke et ISO-tidspunkt som 2026-03-29T07:30",
+                                 param_hint="--now")
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(config.timezone))
+
+
+@click.command("scheduler")
+@pass_context
+def scheduler_command(context: Context) -> None:
+    """Kør planlæggeren som egen proces: send e-mail, påmindelser og dagligt overblik."""
+    from jobs.scheduler import parse_clock, run_blocking
+    config = context.config
+    try:
+        parse_clock(config.digest_time)
+    except ValueError as error:
+        raise click.ClickException(str(error))
+    _configure_logging()
+    # SIGTERM (systemd, docker stop) stops as cleanly as Ctrl+C: a send in progress finishes.
+    signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(SystemExit(0)))
+    click.echo(f"Planlæggeren kører (tidszone {config.timezone}, e-mail via {config.mail_transport}). "
+               "Stop med Ctrl+C.", err=True)
+    run_blocking(config)
+    click.echo("Planlæggeren er stoppet.", err=True)
+
+
+@click.command("send-mail")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 100_000),
+              help="Højst så mange e-mails i denne omgang.")
+@click.option("--now", "now_text", default=None,
+              help="Send som om klokken var dette ISO-tidspunkt (til drift og test).")
+@click.option("--pause-between", type=click.FloatRange(0, 3600), default=0.0, hidden=True,
+              help="Kun til test: vent så mange sekunder mellem to e-mails.")
+@pass_context
+def send_mail_command(context: Context, limit: int, now_text: str | None, pause_between: float) -> None:
+    """Send de e-mails i udbakken, der er klar nu, og stop."""
+    from data.outbox import status_counts
+    from jobs.mail import deliver_outbox
+    _configure_logging(verbose=False)
+    config = context.config
+    try:
+        sent = deliver_outbox(context.db, config, now=parse_now(now_text, config), limit=limit,
+                              pause_between=pause_between)
+    except ValueError as error:
+        raise click.ClickException(str(error))
+    counts = status_counts(context.db)
+    click.echo(f"Sendt: {sent}. Venter: {counts['waiting']} (heraf {counts['retrying']} efter "
+               f"fejl). Fejlet endeligt: {counts['failed']}.")
+    if counts["failed"]:
+        click.echo("Se de fejlede e-mails under \"Fejlede e-mails\" i webappen (kun admin).", err=True)
+
+
+# `smajobs remind` (the reminder rules) is added below this line by the rules module's author.

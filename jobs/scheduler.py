@@ -1,0 +1,159 @@
+"""The scheduler (APScheduler 3.x): sends the outbox, runs the reminder rules and the daily digest.
+
+Its jobs live in APScheduler's in-memory job store on purpose: everything that matters
+(reminders, the outbox and what was sent) lives in our database, and every job works out from
+the database what is due. A restart therefore loses nothing and repeats nothing, and two
+scheduler processes started by mistake still send each e-mail once (the outbox claims rows).
+
+`smajobs scheduler` runs it as its own process (BlockingScheduler): the way to deploy it beside
+several web workers. `start_background` runs it inside one process (the demo's `smajobs serve
+--scheduler`). Each job run opens its own database connection and closes it.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from data.db import connect
+from smajobs.config import Config
+
+logger = logging.getLogger("smajobs.scheduler")
+
+OUTBOX_INTERVAL_SECONDS = 30
+RULES_INTERVAL_SECONDS = 5 * 60
+
+
+def build_scheduler(config: Config, scheduler_class: type[BaseScheduler] = BackgroundScheduler, *,
+                    outbox_interval: float = OUTBOX_INTERVAL_SECONDS,
+                    rules_interval: float = RULES_INTERVAL_SECONDS) -> BaseScheduler:
+    """A scheduler with the three jobs added, not yet started."""
+    zone = ZoneInfo(config.timezone)
+    scheduler = scheduler_class(
+        timezone=zone,
+        jobstores={"default": MemoryJobStore()},
+        # One thread per job is enough: max_instances=1 keeps a job from overlapping itself.
+        executors={"default": ThreadPoolExecutor(max_workers=3)},
+        job_defaults={"coalesce": True, "max_instances": 1},
+    )
+    now = datetime.now(zone)
+    scheduler.add_job(send_outbox, IntervalTrigger(seconds=outbox_interval, timezone=zone),
+                      args=[config], id="send_outbox", name="send outbox", next_run_time=now,
+                      misfire_grace_time=max(int(outbox_interval), 1))
+    scheduler.add_job(rules_pass, IntervalTrigger(seconds=rules_interval, timezone=zone),
+                      args=[config], id="rules_pass", name="rules pass", next_run_time=now,
+                      misfire_grace_time=max(int(rules_interval), 1))
+    hour, minute = parse_clock(config.digest_time)
+    # A digest delayed by a busy or paused process is still worth sending within the hour.
+    scheduler.add_job(daily_digest, CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute,
+                                                timezone=zone),
+                      args=[config], id="daily_digest", name="daily digest", misfire_grace_time=3600)
+    return scheduler
+
+
+def start_background(config: Config, **intervals) -> BackgroundScheduler:
+    """Start the scheduler in background threads of this process; call `.shutdown()` to stop."""
+    scheduler = build_scheduler(config, BackgroundScheduler, **intervals)
+    scheduler.start()
+    logger.info("background scheduler started")
+    return scheduler
+
+
+def run_blocking(config: Config, **intervals) -> None:
+    """Run the scheduler in this thread until interrupted (SIGINT/SIGTERM raise out of it)."""
+    scheduler = build_scheduler(config, BlockingScheduler, **intervals)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        if scheduler.running:
+            # Waits for a running job: a send in progress finishes and is marked sent.
+            scheduler.shutdown(wait=True)
+
+
+def parse_clock(value: str) -> tuple[int, int]:
+    """"07:30" -> (7, 30); a clear Danish error for anything else."""
+    try:
+        hour, minute = (int(part) for part in value.split(":"))
+        if 0 <= hour < 24 and 0 <= minute < 60:
+            return hour, minute
+    except ValueError:
+        pass
+    raise ValueError(f"digest_time skal være et klokkeslæt som 07:30, ikke {value!r}")
+
+
+# --- the jobs ----------------------------------------------------------------------------------
+
+def send_outbox(config: Config) -> int:
+    from jobs.mail import deliver_outbox
+    db = connect(config.db)
+    try:
+        return deliver_outbox(db, config)
+    finally:
+        db.close()
+
+
+def rules_pass(config: Config):
+    rules = _optional_module("jobs.rules")
+    if rules is None:
+        return None
+    db = connect(config.db)
+    try:
+        summary = rules.run_pass(db, config, datetime.now(ZoneInfo(config.timezone)))
+    finally:
+        db.close()
+    logger.info("rules pass: %s", _counts_only(summary))
+    return summary
+
+
+def daily_digest(config: Config):
+    now = datetime.now(ZoneInfo(config.timezone))
+    calendar = _optional_module("jobs.calendar")
+    if calendar is not None and not calendar.is_working_day(now.date()):
+        logger.info("daily digest skipped: not a working day")
+        return None
+    digest = _optional_module("jobs.digest")
+    if digest is None:
+        return None
+    db = connect(config.db)
+    try:
+        result = digest.send_digests(db, config, now)
+    finally:
+        db.close()
+    logger.info("daily digest: %s", _counts_only(result))
+    return result
+
+
+def _counts_only(summary) -> str:
+    """Only the numbers of a job's summary go to the log, never anything that could be a name."""
+    if isinstance(summary, dict):
+        return ", ".join(f"{key}={value}" for key, value in summary.items()
+                         if isinstance(value, (int, float)) and isinstance(key, str)) or "-"
+    return str(summary) if isinstance(summary, (int, float)) else "-"
+
+
+_warned: set[str] = set()
+
+
+def _optional_module(name: str):
+    """The rules, calendar and digest modules are written separately; until one exists, its job
+    logs a warning (once) and does nothing, so sending e-mail works without them."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            raise  # the module exists but something it imports is missing: a real error
+        if name not in _warned:
+            _warned.add(name)
+            logger.warning("%s is not installed; its scheduler job does nothing", name)
+        return None
