@@ -112,9 +112,12 @@ def format_km(km: float) -> str:
 
 @main.command("demo")
 @click.option("--top", default=3, show_default=True, type=click.IntRange(1, 50))
+@click.option("--serve", "then_serve", is_flag=True, help="Start webappen bagefter (som smajobs serve).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse for --serve.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port for --serve.")
 @pass_context
-def demo_command(context: Context, top: int) -> None:
-    """Indlæs demodata og vis hver demoborgers bedste småjobs."""
+def demo_command(context: Context, top: int, then_serve: bool, host: str, port: int) -> None:
+    """Indlæs demodata og demokonti, vis hver demoborgers bedste småjobs (og start webappen med --serve)."""
     from data.registry import import_document
     demo = Path(__file__).resolve().parent.parent / "data" / "demo" / "demo.json"
     summary = import_document(context.db, json.loads(demo.read_text(encoding="utf-8")))
@@ -125,11 +128,22 @@ def demo_command(context: Context, top: int) -> None:
         click.echo(format_matches(context.db, citizen["id"],
                                   match_service.match(context.db, citizen["id"], top=top)))
         click.echo("")
+    from web.cli import demo_login_text, ensure_demo_accounts, serve
+    created = ensure_demo_accounts(context.db)
+    if created:
+        click.echo(f"Demokonti oprettet: {', '.join(created)}")
+    click.echo(demo_login_text(host, port))
+    if then_serve:
+        serve(context.config, host, port, scheduler=False)
 
 
 from jobs.cli import scheduler_command, send_mail_command  # noqa: E402
 main.add_command(scheduler_command)
 main.add_command(send_mail_command)
+from web.cli import create_consultant_command, create_token_command, serve_command  # noqa: E402
+main.add_command(serve_command)
+main.add_command(create_consultant_command)
+main.add_command(create_token_command)
 
 if __name__ == "__main__":
     main()

@@ -39,7 +39,13 @@ def nav_items() -> dict:
 def blueprints() -> list[Blueprint]:
     from web.outbox_admin import bp as outbox_admin_bp
     from web.api import bp as api_bp
+    from web.citizens import bp as citizens_bp
+    from web.placements import bp as placements_bp
+    from web.employers import bp as employers_bp
     return [
+        citizens_bp,
+        placements_bp,
+        employers_bp,
         outbox_admin_bp,
         api_bp,
     ]

@@ -1,0 +1,239 @@
+"""Forløb (placements) with their report due dates, and the meeting log.
+
+Every view reaches a placement through its citizen (`citizen_or_404`), so another consultant's
+placement answers 404 like their citizen does. Validation lives in data.placements; the forms
+only carry the typed text there and put the Danish messages back next to the fields.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+
+from data import placements, registry
+from data.db import write
+from data.placements import (
+    KIND_LABELS, MEETING_KIND_LABELS, OUTCOME_LABELS, REPORT_KIND_LABELS, STATUS_LABELS, InvalidPlacement,
+)
+from web.auth import citizen_or_404
+from web.db import get_db
+
+bp = Blueprint("placements", __name__)
+
+DATE = {"type": "date", "placeholder": "ÅÅÅÅ-MM-DD"}
+NUMBER = {"inputmode": "decimal"}
+
+
+class PlacementForm(FlaskForm):
+    opening_id = StringField("Småjob (id)", render_kw={"autocomplete": "off"})
+    kind = SelectField("Type forløb", choices=list(KIND_LABELS.items()), validate_choice=False)
+    status = SelectField("Status", choices=list(STATUS_LABELS.items()), default="planned", validate_choice=False)
+    start_date = StringField("Start", render_kw=DATE)
+    planned_end_date = StringField("Planlagt slut", render_kw=DATE)
+    hours_per_week = StringField("Timer om ugen i alt", render_kw=NUMBER)
+    paid_hours_per_week = StringField("Heraf lønnede timer", default="0", render_kw=NUMBER)
+    hourly_wage = StringField("Timeløn for de lønnede timer (kr.)", render_kw=NUMBER)
+    trial_weeks = StringField("Praktikuger før lønnede timer", default="0", render_kw={"inputmode": "numeric"})
+    end_date = StringField("Slutdato", render_kw=DATE)
+    outcome = SelectField("Resultat", choices=[("", "Ikke afsluttet")] + list(OUTCOME_LABELS.items()),
+                          validate_choice=False)
+    # Only on the create form: report due dates stored together with the placement.
+    delrapport_due = StringField("Delrapport senest", render_kw=DATE)
+    slutrapport_due = StringField("Slutrapport senest", render_kw=DATE)
+
+
+class ReportForm(FlaskForm):
+    kind = SelectField("Rapport", choices=list(REPORT_KIND_LABELS.items()), validate_choice=False)
+    due_date = StringField("Frist", render_kw=DATE)
+
+
+class MeetingForm(FlaskForm):
+    kind = SelectField("Møde", choices=list(MEETING_KIND_LABELS.items()), validate_choice=False)
+    placement_id = SelectField("Forløb", validate_choice=False)
+    held_on = StringField("Dato", render_kw=DATE)
+    participants = StringField("Deltagere", render_kw={"maxlength": placements.MAX_PARTICIPANTS})
+    note = TextAreaField("Kort note", render_kw={"maxlength": placements.MAX_NOTE})
+    paid_hours_proposed = RadioField("Blev lønnede timer foreslået?", default="",
+                                     choices=[("", "Ikke relevant"), ("ja", "Ja"), ("nej", "Nej")],
+                                     validate_choice=False)
+    paid_hours_answer = TextAreaField("Virksomhedens svar", render_kw={"maxlength": placements.MAX_NOTE})
+
+
+def _put_errors(form: FlaskForm, error: InvalidPlacement, fallback: str) -> None:
+    for name, message in error.field_errors.items():
+        target = getattr(form, name, None) or getattr(form, fallback)
+        target.errors = list(target.errors or []) + [message]
+
+
+def _placement_or_404(placement_id: int) -> tuple[dict, dict]:
+    placement = placements.get_placement(get_db(), placement_id)
+    if placement is None:
+        abort(404)
+    return placement, citizen_or_404(placement["citizen_id"])
+
+
+def _placement_values(form: PlacementForm) -> dict:
+    return dict(
+        opening_id=(form.opening_id.data or "").strip(), kind=form.kind.data, status=form.status.data,
+        start_date=form.start_date.data, planned_end_date=form.planned_end_date.data or None,
+        end_date=form.end_date.data or None, hours_per_week=form.hours_per_week.data,
+        paid_hours_per_week=form.paid_hours_per_week.data or 0, hourly_wage=form.hourly_wage.data or None,
+        trial_weeks=form.trial_weeks.data or 0, outcome=form.outcome.data or None,
+    )
+
+
+def _prefill_from_opening(form: PlacementForm, opening: dict) -> None:
+    form.opening_id.data = opening["id"]
+    form.trial_weeks.data = str(opening["trial_weeks"])
+    if opening["hours_min"]:
+        form.hours_per_week.data = str(opening["hours_min"])
+    if opening["paid_hours"] == "from_start":
+        form.kind.data = "smajob"
+
+
+@bp.route("/borgere/<citizen_id>/forloeb/nyt", methods=["GET", "POST"])
+@login_required
+def new(citizen_id):
+    citizen = citizen_or_404(citizen_id)
+    db = get_db()
+    form = PlacementForm()
+    if request.method == "GET" and request.args.get("opening"):
+        opening = registry.get_opening(db, request.args["opening"])
+        if opening is not None:
+            _prefill_from_opening(form, opening)
+    if form.validate_on_submit():
+        values = _placement_values(form)
+        try:
+            with write(db):  # the placement and its report dates, all or nothing
+                placement = placements.create_placement(db, citizen_id=citizen_id, created_by=current_user.id,
+                                                        **values)
+                for kind in ("delrapport", "slutrapport"):
+                    due = getattr(form, f"{kind}_due").data
+                    if due:
+                        try:
+                            placements.add_report_due(db, placement["id"], kind, due)
+                        except InvalidPlacement as error:
+                            raise InvalidPlacement({f"{kind}_due": error.field_errors.get(
+                                "due_date", next(iter(error.field_errors.values())))})
+        except InvalidPlacement as error:
+            _put_errors(form, error, "opening_id")
+        else:
+            flash("Forløbet er oprettet.")
+            return redirect(url_for("placements.show", placement_id=placement["id"]))
+    opening = registry.get_opening(db, (form.opening_id.data or "").strip()) if form.opening_id.data else None
+    return _render_form(form, citizen, None, opening, 400 if request.method == "POST" else 200)
+
+
+def _render_form(form, citizen, placement, opening, status):
+    employer = registry.get_employer(get_db(), opening["employer_id"]) if opening else None
+    return render_template("placements/form.html", form=form, citizen=citizen, placement=placement,
+                           opening=opening, employer=employer), status
+
+
+@bp.route("/forloeb/<int:placement_id>")
+@login_required
+def show(placement_id, report_form: ReportForm | None = None, status: int = 200):
+    placement, citizen = _placement_or_404(placement_id)
+    db = get_db()
+    return render_template(
+        "placements/show.html", placement=placement, citizen=citizen,
+        reports=placements.reports_of(db, placement_id), meetings=placements.meetings_of_placement(db, placement_id),
+        report_form=report_form or ReportForm(), kind_labels=KIND_LABELS, status_labels=STATUS_LABELS,
+        outcome_labels=OUTCOME_LABELS, report_labels=REPORT_KIND_LABELS, meeting_labels=MEETING_KIND_LABELS,
+    ), status
+
+
+@bp.route("/forloeb/<int:placement_id>/rediger", methods=["GET", "POST"])
+@login_required
+def edit(placement_id):
+    placement, citizen = _placement_or_404(placement_id)
+    db = get_db()
+    if request.method == "POST":
+        form = PlacementForm()
+    else:
+        form = PlacementForm(data={
+            key: "" if placement[key] is None else (placement[key] if key in ("kind", "status", "outcome")
+                                                     else _plain(placement[key]))
+            for key in ("opening_id", "kind", "status", "start_date", "planned_end_date", "end_date",
+                        "hours_per_week", "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome")
+        })
+    if form.validate_on_submit():
+        try:
+            placements.update_placement(db, placement_id, **_placement_values(form))
+        except InvalidPlacement as error:
+            _put_errors(form, error, "opening_id")
+        else:
+            flash("Forløbet er gemt.")
+            return redirect(url_for("placements.show", placement_id=placement_id))
+    opening = registry.get_opening(db, (form.opening_id.data or "").strip()) if form.opening_id.data else None
+    return _render_form(form, citizen, placement, opening, 400 if request.method == "POST" else 200)
+
+
+def _plain(value) -> str:
+    """Numbers as a Dane types them: 12 not 12.0, 2,5 not 2.5."""
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    return str(value)
+
+
+@bp.route("/forloeb/<int:placement_id>/rapporter", methods=["POST"])
+@login_required
+def add_report(placement_id):
+    _placement_or_404(placement_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            placements.add_report_due(get_db(), placement_id, form.kind.data, form.due_date.data)
+        except InvalidPlacement as error:
+            _put_errors(form, error, "due_date")
+        else:
+            flash("Rapportfristen er gemt.")
+            return redirect(url_for("placements.show", placement_id=placement_id))
+    return show(placement_id, report_form=form, status=400)
+
+
+@bp.route("/forloeb/<int:placement_id>/rapporter/<int:report_id>/afleveret", methods=["POST"])
+@login_required
+def submit_report(placement_id, report_id):
+    _placement_or_404(placement_id)
+    db = get_db()
+    report = placements.get_report(db, report_id)
+    if report is None or report["placement_id"] != placement_id or not FlaskForm().validate_on_submit():
+        abort(404 if report is None or report["placement_id"] != placement_id else 400)
+    placements.submit_report(db, report_id)
+    flash(f"{REPORT_KIND_LABELS[report['kind']]} er markeret som afleveret.")
+    return redirect(url_for("placements.show", placement_id=placement_id))
+
+
+@bp.route("/borgere/<citizen_id>/moeder/nyt", methods=["GET", "POST"])
+@login_required
+def new_meeting(citizen_id):
+    citizen = citizen_or_404(citizen_id)
+    db = get_db()
+    own = placements.placements_of_citizen(db, citizen_id)
+    form = MeetingForm()
+    form.placement_id.choices = [("", "Intet forløb")] + [
+        (str(p["id"]), f"{p['opening_title']} – {p['employer_name']} ({STATUS_LABELS[p['status']].lower()})")
+        for p in own]
+    if request.method == "GET":
+        form.placement_id.data = request.args.get("forloeb", "")
+        if request.args.get("type") in MEETING_KIND_LABELS:
+            form.kind.data = request.args["type"]
+    if form.validate_on_submit():
+        proposed = {"ja": True, "nej": False}.get(form.paid_hours_proposed.data or "")
+        try:
+            placements.log_meeting(
+                db, citizen_id=citizen_id, placement_id=form.placement_id.data or None, kind=form.kind.data,
+                held_on=form.held_on.data, participants=form.participants.data, note=form.note.data,
+                paid_hours_proposed=proposed, paid_hours_answer=form.paid_hours_answer.data,
+                created_by=current_user.id)
+        except InvalidPlacement as error:
+            _put_errors(form, error, "kind")
+        else:
+            flash("Mødet er gemt.")
+            if form.placement_id.data:
+                return redirect(url_for("placements.show", placement_id=int(form.placement_id.data)))
+            return redirect(url_for("citizens.show", citizen_id=citizen_id))
+    return render_template("placements/meeting_form.html", form=form, citizen=citizen), \
+        400 if request.method == "POST" else 200
