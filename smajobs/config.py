@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 
 DEFAULT_DB = "instance/smajobs.db"
@@ -55,8 +55,10 @@ class Config:
             if f.name in overrides and overrides[f.name] is not None:
                 values[f.name] = overrides[f.name]
                 continue
-            default = f.default if f.default_factory is None else None  # type: ignore[misc]
-            if f.default_factory is not None:  # type: ignore[misc]
+            # Fields without a factory have default_factory MISSING (not None); only factory
+            # fields (secret_key) take the raw string, the rest are typed by their default.
+            default = f.default
+            if f.default_factory is not MISSING:  # type: ignore[misc]
                 raw = os.environ.get(f"SMAJOBS_{f.name.upper()}")
                 if raw is not None:
                     values[f.name] = raw

@@ -49,13 +49,22 @@ class _FlakyRecorder(_Recorder):
     drop_after_accept: store the message, then cut the connection before answering 250 (the
     client must assume it failed; a retry delivers a second copy with the same Message-ID).
     tempfail: answer "451" without storing.
+    refuse: addresses answered "550" at RCPT TO (no such mailbox).
     """
 
-    def __init__(self, drop_before_accept: int = 0, drop_after_accept: int = 0, tempfail: int = 0):
+    def __init__(self, drop_before_accept: int = 0, drop_after_accept: int = 0, tempfail: int = 0,
+                 refuse: tuple[str, ...] = ()):
         super().__init__()
+        self.refuse = {address.lower() for address in refuse}
         self.plan = ["drop_before"] * drop_before_accept + ["drop_after"] * drop_after_accept \
             + ["tempfail"] * tempfail
         self.data_commands = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refuse:
+            return "550 5.1.1 Ukendt modtager"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
