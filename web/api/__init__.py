@@ -1,0 +1,194 @@
+"""The JSON API under /api/v1: the consultant operations for other systems.
+
+Only `Authorization: Bearer <token>` authenticates here. A session cookie never does, so a
+page in the consultant's browser cannot drive the API on their behalf (no CSRF through the
+API), which is also why the blueprint is exempt from the form CSRF check.
+
+Every answer is JSON, errors included: `{"status", "message", "problems"}` with a Danish
+message; validation errors (422) list `problems` as `{id, field, reason}`. The routes live in
+the submodules; the OpenAPI document that describes them is `web.openapi`.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
+
+from data import accounts
+from web.auth import Consultant, csrf, hash_api_token
+from web.db import get_db
+
+PREFIX = "/api/v1"
+# A single record is small; only the import takes whole registries.
+MAX_RECORD_BYTES = 512 * 1024
+MAX_IMPORT_BYTES = 16 * 1024 * 1024
+
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
+csrf.exempt(bp)
+
+# Danish messages for the statuses the API answers with.
+MESSAGES = {
+    400: "Forespørgslen kunne ikke læses.",
+    401: "Log ind med en API-nøgle: send headeren 'Authorization: Bearer <nøgle>'.",
+    403: "Kun en administrator må gøre dette.",
+    404: "Findes ikke, eller du har ikke adgang til den.",
+    405: "Metoden er ikke tilladt her.",
+    409: "Findes allerede.",
+    413: "Forespørgslen er for stor.",
+    415: "Send indholdet som JSON (Content-Type: application/json).",
+    422: "Data er ugyldige, intet er gemt.",
+    429: "For mange forespørgsler; vent lidt og prøv igen.",
+    500: "Der skete en fejl på serveren; intet halvt er gemt. Prøv igen, eller kontakt support.",
+}
+
+
+class ApiError(Exception):
+    """An answer other than success; `problems` are {id, field, reason} dicts (422)."""
+
+    def __init__(self, status: int, message: str | None = None, problems: list[dict] | None = None,
+                 headers: dict | None = None):
+        super().__init__(message or MESSAGES.get(status, ""))
+        self.status = status
+        self.message = message or MESSAGES.get(status) or default_exceptions[status].description
+        self.problems = problems or []
+        self.headers = headers or {}
+
+
+def error_response(status: int, message: str | None = None, problems: list[dict] | None = None,
+                   headers: dict | None = None):
+    response = jsonify({"status": status, "message": message or MESSAGES.get(status, ""),
+                        "problems": problems or []})
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def problems_to_json(problems) -> list[dict]:
+    """data.exchange Problems as the API's {id, field, reason} (plus the record kind)."""
+    return [{"id": p.record_id, "field": p.field, "reason": p.reason, "kind": p.kind} for p in problems]
+
+
+def field_problems(record_id: str, field_errors: dict[str, str | list[str]], kind: str) -> list[dict]:
+    """{field: message(s)} from a form-style validator as the API's problem list."""
+    result = []
+    for field, reasons in field_errors.items():
+        for reason in [reasons] if isinstance(reasons, str) else reasons:
+            result.append({"id": str(record_id or ""), "field": field, "reason": reason, "kind": kind})
+    return result
+
+
+# --- authentication ----------------------------------------------------------------------------
+
+PUBLIC_ENDPOINTS = {"api.openapi_document"}
+
+
+@bp.before_request
+def authenticate_with_bearer_token():
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, headers={"WWW-Authenticate": 'Bearer realm="smajobs"'})
+    row = accounts.consultant_by_token_hash(get_db(), hash_api_token(token))
+    if row is None:
+        raise ApiError(401, "API-nøglen er ugyldig eller trukket tilbage.",
+                       headers={"WWW-Authenticate": 'Bearer realm="smajobs", error="invalid_token"'})
+    # Flask-Login keeps the request's user here; setting it means the session (cookie) is
+    # never consulted, and web.auth.citizen_or_404 / may_see_citizen work unchanged.
+    g._login_user = Consultant(row)
+    request.max_content_length = MAX_IMPORT_BYTES if request.endpoint == "api.import_document" \
+        else MAX_RECORD_BYTES
+    return None
+
+
+def consultant() -> Consultant:
+    return g._login_user
+
+
+def require_admin() -> None:
+    if not consultant().is_admin:
+        raise ApiError(403)
+
+
+# --- request bodies ----------------------------------------------------------------------------
+
+def json_body():
+    """The decoded JSON body: 415 when it is not declared JSON, 400 when it does not parse."""
+    if not request.is_json:
+        raise ApiError(415)
+    raw = request.get_data(cache=True)
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        raise ApiError(400, "Indholdet er ikke gyldig UTF-8.")
+    except json.JSONDecodeError as error:
+        raise ApiError(400, f"Indholdet er ikke gyldig JSON (linje {error.lineno}, kolonne {error.colno}).")
+
+
+def json_object(kind: str, record_id: str = "") -> dict:
+    body = json_body()
+    if not isinstance(body, dict):
+        raise ApiError(422, problems=[{"id": record_id, "field": "(post)",
+                                       "reason": "skal være et JSON-objekt", "kind": kind}])
+    return body
+
+
+# --- errors: always JSON under /api/v1 ---------------------------------------------------------
+
+def _handle_api_error(error: ApiError):
+    return error_response(error.status, error.message, error.problems, error.headers)
+
+
+def _handle_http_exception(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error  # redirects (e.g. a missing trailing slash) stay redirects
+    headers = {}
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    if error.code == 413:
+        limit = request.max_content_length
+        message = f"Forespørgslen er for stor (højst {limit // 1024} KB)." if limit else None
+        return error_response(413, message)
+    return error_response(error.code, None, None, headers)
+
+
+def _handle_unexpected(error: Exception):
+    if isinstance(error, HTTPException):
+        return _handle_http_exception(error)
+    # The rule, not the URL: the log gets no more than the route's shape.
+    current_app.logger.exception("API error in %s %s", request.method,
+                                 request.url_rule.rule if request.url_rule else "?")
+    return error_response(500)
+
+
+bp.register_error_handler(ApiError, _handle_api_error)
+# Per status code: a blueprint's code handler wins over an application-wide one (e.g. a
+# Danish HTML 404 page), so the API keeps answering JSON whatever other modules register.
+for _code in default_exceptions:
+    bp.register_error_handler(_code, _handle_http_exception)
+bp.register_error_handler(Exception, _handle_unexpected)
+
+
+@bp.before_app_request
+def routing_errors_as_json():
+    """An unknown URL or a wrong method under /api/v1 never reaches a blueprint view, so its
+    handlers cannot answer; routing errors are still pending here, before dispatch."""
+    error = request.routing_exception
+    if error is not None and (request.path == PREFIX or request.path.startswith(PREFIX + "/")):
+        if isinstance(error, HTTPException) and (error.code or 0) >= 400:
+            return _handle_http_exception(error)
+    return None
+
+
+@bp.after_request
+def no_caching(response):
+    # Answers carry citizen data: no proxy or browser cache may keep them.
+    if request.endpoint not in PUBLIC_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+from web.api import citizens, registry, placements, transfer, meta  # noqa: E402,F401  (routes)

@@ -1,0 +1,162 @@
+"""Citizens in the exchange format, and their matches.
+
+A consultant sees and edits only the citizens they follow; an admin sees everyone and is the
+only one who may hand a citizen to another consultant. Another consultant's citizen answers
+404 on every route, exactly like an id that does not exist.
+"""
+from __future__ import annotations
+
+from flask import jsonify, request, url_for
+
+from data import accounts, registry
+from data.db import write
+from data.exchange import ExchangeError, SHIFTS, citizen_to_exchange
+from web.api import ApiError, bp, consultant, json_object, problems_to_json
+from web.auth import citizen_or_404
+from web.db import get_db
+
+
+def citizen_json(citizen: dict) -> dict:
+    return citizen_to_exchange(citizen)
+
+
+@bp.get("/citizens")
+def list_citizens():
+    user = consultant()
+    wanted = request.args.get("consultant")
+    if wanted and not user.is_admin and wanted.strip().lower() != user.email.lower():
+        raise ApiError(403, "Kun en administrator kan se andre konsulenters borgere.")
+    email = wanted.strip().lower() if wanted else (None if user.is_admin else user.email)
+    citizens = registry.list_citizens(get_db(), email)
+    return jsonify({"citizens": [citizen_json(c) for c in citizens]})
+
+
+@bp.get("/citizens/<citizen_id>")
+def get_citizen(citizen_id: str):
+    return jsonify(citizen_json(citizen_or_404(citizen_id)))
+
+
+@bp.post("/citizens")
+def create_citizen():
+    record = json_object("borger")
+    citizen_id = record.get("id")
+    if not isinstance(citizen_id, str) or not citizen_id.strip():
+        raise ApiError(422, problems=[{"id": "", "field": "id", "reason": "mangler eller er ikke tekst",
+                                       "kind": "borger"}])
+    citizen_id = record["id"] = citizen_id.strip()
+    db = get_db()
+    with write(db):
+        _assign_consultant(record, current=None)
+        if registry.get_citizen(db, citizen_id) is not None:
+            # Ids are the provider's own keys, not citizen data: saying it is taken is safe.
+            raise ApiError(409, f"Der findes allerede en borger med id '{citizen_id}'. "
+                                "Brug PUT for at rette den.")
+        _save(db, record)
+    response = jsonify(citizen_json(registry.get_citizen(db, citizen_id)))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_citizen", citizen_id=citizen_id)
+    return response
+
+
+@bp.put("/citizens/<citizen_id>")
+def update_citizen(citizen_id: str):
+    current = citizen_or_404(citizen_id)
+    record = json_object("borger", citizen_id)
+    if record.get("id", citizen_id) != citizen_id:
+        raise ApiError(422, problems=[{"id": citizen_id, "field": "id", "kind": "borger",
+                                       "reason": "skal være det samme som i adressen (id kan ikke ændres)"}])
+    record["id"] = citizen_id
+    db = get_db()
+    with write(db):
+        _assign_consultant(record, current=current)
+        _save(db, record)
+    return jsonify(citizen_json(registry.get_citizen(db, citizen_id)))
+
+
+@bp.delete("/citizens/<citizen_id>")
+def delete_citizen(citizen_id: str):
+    citizen_or_404(citizen_id)
+    registry.delete_citizen(get_db(), citizen_id)
+    return "", 204
+
+
+def _assign_consultant(record: dict, current: dict | None) -> None:
+    """Who follows the citizen after this write. Absent keeps the current consultant (or, on
+    create, the caller); only an admin may name someone else, and it must be a real account."""
+    user = consultant()
+    given = record.get("consultant")
+    if given is None:
+        record["consultant"] = current["consultant"] if current else (None if user.is_admin else user.email)
+        return
+    if not isinstance(given, str):
+        return  # parse_citizen reports the type
+    email = given.strip().lower()
+    keeps_own = email == ((current or {}).get("consultant") or user.email).lower()
+    if not user.is_admin and not keeps_own:
+        raise ApiError(422, problems=[{
+            "id": record["id"], "field": "consultant", "kind": "borger",
+            "reason": "kun en administrator kan give borgeren til en anden konsulent"}])
+    if email and accounts.consultant_by_email(get_db(), email) is None:
+        raise ApiError(422, problems=[{
+            "id": record["id"], "field": "consultant", "kind": "borger",
+            "reason": f"der er ingen konsulent med e-mail '{email}'"}])
+
+
+def _save(db, record: dict) -> None:
+    try:
+        registry.save_citizen(db, record)
+    except ExchangeError as error:
+        raise ApiError(422, problems=problems_to_json(error.problems))
+
+
+# --- matches -----------------------------------------------------------------------------------
+
+@bp.get("/citizens/<citizen_id>/matches")
+def citizen_matches(citizen_id: str):
+    citizen_or_404(citizen_id)
+    filters, problems = _match_filters(citizen_id)
+    if problems:
+        raise ApiError(422, "Ugyldige søgeparametre.", problems)
+    from smajobs.matching import match_service
+    result = match_service.match(get_db(), citizen_id, **filters)
+    if result is None:  # deleted between the check and the match
+        raise ApiError(404)
+    return jsonify({"radius_km": result.radius_km, "widened": result.widened, "notice": result.notice,
+                    "matches": [m.to_dict() for m in result.matches]})
+
+
+def _match_filters(citizen_id: str) -> tuple[dict, list[dict]]:
+    args, filters, problems = request.args, {}, []
+
+    def fail(field: str, reason: str) -> None:
+        problems.append({"id": citizen_id, "field": field, "reason": reason, "kind": "søgning"})
+
+    for name in set(args) - {"top", "radius_km", "shifts", "paid_only", "require_known_needs"}:
+        fail(name, "ukendt parameter (tilladt: top, radius_km, shifts, paid_only, require_known_needs)")
+    if "top" in args:
+        try:
+            filters["top"] = int(args["top"])
+            if not 1 <= filters["top"] <= 100:
+                fail("top", "skal være mellem 1 og 100")
+        except ValueError:
+            fail("top", "skal være et helt tal")
+    if args.get("radius_km"):
+        try:
+            filters["radius_km"] = float(args["radius_km"].replace(",", "."))
+            if not 0.1 <= filters["radius_km"] <= 500:
+                fail("radius_km", "skal være mellem 0,1 og 500 km")
+        except ValueError:
+            fail("radius_km", "skal være et tal (km)")
+    if args.get("shifts"):
+        shifts = [s.strip() for s in args["shifts"].split(",") if s.strip()]
+        for shift in shifts:
+            if shift not in SHIFTS:
+                fail("shifts", f"ukendt vagttype '{shift}' (tilladt: {', '.join(SHIFTS)})")
+        filters["shifts"] = [s for s in SHIFTS if s in shifts]
+    for name in ("paid_only", "require_known_needs"):
+        if name in args:
+            value = args[name].strip().lower()
+            if value not in ("true", "false", "1", "0"):
+                fail(name, "skal være true eller false")
+            filters[name] = value in ("true", "1")
+    return filters, problems

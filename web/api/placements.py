@@ -1,0 +1,146 @@
+"""Placements (forløb) and meetings. Each one belongs to a citizen, and whoever may not see
+that citizen gets 404 for the placement or meeting too."""
+from __future__ import annotations
+
+from flask import jsonify, url_for
+
+from data import placements
+from data.placements import InvalidPlacement
+from web.api import ApiError, bp, consultant, field_problems, json_object
+from web.auth import citizen_or_404
+from web.db import get_db
+
+PLACEMENT_OUTPUT = ("id", "citizen_id", "opening_id", "employer_id", "opening_title", "employer_name", "kind",
+                    "status", "start_date", "planned_end_date", "end_date", "hours_per_week",
+                    "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome", "created_at", "updated_at")
+PLACEMENT_INPUT = ("opening_id", "kind", "status", "start_date", "planned_end_date", "end_date",
+                   "hours_per_week", "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome")
+MEETING_OUTPUT = ("id", "citizen_id", "placement_id", "kind", "held_on", "participants", "note",
+                  "paid_hours_proposed", "paid_hours_answer", "created_by", "created_at")
+MEETING_INPUT = ("placement_id", "kind", "held_on", "participants", "note", "paid_hours_proposed",
+                 "paid_hours_answer")
+
+
+def placement_json(placement: dict) -> dict:
+    result = {name: placement[name] for name in PLACEMENT_OUTPUT}
+    result["reports"] = [{"id": r["id"], "kind": r["kind"], "due_date": r["due_date"],
+                          "submitted_at": r["submitted_at"]}
+                         for r in placements.reports_of(get_db(), placement["id"])]
+    return result
+
+
+def meeting_json(meeting: dict) -> dict:
+    return {name: meeting[name] for name in MEETING_OUTPUT}
+
+
+def _placement_or_404(placement_id: int) -> dict:
+    placement = placements.get_placement(get_db(), placement_id)
+    if placement is None:
+        raise ApiError(404)
+    citizen_or_404(placement["citizen_id"])  # the same 404 when it is someone else's
+    return placement
+
+
+def _body(kind: str, record_id, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
+    """The JSON object, refusing fields the resource does not have (a typo must not be ignored)."""
+    body = json_object(kind, str(record_id or ""))
+    errors = {name: f"ukendt felt (tilladt: {', '.join(allowed)})" for name in body if name not in allowed}
+    errors.update({name: "mangler" for name in required if body.get(name) in (None, "")})
+    if errors:
+        raise ApiError(422, problems=field_problems(record_id, errors, kind))
+    return body
+
+
+def _invalid(error: InvalidPlacement, record_id, kind: str) -> ApiError:
+    return ApiError(422, problems=field_problems(record_id, error.field_errors, kind))
+
+
+# --- placements --------------------------------------------------------------------------------
+
+@bp.get("/citizens/<citizen_id>/placements")
+def citizen_placements(citizen_id: str):
+    citizen_or_404(citizen_id)
+    return jsonify({"placements": [placement_json(p)
+                                   for p in placements.placements_of_citizen(get_db(), citizen_id)]})
+
+
+@bp.post("/citizens/<citizen_id>/placements")
+def create_placement(citizen_id: str):
+    citizen_or_404(citizen_id)
+    body = _body("forløb", "", PLACEMENT_INPUT, required=("opening_id",))
+    body.setdefault("kind", None)
+    body.setdefault("start_date", None)
+    body.setdefault("hours_per_week", None)
+    try:
+        placement = placements.create_placement(get_db(), citizen_id=citizen_id, created_by=consultant().id,
+                                                **body)
+    except InvalidPlacement as error:
+        raise _invalid(error, "", "forløb")
+    response = jsonify(placement_json(placement))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_placement", placement_id=placement["id"])
+    return response
+
+
+@bp.get("/placements/<int:placement_id>")
+def get_placement(placement_id: int):
+    return jsonify(placement_json(_placement_or_404(placement_id)))
+
+
+@bp.patch("/placements/<int:placement_id>")
+def update_placement(placement_id: int):
+    _placement_or_404(placement_id)
+    changes = _body("forløb", placement_id, PLACEMENT_INPUT)
+    try:
+        placement = placements.update_placement(get_db(), placement_id, **changes)
+    except InvalidPlacement as error:
+        raise _invalid(error, placement_id, "forløb")
+    return jsonify(placement_json(placement))
+
+
+@bp.post("/placements/<int:placement_id>/end")
+def end_placement(placement_id: int):
+    _placement_or_404(placement_id)
+    body = _body("forløb", placement_id, ("end_date", "outcome"), required=("end_date", "outcome"))
+    try:
+        placement = placements.end_placement(get_db(), placement_id, body["end_date"], body["outcome"])
+    except InvalidPlacement as error:
+        raise _invalid(error, placement_id, "forløb")
+    return jsonify(placement_json(placement))
+
+
+# --- meetings ----------------------------------------------------------------------------------
+
+@bp.get("/citizens/<citizen_id>/meetings")
+def citizen_meetings(citizen_id: str):
+    citizen_or_404(citizen_id)
+    return jsonify({"meetings": [meeting_json(m) for m in placements.meetings_of_citizen(get_db(), citizen_id)]})
+
+
+@bp.post("/citizens/<citizen_id>/meetings")
+def create_meeting(citizen_id: str):
+    citizen_or_404(citizen_id)
+    body = _body("møde", "", MEETING_INPUT, required=("kind", "held_on"))
+    try:
+        meeting = placements.log_meeting(get_db(), citizen_id=citizen_id, created_by=consultant().id, **body)
+    except InvalidPlacement as error:
+        raise _invalid(error, "", "møde")
+    response = jsonify(meeting_json(meeting))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_meeting", meeting_id=meeting["id"])
+    return response
+
+
+@bp.get("/placements/<int:placement_id>/meetings")
+def placement_meetings(placement_id: int):
+    _placement_or_404(placement_id)
+    return jsonify({"meetings": [meeting_json(m) for m in placements.meetings_of_placement(get_db(), placement_id)]})
+
+
+@bp.get("/meetings/<int:meeting_id>")
+def get_meeting(meeting_id: int):
+    meeting = placements.get_meeting(get_db(), meeting_id)
+    if meeting is None:
+        raise ApiError(404)
+    citizen_or_404(meeting["citizen_id"])
+    return jsonify(meeting_json(meeting))

@@ -1,0 +1,127 @@
+"""Employers with their openings, in the exchange format.
+
+Any consultant may read and edit the registry (it holds no citizen data, and consultants are
+the ones who talk to employers); `status` (pending / approved / rejected, set by the sign-up
+queue) is shown but read-only here, so a GET body can be sent back unchanged with PUT.
+"""
+from __future__ import annotations
+
+from flask import jsonify, request, url_for
+
+from data import registry
+from data.db import write
+from data.exchange import ExchangeError, employer_to_exchange, opening_to_exchange
+from web.api import ApiError, bp, json_object, problems_to_json
+from web.db import get_db
+
+READ_ONLY_FIELDS = ("status",)
+EMPLOYER_STATUSES = ("pending", "approved", "rejected")
+
+
+def employer_json(employer: dict, openings: list[dict]) -> dict:
+    return {**employer_to_exchange(employer, openings), "status": employer["status"]}
+
+
+def opening_json(opening: dict) -> dict:
+    return {**opening_to_exchange(opening), "employer_id": opening["employer_id"]}
+
+
+def _employer_or_404(employer_id: str) -> dict:
+    employer = registry.get_employer(get_db(), employer_id)
+    if employer is None:
+        raise ApiError(404, f"Der er ingen virksomhed med id '{employer_id}'.")
+    return employer
+
+
+@bp.get("/employers")
+def list_employers():
+    query = request.args.get("q", "").strip()
+    status = request.args.get("status", "").strip()
+    if status and status not in EMPLOYER_STATUSES:
+        raise ApiError(422, "Ugyldige søgeparametre.", [{
+            "id": "", "field": "status", "kind": "søgning",
+            "reason": f"ukendt status '{status}' (tilladt: {', '.join(EMPLOYER_STATUSES)})"}])
+    employers = registry.list_employers(get_db(), query, status or None)
+    return jsonify({"employers": [employer_json(e, e["openings"]) for e in employers]})
+
+
+@bp.get("/employers/<employer_id>")
+def get_employer(employer_id: str):
+    employer = _employer_or_404(employer_id)
+    return jsonify(employer_json(employer, registry.openings_of(get_db(), employer_id)))
+
+
+@bp.post("/employers")
+def create_employer():
+    record = _employer_body("")
+    employer_id = record.get("id")
+    if not isinstance(employer_id, str) or not employer_id.strip():
+        raise ApiError(422, problems=[{"id": "", "field": "id", "reason": "mangler eller er ikke tekst",
+                                       "kind": "virksomhed"}])
+    employer_id = record["id"] = employer_id.strip()
+    db = get_db()
+    with write(db):
+        if registry.get_employer(db, employer_id) is not None:
+            raise ApiError(409, f"Der findes allerede en virksomhed med id '{employer_id}'. "
+                                "Brug PUT for at rette den.")
+        _save(db, record)
+    response = jsonify(employer_json(registry.get_employer(db, employer_id), registry.openings_of(db, employer_id)))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_employer", employer_id=employer_id)
+    return response
+
+
+@bp.put("/employers/<employer_id>")
+def update_employer(employer_id: str):
+    _employer_or_404(employer_id)
+    record = _employer_body(employer_id)
+    if record.get("id", employer_id) != employer_id:
+        raise ApiError(422, problems=[{"id": employer_id, "field": "id", "kind": "virksomhed",
+                                       "reason": "skal være det samme som i adressen (id kan ikke ændres)"}])
+    record["id"] = employer_id
+    db = get_db()
+    with write(db):
+        _save(db, record)
+    return jsonify(employer_json(registry.get_employer(db, employer_id), registry.openings_of(db, employer_id)))
+
+
+def _employer_body(employer_id: str) -> dict:
+    record = json_object("virksomhed", employer_id)
+    for name in READ_ONLY_FIELDS:
+        record.pop(name, None)
+    return record
+
+
+def _save(db, record: dict) -> None:
+    try:
+        registry.save_employer(db, record)
+    except ExchangeError as error:
+        raise ApiError(422, problems=problems_to_json(error.problems))
+
+
+# --- openings ----------------------------------------------------------------------------------
+
+@bp.get("/openings")
+def list_openings():
+    employer_id = request.args.get("employer_id", "").strip() or None
+    active = request.args.get("active", "").strip().lower()
+    if active not in ("", "true", "false"):
+        raise ApiError(422, "Ugyldige søgeparametre.", [{
+            "id": "", "field": "active", "kind": "søgning", "reason": "skal være true eller false"}])
+    db = get_db()
+    if employer_id:
+        _employer_or_404(employer_id)
+        openings = registry.openings_of(db, employer_id)
+    else:
+        openings = [o for e in registry.list_employers(db, "", None) for o in e["openings"]]
+    if active:
+        openings = [o for o in openings if o["active"] == (active == "true")]
+    return jsonify({"openings": [opening_json(o) for o in openings]})
+
+
+@bp.get("/openings/<opening_id>")
+def get_opening(opening_id: str):
+    opening = registry.get_opening(get_db(), opening_id)
+    if opening is None:
+        raise ApiError(404, f"Der er intet småjob med id '{opening_id}'.")
+    return jsonify(opening_json(opening))
