@@ -31,6 +31,8 @@ logger = logging.getLogger("smajobs.scheduler")
 
 OUTBOX_INTERVAL_SECONDS = 30
 RULES_INTERVAL_SECONDS = 5 * 60
+# Runs missed while the process was busy collapse into one; a job never overlaps itself.
+JOB_OPTIONS = {"coalesce": True, "max_instances": 1}
 
 
 def build_scheduler(config: Config, scheduler_class: type[BaseScheduler] = BackgroundScheduler, *,
@@ -43,20 +45,21 @@ def build_scheduler(config: Config, scheduler_class: type[BaseScheduler] = Backg
         jobstores={"default": MemoryJobStore()},
         # One thread per job is enough: max_instances=1 keeps a job from overlapping itself.
         executors={"default": ThreadPoolExecutor(max_workers=3)},
-        job_defaults={"coalesce": True, "max_instances": 1},
+        job_defaults=JOB_OPTIONS,
     )
     now = datetime.now(zone)
     scheduler.add_job(send_outbox, IntervalTrigger(seconds=outbox_interval, timezone=zone),
                       args=[config], id="send_outbox", name="send outbox", next_run_time=now,
-                      misfire_grace_time=max(int(outbox_interval), 1))
+                      misfire_grace_time=max(int(outbox_interval), 1), **JOB_OPTIONS)
     scheduler.add_job(rules_pass, IntervalTrigger(seconds=rules_interval, timezone=zone),
                       args=[config], id="rules_pass", name="rules pass", next_run_time=now,
-                      misfire_grace_time=max(int(rules_interval), 1))
+                      misfire_grace_time=max(int(rules_interval), 1), **JOB_OPTIONS)
     hour, minute = parse_clock(config.digest_time)
     # A digest delayed by a busy or paused process is still worth sending within the hour.
     scheduler.add_job(daily_digest, CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute,
                                                 timezone=zone),
-                      args=[config], id="daily_digest", name="daily digest", misfire_grace_time=3600)
+                      args=[config], id="daily_digest", name="daily digest", misfire_grace_time=3600,
+                      **JOB_OPTIONS)
     return scheduler
 
 
@@ -103,21 +106,23 @@ def send_outbox(config: Config) -> int:
         db.close()
 
 
-def rules_pass(config: Config):
+def rules_pass(config: Config, now: datetime | None = None):
+    """One pass of the reminder rules as of `now` (default: the clock, in the configured zone)."""
     rules = _optional_module("jobs.rules")
     if rules is None:
         return None
     db = connect(config.db)
     try:
-        summary = rules.run_pass(db, config, datetime.now(ZoneInfo(config.timezone)))
+        summary = rules.run_pass(db, config, now or datetime.now(ZoneInfo(config.timezone)))
     finally:
         db.close()
     logger.info("rules pass: %s", _counts_only(summary))
     return summary
 
 
-def daily_digest(config: Config):
-    now = datetime.now(ZoneInfo(config.timezone))
+def daily_digest(config: Config, now: datetime | None = None):
+    """The consultants' daily digest, on working days only (weekends and holidays skipped)."""
+    now = (now or datetime.now(ZoneInfo(config.timezone))).astimezone(ZoneInfo(config.timezone))
     calendar = _optional_module("jobs.calendar")
     if calendar is not None and not calendar.is_working_day(now.date()):
         logger.info("daily digest skipped: not a working day")
