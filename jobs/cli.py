@@ -17,6 +17,12 @@ from smajobs.cli import Context, pass_context
 def _configure_logging(verbose: bool = True) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler logs every run of every job at INFO; our jobs log what they did themselves.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def _stop_on_sigterm(signum, frame) -> None:
+    raise SystemExit(0)
 
 
 def parse_now(value: str | None, config) -> datetime | None:
@@ -43,7 +49,7 @@ def scheduler_command(context: Context) -> None:
         raise click.ClickException(str(error))
     _configure_logging()
     # SIGTERM (systemd, docker stop) stops as cleanly as Ctrl+C: a send in progress finishes.
-    signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(SystemExit(0)))
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     click.echo(f"Planlæggeren kører (tidszone {config.timezone}, e-mail via {config.mail_transport}). "
                "Stop med Ctrl+C.", err=True)
     run_blocking(config)

@@ -278,6 +278,9 @@ class SMTPTransport:
                                 kind=f"SMTP {error.smtp_code}") from error
         except smtplib.SMTPServerDisconnected as error:
             self._drop()
+            if _timed_out(error):
+                raise DeliveryError(f"SMTP-serveren svarede ikke inden for {self.config.smtp_timeout:g} "
+                                    "sekunder under afsendelsen.", kind="timeout") from error
             raise DeliveryError("Forbindelsen til SMTP-serveren blev afbrudt under afsendelsen.",
                                 kind="disconnected") from error
         except TimeoutError as error:
@@ -312,8 +315,11 @@ class SMTPTransport:
             raise DeliveryError(f"SMTP-serveren {where} afviste brugernavn/adgangskode "
                                 f"({error.smtp_code}).", kind=f"auth {error.smtp_code}",
                                 server_unavailable=True) from error
-        except TimeoutError as error:
+        except (TimeoutError, smtplib.SMTPServerDisconnected) as error:
             _close_quietly(smtp)
+            if not _timed_out(error):
+                raise DeliveryError(f"SMTP-serveren {where} lukkede forbindelsen.",
+                                    kind="disconnected", server_unavailable=True) from error
             raise DeliveryError(f"SMTP-serveren {where} svarede ikke inden for "
                                 f"{config.smtp_timeout:g} sekunder.", kind="timeout",
                                 server_unavailable=True) from error
@@ -346,6 +352,16 @@ def _close_quietly(smtp: smtplib.SMTP | None) -> None:
             smtp.close()
         except OSError:
             pass
+
+
+def _timed_out(error: BaseException) -> bool:
+    """smtplib reports a reply that never came as SMTPServerDisconnected; the TimeoutError is
+    its context."""
+    while error is not None:
+        if isinstance(error, TimeoutError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _text(value) -> str:

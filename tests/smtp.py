@@ -21,10 +21,11 @@ class _Recorder:
 
 
 class RecordingSMTPServer:
-    def __init__(self, port: int, host: str = "127.0.0.1"):
+    def __init__(self, port: int, host: str = "127.0.0.1", **smtp_options):
         self.host, self.port = host, port
         self._recorder = _Recorder()
         self._controller: Controller | None = None
+        self._smtp_options = smtp_options  # passed to aiosmtpd's SMTP, e.g. authenticator=
 
     @property
     def messages(self) -> list[Message]:
@@ -32,7 +33,8 @@ class RecordingSMTPServer:
             return list(self._recorder.messages)
 
     def start(self) -> None:
-        self._controller = Controller(self._recorder, hostname=self.host, port=self.port)
+        self._controller = Controller(self._recorder, hostname=self.host, port=self.port,
+                                      **self._smtp_options)
         self._controller.start()
 
     def stop(self) -> None:
@@ -83,8 +85,8 @@ class _FlakyRecorder(_Recorder):
 class FlakySMTPServer(RecordingSMTPServer):
     """A RecordingSMTPServer that drops or refuses the first DATA commands (see _FlakyRecorder)."""
 
-    def __init__(self, port: int, host: str = "127.0.0.1", **plan):
-        super().__init__(port, host)
+    def __init__(self, port: int, host: str = "127.0.0.1", *, smtp_options: dict | None = None, **plan):
+        super().__init__(port, host, **(smtp_options or {}))
         self._recorder = _FlakyRecorder(**plan)
 
     @property

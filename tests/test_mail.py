@@ -252,3 +252,39 @@ def test_a_stale_claim_on_the_last_attempt_fails_instead_of_looping(db, config):
 def test_a_naive_now_is_refused(db, config):
     with pytest.raises(ValueError):
         deliver_outbox(db, config, now=datetime(2026, 1, 1, 9, 0))
+
+
+def _authenticator(server, session, envelope, mechanism, auth_data):
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"smajobs", b"hemmelig")
+    return AuthResult(success=ok, handled=False)  # aiosmtpd answers 535 itself
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # loopback test server
+def test_smtp_login_is_used_and_a_rejected_login_is_reported_in_danish(db, config, flaky_server):
+    server = flaky_server(smtp_options={"authenticator": _authenticator, "auth_require_tls": False,
+                                        "auth_required": True})
+    [outbox_id] = queue(db)
+    wrong = smtp_config(config, server, smtp_user="smajobs", smtp_password="forkert")
+    assert deliver_outbox(db, wrong, now=T0) == 0
+    assert "afviste brugernavn/adgangskode (535)" in row(db, outbox_id)["last_error"]
+    assert server.messages == []
+
+    right = smtp_config(config, server, smtp_user="smajobs", smtp_password="hemmelig")
+    assert deliver_outbox(db, right, now=T0 + timedelta(minutes=1)) == 1
+    assert message_ids(server) == [row(db, outbox_id)["message_id"]]
+
+
+def test_a_server_that_never_answers_times_out_and_is_retried(db, config):
+    import socket
+    [outbox_id] = queue(db)
+    with socket.socket() as silent:  # accepts connections (in its backlog) but never greets
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(5)
+        port = silent.getsockname()[1]
+        silent_config = config.with_(mail_transport="smtp", smtp_host="127.0.0.1", smtp_port=port,
+                                     smtp_timeout=0.3)
+        assert deliver_outbox(db, silent_config, now=T0) == 0
+    failed_try = row(db, outbox_id)
+    assert "svarede ikke inden for 0.3 sekunder" in failed_try["last_error"]
+    assert failed_try["attempts"] == 1 and failed_try["failed_at"] is None
