@@ -424,3 +424,35 @@ def test_export_gives_a_consultant_only_their_own_citizens(api):
     # An admin's export is the exchange format: it imports back unchanged.
     summary = api.call("POST", "/api/v1/import", token=api.admin, json=for_admin).get_json()
     assert summary["created"] == summary["updated"] == {"employers": 0, "openings": 0, "citizens": 0}
+
+
+def test_admin_creating_without_consultant_follows_the_citizen(api):
+    body = api.call("POST", "/api/v1/citizens", token=api.admin, json=NEW_CITIZEN).get_json()
+    assert body["consultant"] == ADMIN
+
+
+def test_citizen_data_stays_out_of_the_logs(api, caplog):
+    import logging
+    caplog.set_level(logging.DEBUG)
+    api.call("POST", "/api/v1/citizens", token=api.owner, json={**NEW_CITIZEN, "first_name": "Hemmelighed"})
+    api.call("PUT", "/api/v1/citizens/cit-api-1", token=api.owner,
+             json={**NEW_CITIZEN, "first_name": "Hemmelighed", "postcode": "0"})
+    api.call("GET", "/api/v1/citizens/cit-api-1", token=api.owner)
+    assert "Hemmelighed" not in caplog.text and "havearbejde" not in caplog.text
+
+
+def test_an_unexpected_error_is_a_danish_json_500_without_data_in_the_log(app, caplog):
+    import logging
+    from web.api import _handle_unexpected
+    caplog.set_level(logging.ERROR)
+    with app.test_request_context("/api/v1/citizens/cit-fatma"):
+        from flask import request
+        request.url_rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "api.get_citizen")
+        try:
+            secret = "".join(["Fat", "ma har angst"])  # code lines show in frames; data must not
+            raise RuntimeError(secret)
+        except RuntimeError as error:
+            response = _handle_unexpected(error)
+    assert response.status_code == 500 and "fejl på serveren" in response.get_json()["message"]
+    assert "RuntimeError" in caplog.text and "/api/v1/citizens/<citizen_id>" in caplog.text
+    assert "Fatma" not in caplog.text

@@ -11,6 +11,7 @@ the submodules; the OpenAPI document that describes them is `web.openapi`.
 from __future__ import annotations
 
 import json
+import traceback
 
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
@@ -48,16 +49,20 @@ class ApiError(Exception):
 
     def __init__(self, status: int, message: str | None = None, problems: list[dict] | None = None,
                  headers: dict | None = None):
-        super().__init__(message or MESSAGES.get(status, ""))
+        super().__init__(message or danish_message(status))
         self.status = status
-        self.message = message or MESSAGES.get(status) or default_exceptions[status].description
+        self.message = message or danish_message(status)
         self.problems = problems or []
         self.headers = headers or {}
 
 
+def danish_message(status: int) -> str:
+    return MESSAGES.get(status) or f"Forespørgslen kunne ikke gennemføres (HTTP-status {status})."
+
+
 def error_response(status: int, message: str | None = None, problems: list[dict] | None = None,
                    headers: dict | None = None):
-    response = jsonify({"status": status, "message": message or MESSAGES.get(status, ""),
+    response = jsonify({"status": status, "message": message or danish_message(status),
                         "problems": problems or []})
     response.status_code = status
     for name, value in (headers or {}).items():
@@ -158,9 +163,11 @@ def _handle_http_exception(error: HTTPException):
 def _handle_unexpected(error: Exception):
     if isinstance(error, HTTPException):
         return _handle_http_exception(error)
-    # The rule, not the URL: the log gets no more than the route's shape.
-    current_app.logger.exception("API error in %s %s", request.method,
-                                 request.url_rule.rule if request.url_rule else "?")
+    # The rule, not the URL, and the exception's type and frames without its message: a
+    # message may quote the data being written, and citizen data never goes into logs.
+    current_app.logger.error(
+        "API error %s in %s %s\n%s", type(error).__name__, request.method,
+        request.url_rule.rule if request.url_rule else "?", "".join(traceback.format_tb(error.__traceback__)))
     return error_response(500)
 
 

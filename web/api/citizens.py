@@ -86,7 +86,7 @@ def _assign_consultant(record: dict, current: dict | None) -> None:
     user = consultant()
     given = record.get("consultant")
     if given is None:
-        record["consultant"] = current["consultant"] if current else (None if user.is_admin else user.email)
+        record["consultant"] = current["consultant"] if current else user.email
         return
     if not isinstance(given, str):
         return  # parse_citizen reports the type
