@@ -153,3 +153,13 @@ def test_token_answers_carry_no_session_cookie(world):
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
     assert json.loads(response.get_data())["citizens"]
+
+
+def test_a_token_from_the_cli_opens_the_api(world, config):
+    from click.testing import CliRunner
+    from smajobs.cli import main
+    result = CliRunner().invoke(main, ["--db", config.db, "create-token", OWNER, "--label", "Fagsystem"])
+    assert result.exit_code == 0, result.output
+    token = result.stdout.strip().splitlines()[-1]
+    response = world["api"].call("GET", "/api/v1/me", token=token)
+    assert response.status_code == 200 and response.get_json()["email"] == OWNER
