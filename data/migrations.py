@@ -263,3 +263,35 @@ def registrations(db):
         );
         """
     )
+
+
+@step(5)
+def reminder_extras(db):
+    # Employer check-ins (rule 6): one row per placement and four-week period, written in the
+    # same transaction as the e-mail asking for it; the answer fills it once (single use).
+    # Calendar feeds: a consultant's secret .ics feed token, stored only as a hash.
+    _run_script(db,
+        """
+        CREATE TABLE employer_checkins (
+            id INTEGER PRIMARY KEY,
+            placement_id INTEGER NOT NULL REFERENCES placements (id) ON DELETE CASCADE,
+            period INTEGER NOT NULL,
+            sent_on TEXT NOT NULL,
+            expires_on TEXT NOT NULL,
+            answered_at TEXT,
+            attendance TEXT,
+            tasks TEXT,
+            act_on INTEGER,
+            note TEXT,
+            flagged INTEGER NOT NULL DEFAULT 0,
+            meeting_id INTEGER REFERENCES meetings (id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (placement_id, period)
+        );
+        CREATE TABLE calendar_feeds (
+            consultant_id INTEGER PRIMARY KEY REFERENCES consultants (id) ON DELETE CASCADE,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        """
+    )

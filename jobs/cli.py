@@ -83,3 +83,45 @@ def send_mail_command(context: Context, limit: int, now_text: str | None, pause_
 
 
 # `smajobs remind` (the reminder rules) is added below this line by the rules module's author.
+
+
+@click.command("remind")
+@click.option("--now", "now_text", default=None,
+              help="Kør reglerne som om klokken var dette ISO-tidspunkt, fx 2026-03-30T08:00 "
+                   "(uden tidszone: dansk tid).")
+@pass_context
+def remind_command(context: Context, now_text: str | None) -> None:
+    """Kør påmindelsesreglerne én gang og send de e-mails, der er klar."""
+    from jobs.rules import RULE_LABELS, run_pass_detailed
+    from jobs.rules_config import RulesConfigError
+    config = context.config
+    now = parse_now(now_text, config) or datetime.now(ZoneInfo(config.timezone))
+    try:
+        result = run_pass_detailed(context.db, config, now)
+    except RulesConfigError as error:
+        raise click.ClickException(f"Fejl i indstillingen rules: {error}")
+    # Ids and rule names only: the output may end in a log, and names do not belong there.
+    click.echo(f"Påmindelser pr. {result.today.isoformat()}: {len(result.created)} oprettet, "
+               f"{len(result.closed)} lukket, {len(result.queued)} e-mails lagt i udbakken.")
+    for item in result.created:
+        click.echo(f"  + {RULE_LABELS[item['rule']]} (påmindelse {item['id']}, borger {item['citizen_id']}"
+                   f"{_placement(item)}, forfalder {item['due_on']})")
+    for item in result.closed:
+        click.echo(f"  - lukket: {RULE_LABELS[item['rule']]} (påmindelse {item['id']}, "
+                   f"borger {item['citizen_id']}{_placement(item)})")
+    for item in result.queued:
+        kind = "tak til virksomheden" if item["kind"] == "thanks" else "tjek-ind til virksomheden"
+        click.echo(f"  @ {kind} (forløb {item['placement_id']}, e-mail {item['outbox_id']})")
+    try:
+        from jobs.mail import deliver_outbox
+    except ModuleNotFoundError:
+        return
+    try:
+        sent = deliver_outbox(context.db, config, now=now)
+    except ValueError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Sendt fra udbakken: {sent}.")
+
+
+def _placement(item: dict) -> str:
+    return f", forløb {item['placement_id']}" if item.get("placement_id") else ""

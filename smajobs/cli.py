@@ -140,6 +140,8 @@ def demo_command(context: Context, top: int, then_serve: bool, host: str, port: 
 from jobs.cli import scheduler_command, send_mail_command  # noqa: E402
 main.add_command(scheduler_command)
 main.add_command(send_mail_command)
+from jobs.cli import remind_command  # noqa: E402
+main.add_command(remind_command)
 from web.cli import create_consultant_command, create_token_command, serve_command  # noqa: E402
 main.add_command(serve_command)
 main.add_command(create_consultant_command)

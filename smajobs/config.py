@@ -47,6 +47,11 @@ class Config:
     digest_time: str = "07:30"
     # Rate limit for the public employer form, per client address.
     signup_rate_limit: str = "10 per hour"
+    # Reminder rules (jobs/rules_config.py): JSON overriding the defaults, per target group and
+    # the socialt frikort ceiling for years our reference file has no figure for, e.g.
+    # {"default": {"follow_up_every_days": 14}, "target_groups": {"Unge under 30 år":
+    # {"follow_up_every_days": 7}}, "frikort_ceiling_fallback": {"2026": 42766}}. Empty: defaults.
+    rules: str = ""
 
     @classmethod
     def load(cls, **overrides) -> "Config":
