@@ -21,7 +21,7 @@ chromium:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
 demo: $(STAMP)
-	$(BIN)/smajobs --db $(DEMO_DB) demo
+	$(BIN)/smajobs --db $(DEMO_DB) demo --serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP) chromium
 	$(BIN)/pytest -n 2 tests
