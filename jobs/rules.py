@@ -187,15 +187,21 @@ def paid_hours_wants(placement: dict, meetings: list[dict], today: date, setting
 
 # --- rule 2: follow-up one week after start, then every two weeks ------------------------------------
 
-def follow_up_schedule(start: date, settings: RuleSettings, until: date) -> list[date]:
-    """The follow-up due dates (moved off weekends and holidays) up to and including `until`."""
-    dates, nominal = [], start + timedelta(days=settings.first_follow_up_days)
+def follow_up_dates(placement: dict, meetings: list[dict], settings: RuleSettings, until: date) -> list[date]:
+    """The placement's follow-up due dates up to and including `until`, moved off weekends and
+    holidays. The first is a week after start; each logged follow-up restarts the two-week
+    rhythm from its own date, so a late meeting does not also count for the next period."""
+    start = date.fromisoformat(placement["start_date"])
+    held = [date.fromisoformat(m["held_on"]) for m in meetings if _follows_up(m) and m["held_on"] > placement["start_date"]]
+    every = timedelta(days=max(settings.follow_up_every_days, 1))
+    nominal = max(held) + every if held else start + timedelta(days=settings.first_follow_up_days)
+    dates = []
     while True:
         due = next_working_day(nominal)
         if due > until:
             return dates
         dates.append(due)
-        nominal += timedelta(days=max(settings.follow_up_every_days, 1))
+        nominal += every
 
 
 def _follows_up(meeting: dict) -> bool:
@@ -208,16 +214,16 @@ def _follows_up(meeting: dict) -> bool:
 def follow_up_wants(placement: dict, meetings: list[dict], today: date, settings: RuleSettings) -> list[Want]:
     if placement["status"] != "active":
         return []
-    start = date.fromisoformat(placement["start_date"])
-    schedule = follow_up_schedule(start, settings, today)
-    if not schedule:
+    due_so_far = follow_up_dates(placement, meetings, settings, today)
+    if not due_so_far:
         return []
-    due = schedule[-1]  # only the current period: a newer one replaces an overdue one
-    period_began = schedule[-2] if len(schedule) > 1 else start
-    if any(_follows_up(m) and m["held_on"] > period_began.isoformat() for m in meetings):
-        return []
-    return [_want("follow_up", f"follow_up:{placement['id']}:{due.isoformat()}", due,
+    due = due_so_far[-1]  # only the current period: a newer one replaces an overdue one
+    return [_want("follow_up", follow_up_key(placement["id"], due), due,
                   f"Opfølgning med {placement['first_name']} og virksomheden", placement, placement["id"])]
+
+
+def follow_up_key(placement_id: int, due: date) -> str:
+    return f"follow_up:{placement_id}:{due.isoformat()}"
 
 
 # --- rule 3: reports five working days before and on the day -----------------------------------------

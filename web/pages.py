@@ -42,10 +42,18 @@ def blueprints() -> list[Blueprint]:
     from web.citizens import bp as citizens_bp
     from web.placements import bp as placements_bp
     from web.employers import bp as employers_bp
+    from web.signup import bp as signup_bp
+    from web.signup_queue import bp as signup_queue_bp
+    from web.today import bp as today_bp
+    from web.checkin import bp as checkin_bp
     return [
+        today_bp,
+        checkin_bp,
         citizens_bp,
         placements_bp,
         employers_bp,
+        signup_bp,
+        signup_queue_bp,
         outbox_admin_bp,
         api_bp,
     ]
