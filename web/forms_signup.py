@@ -120,6 +120,16 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+class BlankIntegerField(IntegerField):
+    """An integer field where an empty box means "not given" (None) rather than an error."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and not str(valuelist[0]).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -148,8 +158,7 @@ class OpeningForm(Form):
                                 validators=[DataRequired("Vælg mindst ét tidspunkt.")])
     paid_hours = RadioField("Kan jobbet blive med løn (lønnede timer)?", choices=_choices(PAID_HOURS_CHOICES),
                             default="possible")
-    trial_weeks = IntegerField("Hvor mange ugers praktik først?", validators=[
-        Optional(), NumberRange(1, 52, "Skriv et antal uger mellem 1 og 52.")])
+    trial_weeks = BlankIntegerField("Hvor mange ugers praktik først?")
     seats = IntegerField("Hvor mange kan I have på én gang?", default=1, validators=[
         InputRequired("Skriv et tal, fx 1."), NumberRange(1, 100, "Skriv et tal mellem 1 og 100.")])
     close = BooleanField("Luk dette småjob (det bliver ikke længere vist for konsulenterne)")
@@ -163,8 +172,14 @@ class OpeningForm(Form):
             raise ValidationError("Højst-tallet skal være mindst lige så stort som mindst-tallet.")
 
     def validate_trial_weeks(self, field):
-        if self.paid_hours.data == "after_trial" and not field.data:
+        # Checked only when it applies; otherwise whatever is there is ignored (not stored).
+        if self.paid_hours.data != "after_trial":
+            field.errors[:] = []
+            return
+        if field.data is None and not field.errors:
             raise ValidationError("Skriv, hvor mange uger praktikken varer, før der kommer løn.")
+        if field.data is not None and not 1 <= field.data <= 52:
+            raise ValidationError("Skriv et antal uger mellem 1 og 52.")
 
 
 for _code, _label in NEEDS.items():
