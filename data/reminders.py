@@ -78,8 +78,9 @@ def citizens_for_rules(db: sqlite_utils.Database) -> list[dict]:
 def answered_checkins(db: sqlite_utils.Database) -> list[dict]:
     return list(db.query(
         """
-        SELECT k.*, p.citizen_id, c.first_name, c.target_group, c.consultant_email
+        SELECT k.*, m.held_on AS answered_on, p.citizen_id, c.first_name, c.target_group, c.consultant_email
         FROM employer_checkins k
+        LEFT JOIN meetings m ON m.id = k.meeting_id
         JOIN placements p ON p.id = k.placement_id
         JOIN citizens c ON c.id = p.citizen_id
         WHERE k.answered_at IS NOT NULL

@@ -280,7 +280,8 @@ def checkin_answer_wants(snapshot: Snapshot, today: date) -> list[Want]:
     for checkin in snapshot.checkins:
         if not checkin["flagged"]:
             continue
-        answered = to_local_date(checkin["answered_at"])
+        # The meeting's date is the local day the employer answered (the form's clock).
+        answered = to_local_date(checkin["answered_on"] or checkin["answered_at"])
         followed = any(_follows_up(m) and m["held_on"] >= answered.isoformat()
                        for m in snapshot.meetings_of_placement(checkin["placement_id"]))
         if not followed:
