@@ -288,3 +288,20 @@ def test_a_server_that_never_answers_times_out_and_is_retried(db, config):
     failed_try = row(db, outbox_id)
     assert "svarede ikke inden for 0.3 sekunder" in failed_try["last_error"]
     assert failed_try["attempts"] == 1 and failed_try["failed_at"] is None
+
+
+def test_send_mail_command_reads_now_in_danish_time_and_refuses_nonsense(db, config, monkeypatch):
+    from click.testing import CliRunner
+    from smajobs.cli import main
+    monkeypatch.setenv("SMAJOBS_MAIL_DIR", config.mail_dir)
+    queue(db, send_after=datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc))  # 10:00 in Copenhagen
+    runner = CliRunner()
+
+    bad = runner.invoke(main, ["--db", config.db, "send-mail", "--now", "i går"])
+    assert bad.exit_code == 2 and "er ikke et ISO-tidspunkt" in bad.output
+
+    early = runner.invoke(main, ["--db", config.db, "send-mail", "--now", "2026-11-23T09:59"])
+    assert early.exit_code == 0 and "Sendt: 0. Venter: 1" in early.output
+    on_time = runner.invoke(main, ["--db", config.db, "send-mail", "--now", "2026-11-23T10:00"])
+    assert on_time.exit_code == 0 and "Sendt: 1. Venter: 0" in on_time.output
+    assert len(list(Path(config.mail_dir).glob("*.eml"))) == 1

@@ -1,0 +1,214 @@
+"""The vectorised matcher: openings are packed once into numpy arrays (sorted by latitude) and a
+TF-IDF matrix; a query is a latitude band lookup, boolean masks for the hard rules, one sparse
+product for the text fit of the remaining rows, and a partial sort for the top N. Reasons are
+built only for the N matches returned."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from . import scoring
+from .geo import haversine_km, lat_band_deg, lon_band_deg
+from .models import Citizen, Match, MatchResult, Opening
+from .reasons import Segment, build_reasons, citizen_phrases, format_limit_km, opening_segments
+from .text import OpeningText, TextModel, phrases
+from .vocabulary import hours_range, need_mask, shift_mask
+
+PAID_CODES = {"from_start": 0, "after_trial": 1, "possible": 2, "no": 3}
+PAID_ONLY_MAX_CODE = PAID_CODES["after_trial"]
+_POPCOUNT = np.array([bin(i).count("1") for i in range(1 << 14)], dtype=np.int64)
+
+
+def opening_text(opening: Opening) -> OpeningText:
+    return OpeningText(opening.title, opening.tasks, opening.industry)
+
+
+def widened_notice(radius_km: float, citizen: Citizen) -> str:
+    return (f"Søgningen er udvidet til {format_limit_km(radius_km)} km – "
+            f"borgerens egen grænse er {format_limit_km(citizen.max_travel_km)} km.")
+
+
+@dataclass(frozen=True)
+class CitizenPhrases:
+    """A citizen's phrases per text field with their vectors, built once per query."""
+    fields: dict[str, list[tuple[str, dict[int, float]]]]
+
+    @classmethod
+    def build(cls, model: TextModel, citizen: Citizen) -> "CitizenPhrases":
+        fields = {}
+        for field in scoring.FIELD_WEIGHTS:
+            found = phrases(getattr(citizen, field))
+            if found:
+                fields[field] = [(phrase, model.text_vector(phrase)) for phrase in found]
+        return cls(fields)
+
+
+def text_fit_from_cosines(cosines_by_field: dict[str, Sequence]) -> float | np.ndarray:
+    """Weighted mean over the citizen's fields of each field's fit; the per-phrase cosines may be
+    floats (baseline) or arrays (index) - the arithmetic is the same, in the same order."""
+    total_weight = sum(scoring.FIELD_WEIGHTS[f] for f in scoring.FIELD_WEIGHTS if f in cosines_by_field)
+    if not total_weight:
+        return 0.0
+    fit = 0.0
+    for field, weight in scoring.FIELD_WEIGHTS.items():
+        cosines = cosines_by_field.get(field)
+        if not cosines:
+            continue
+        saturated = [scoring.saturate(c) for c in cosines]
+        best, summed = saturated[0], saturated[0]
+        for value in saturated[1:]:
+            best = np.maximum(best, value) if isinstance(value, np.ndarray) else max(best, value)
+            summed = summed + value
+        fit = fit + weight * scoring.field_fit(best, summed / len(saturated))
+    return fit / total_weight
+
+
+class MatchIndex:
+    """All openings packed for fast matching; build once, then call match() per citizen.
+    Read-only after construction apart from small caches, so one index can serve many threads."""
+
+    def __init__(self, openings: Iterable[Opening]):
+        given = list(openings)
+        order = sorted(range(len(given)), key=lambda i: (given[i].lat, i))
+        self._openings: list[Opening] = [given[i] for i in order]
+        ops = self._openings
+        self._lat = np.array([o.lat for o in ops], dtype=np.float64)
+        self._lon = np.array([o.lon for o in ops], dtype=np.float64)
+        self._active = np.array([o.active for o in ops], dtype=bool)
+        self._shift_bits = np.array([shift_mask(o.shifts) for o in ops], dtype=np.int64)
+        self._can_bits = np.array([need_mask(o.can_meet) for o in ops], dtype=np.int64)
+        self._cannot_bits = np.array([need_mask(o.cannot_meet) for o in ops], dtype=np.int64)
+        hours = np.array([hours_range(o.hours_min, o.hours_max) for o in ops], dtype=np.int64).reshape(-1, 2)
+        self._hours_low, self._hours_high = hours[:, 0].copy(), hours[:, 1].copy()
+        self._paid_code = np.array([PAID_CODES[o.paid_hours] for o in ops], dtype=np.int64)
+        self._paid = np.array([scoring.paid_component(o.paid_hours, o.trial_weeks) for o in ops], dtype=np.float64)
+        # Ties are broken by opening id (then by input position, should ids repeat).
+        by_id = sorted(range(len(ops)), key=lambda r: (ops[r].id, order[r]))
+        self._id_rank = np.empty(len(ops), dtype=np.int64)
+        self._id_rank[by_id] = np.arange(len(ops))
+        # Openings often share their text (chains, repeated templates): fit and score each once.
+        text_position: dict[OpeningText, int] = {}
+        self._text_row = np.array([text_position.setdefault(opening_text(o), len(text_position)) for o in ops],
+                                  dtype=np.int64)
+        self.text_model = TextModel(list(text_position)) if ops else None
+        self._segments: dict[int, tuple[Segment, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self._openings)
+
+    @property
+    def openings(self) -> list[Opening]:
+        return list(self._openings)
+
+    # --- query --------------------------------------------------------------------------------
+
+    def match(self, citizen: Citizen, top: int = 10, *, radius_km: float | None = None,
+              shifts: Iterable[str] | None = None, paid_only: bool = False,
+              require_known_needs: bool = False) -> MatchResult:
+        radius = citizen.max_travel_km if radius_km is None else float(radius_km)
+        widened = radius > citizen.max_travel_km
+        notice = widened_notice(radius, citizen) if widened else None
+        rows, distances = self._within_radius(citizen.lat, citizen.lon, radius)
+        keep = self._passes_hard_rules(rows, citizen, shifts, paid_only, require_known_needs)
+        rows, distances = rows[keep], distances[keep]
+        if top <= 0 or rows.size == 0:
+            return MatchResult((), radius, widened, notice)
+
+        text_fit, cosines, phrase_columns = self._text_fit(citizen, rows)
+        needs_total = len(citizen.needs)
+        needs_met = _POPCOUNT[self._can_bits[rows] & need_mask(citizen.needs)]
+        score = scoring.round_score(scoring.combine(
+            text_fit, scoring.distance_component(distances),
+            scoring.needs_component(needs_met, needs_total), self._paid[rows]))
+        chosen = _top_positions(score, self._id_rank[rows], top)
+
+        analysed = citizen_phrases(self.text_model.analyzer, citizen)
+        matches = []
+        for position in chosen:
+            row = int(rows[position])
+            closeness = {field: [float(cosines[position, c]) for c in columns]
+                         for field, columns in phrase_columns.items()}
+            matches.append(self._match(citizen, analysed, row, float(score[position]),
+                                       float(distances[position]), float(text_fit[position]), closeness))
+        return MatchResult(tuple(matches), radius, widened, notice)
+
+    def _within_radius(self, lat: float, lon: float, radius: float) -> tuple[np.ndarray, np.ndarray]:
+        """Rows within `radius` km (inclusive) and their distances. Latitude band by binary search
+        on the sorted latitudes, then a longitude window, then exact haversine."""
+        if radius < 0 or not len(self._openings):
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+        half_lat = lat_band_deg(radius) * (1 + 1e-9) + 1e-9
+        low = int(np.searchsorted(self._lat, lat - half_lat, side="left"))
+        high = int(np.searchsorted(self._lat, lat + half_lat, side="right"))
+        half_lon = lon_band_deg(radius, min(abs(lat) + half_lat, 90.0)) * (1 + 1e-6) + 1e-9
+        if half_lon < 180.0:
+            dlon = np.abs(self._lon[low:high] - lon)
+            dlon = np.minimum(dlon, 360.0 - dlon)
+            rows = np.flatnonzero(dlon <= half_lon) + low
+        else:
+            rows = np.arange(low, high)
+        distances = haversine_km(lat, lon, self._lat[rows], self._lon[rows])
+        inside = distances <= radius
+        return rows[inside], distances[inside]
+
+    def _passes_hard_rules(self, rows: np.ndarray, citizen: Citizen, shifts: Iterable[str] | None,
+                           paid_only: bool, require_known_needs: bool) -> np.ndarray:
+        needs = need_mask(citizen.needs)
+        wanted_shifts = shift_mask(citizen.shifts) & shift_mask(None if shifts is None else list(shifts))
+        hours_low, hours_high = hours_range(citizen.hours_min, citizen.hours_max)
+        keep = self._active[rows]
+        keep &= (self._cannot_bits[rows] & needs) == 0
+        keep &= (self._shift_bits[rows] & wanted_shifts) != 0
+        keep &= np.maximum(self._hours_low[rows], hours_low) <= np.minimum(self._hours_high[rows], hours_high)
+        if paid_only:
+            keep &= self._paid_code[rows] <= PAID_ONLY_MAX_CODE
+        if require_known_needs:
+            keep &= (self._can_bits[rows] & needs) == needs
+        return keep
+
+    def _text_fit(self, citizen: Citizen, rows: np.ndarray):
+        """Text fit per row, the per-phrase cosines per row and which columns belong to which
+        field. Each distinct opening text among the rows is scored once."""
+        phrases_by_field = CitizenPhrases.build(self.text_model, citizen).fields
+        columns: dict[str, list[int]] = {}
+        vectors: list[dict[int, float]] = []
+        for field, entries in phrases_by_field.items():
+            columns[field] = list(range(len(vectors), len(vectors) + len(entries)))
+            vectors.extend(vector for _, vector in entries)
+        if not vectors:
+            return np.zeros(rows.size), np.zeros((rows.size, 0)), columns
+        distinct, inverse = np.unique(self._text_row[rows], return_inverse=True)
+        cosines = self.text_model.cosines(distinct, vectors)
+        fit = text_fit_from_cosines({field: [cosines[:, c] for c in cols] for field, cols in columns.items()})
+        return fit[inverse], cosines[inverse], columns
+
+    def _match(self, citizen: Citizen, analysed: dict, row: int, score: float, distance: float,
+               text_fit: float, closeness: dict[str, list[float]]) -> Match:
+        opening = self._openings[row]
+        text_row = int(self._text_row[row])
+        segments = self._segments.get(text_row)
+        if segments is None:
+            segments = self._segments[text_row] = opening_segments(self.text_model.analyzer, opening)
+        outside = distance > citizen.max_travel_km
+        reasons = build_reasons(citizen, opening, analysed, segments, distance, outside, text_fit, closeness)
+        return Match(opening.id, opening.employer_id, score, distance, reasons, outside)
+
+
+def _top_positions(score: np.ndarray, tiebreak: np.ndarray, top: int) -> np.ndarray:
+    """Positions of the `top` best scores, highest first, ties by `tiebreak` ascending. Every row
+    tied with the last place takes part in the tie-break, so the cut is deterministic."""
+    if score.size > top:
+        threshold = np.partition(score, score.size - top)[score.size - top]
+        candidates = np.flatnonzero(score >= threshold)
+    else:
+        candidates = np.arange(score.size)
+    order = np.lexsort((tiebreak[candidates], -score[candidates]))
+    return candidates[order[:top]]
+
+
+def match_openings(citizen: Citizen, openings: Iterable[Opening], top: int = 10, **kw) -> MatchResult:
+    """Build an index over `openings` and match one citizen (for one-off use; keep a MatchIndex
+    around when matching many citizens)."""
+    return MatchIndex(openings).match(citizen, top, **kw)

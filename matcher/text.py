@@ -1,0 +1,401 @@
+"""Danish text fit between a citizen's own words and an opening's title, tasks and industry.
+
+Pipeline for any text: lowercase -> letter tokens -> drop function/filler words -> Danish snowball
+stem -> split compounds into known parts (with the linking letters -s-/-e-) -> add concept tags
+from the lexicon. Two TF-IDF spaces are fitted on the openings:
+
+* word space: stems, compound parts and concept tags ("tegneseriebutik" also yields "tegneseri",
+  "butik", "#bøger_spil", "#detail"), so compounds meet their parts and related words meet;
+* character space: sklearn's char_wb 3-5-grams of the stemmed text, which catches spelling
+  variants and compounds the splitter does not know.
+
+An opening's vector per space is the normalised, weighted sum of its title, tasks and industry
+vectors (title weighs most). Each space's vectors are unit length and scaled by sqrt(space weight),
+so the dot product with a citizen phrase vector built the same way is the weighted mean of the
+two cosines, in [0, 1]. Feature columns are numbered word space first, then character space.
+"""
+from __future__ import annotations
+
+import math
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+import snowballstemmer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.preprocessing import normalize
+
+from . import lexicon
+
+TOKEN_RE = re.compile(r"[^\W\d_]+")
+MIN_TOKEN_LEN = 2
+MIN_PART_LEN = 3
+LINKING_LETTERS = "se"                           # "butik-s-assistent", "tegneseri-e-butik"
+DERIVATION_SUFFIXES = ("ning", "else", "ing")    # "mad-lav-ning": a verb stem made a noun
+
+CHAR_NGRAM_RANGE = (3, 5)
+BLOCK_WEIGHTS = {"word": 0.6, "char": 0.4}       # exact word/part/concept hits count more
+OPENING_FIELD_WEIGHTS = {"title": 1.5, "tasks": 1.0, "industry": 0.5}
+
+_stemmer = snowballstemmer.stemmer("danish")
+_stemmer_lock = threading.Lock()                 # the pure-Python stemmer keeps state per call
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Danish snowball stem, applied twice: one pass leaves some inflected forms a step short
+    ("køkkener" -> "køkken", "legepladsen" -> "legeplads"); the second pass brings them to the
+    stem of the base form ("køk", "legeplad") so that variants meet."""
+    with _stemmer_lock:
+        return _stemmer.stemWord(_stemmer.stemWord(word))
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+FUNCTION_WORDS = frozenset(_words(lexicon.FUNCTION_WORDS))
+FILLER_WORDS = frozenset(_words(lexicon.FILLER_WORDS))
+FILLER_STEMS = frozenset(stem(w) for w in FILLER_WORDS)
+# Generic job words ("assistent", "medhjælper") split compounds but are no evidence as a part:
+# "rengøringsassistent" should meet "rengøring", not "butiksassistent".
+GENERIC_STEMS = frozenset(stem(w) for w in _words(lexicon.GENERIC_WORDS))
+PHRASE_SPLIT_RE = re.compile(r"[,;:/()\n!?+&]|\.(?:\s|$)|\s-\s|\bog\b|\beller\b|\bsamt\b", re.IGNORECASE)
+MAX_PHRASES_PER_FIELD = 6
+
+
+def _concept_index() -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for concept, words in lexicon.CONCEPTS.items():
+        for word in _words(words):
+            tags = index.setdefault(stem(word), [])
+            if concept not in tags:
+                tags.append(concept)
+    return {key: tuple(tags) for key, tags in index.items()}
+
+
+CONCEPTS_BY_STEM = _concept_index()
+
+
+def _base_words() -> list[str]:
+    words = set(_words(lexicon.GENERIC_WORDS)) | FILLER_WORDS
+    for concept_words in lexicon.CONCEPTS.values():
+        words.update(_words(concept_words))
+    return sorted(words)
+
+
+def _add_parts(parts: dict[str, str], words: Iterable[str]) -> None:
+    """Register words as known compound parts: surface form -> stem, and the stem itself.
+    Surface forms go first so that a word written out ("køkken") keeps its own stem ("køk")
+    even where another word's stem has the same spelling ("køkkener" -> "køkken")."""
+    candidates = sorted({w for w in words if len(w) >= MIN_PART_LEN and w not in FUNCTION_WORDS})
+    for word in candidates:
+        parts.setdefault(word, stem(word))
+    for word in candidates:
+        word_stem = stem(word)
+        if len(word_stem) >= MIN_PART_LEN:
+            parts.setdefault(word_stem, word_stem)
+
+
+BASE_PARTS: dict[str, str] = {}
+_add_parts(BASE_PARTS, _base_words())
+
+
+def surface_tokens(text: str) -> list[str]:
+    """Lowercase letter tokens without function and filler words, in text order."""
+    return [token for token in TOKEN_RE.findall(text.lower())
+            if len(token) >= MIN_TOKEN_LEN and token not in FUNCTION_WORDS and token not in FILLER_WORDS]
+
+
+def phrases(text: str) -> list[str]:
+    """The separate statements of a free-text field ("madlavning, tyrkisk mad og bage brød" ->
+    three phrases), without phrases that hold no content word; at most MAX_PHRASES_PER_FIELD."""
+    found: list[str] = []
+    for piece in PHRASE_SPLIT_RE.split(text):
+        phrase = " ".join(piece.split())
+        if phrase and surface_tokens(phrase) and phrase.lower() not in (p.lower() for p in found):
+            found.append(phrase)
+    return found[:MAX_PHRASES_PER_FIELD]
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    surface: str
+    stem: str
+    parts: tuple[str, ...]      # stems of compound parts (fillers dropped), may be empty
+    concepts: tuple[str, ...]   # lexicon concept names
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """Word-space features of this token: stem, parts, concept tags."""
+        extra = [p for p in self.parts if p != self.stem]
+        return (self.stem, *extra, *("#" + c for c in self.concepts))
+
+    @property
+    def literals(self) -> frozenset[str]:
+        return frozenset((self.stem, *self.parts))
+
+
+class DanishAnalyzer:
+    """Turns Danish text into features. Compound splitting knows the lexicon's words plus every
+    corpus token it was built with, so openings teach it their own vocabulary."""
+
+    def __init__(self, corpus_tokens: Iterable[str] = ()):
+        self._parts = dict(BASE_PARTS)
+        _add_parts(self._parts, corpus_tokens)
+        self._tokens: dict[str, TokenInfo | None] = {}
+
+    def token_info(self, token: str) -> TokenInfo | None:
+        info = self._tokens.get(token)
+        if info is None and token not in self._tokens:
+            info = self._analyse_token(token)
+            self._tokens[token] = info
+        return info
+
+    def _analyse_token(self, token: str) -> TokenInfo | None:
+        token_stem = stem(token)
+        if token_stem in FILLER_STEMS:
+            return None
+        parts = tuple(p for p in dict.fromkeys(self.split_compound(token_stem))
+                      if p not in FILLER_STEMS and p not in GENERIC_STEMS)
+        concepts: list[str] = []
+        for key in (token_stem, *parts):
+            for concept in CONCEPTS_BY_STEM.get(key, ()):
+                if concept not in concepts:
+                    concepts.append(concept)
+        return TokenInfo(token, token_stem, parts, tuple(concepts))
+
+    def analyse(self, text: str) -> list[TokenInfo]:
+        infos = (self.token_info(token) for token in surface_tokens(text))
+        return [info for info in infos if info is not None]
+
+    def word_features(self, text: str) -> list[str]:
+        return [feature for info in self.analyse(text) for feature in info.features]
+
+    def stem_text(self, text: str) -> str:
+        """Stemmed text for the character n-gram space."""
+        return " ".join(info.stem for info in self.analyse(text))
+
+    def split_compound(self, word: str) -> tuple[str, ...]:
+        """Fewest known parts (each >= 3 letters) that spell the word, allowing one linking letter
+        between parts and a derivation suffix on the last; () when there is no such split."""
+        n = len(word)
+        if n < 2 * MIN_PART_LEN:
+            return ()
+        best: list[tuple[str, ...] | None] = [None] * (n + 1)
+        best[0] = ()
+        for start in range(n):
+            prefix = best[start]
+            if prefix is None:
+                continue
+            for end in range(n, start + MIN_PART_LEN - 1, -1):   # longest piece first
+                if start == 0 and end == n:
+                    continue                                     # the word itself is no split
+                part = self._part_stem(word[start:end], final=end == n)
+                if part is None:
+                    continue
+                candidate = prefix + (part,)
+                next_starts = [end]
+                if end + 1 + MIN_PART_LEN <= n and word[end] in LINKING_LETTERS:
+                    next_starts.append(end + 1)
+                for next_start in next_starts:
+                    known = best[next_start]
+                    if known is None or len(candidate) < len(known):
+                        best[next_start] = candidate
+        return best[n] or ()
+
+    def _part_stem(self, piece: str, final: bool) -> str | None:
+        part = self._parts.get(piece)
+        if part is not None or not final:
+            return part
+        for suffix in DERIVATION_SUFFIXES:
+            base = piece[: -len(suffix)]
+            if piece.endswith(suffix) and len(base) >= MIN_PART_LEN and base in self._parts:
+                return self._parts[base]
+        return None
+
+
+def _identity(tokens: list[str]) -> list[str]:
+    """Analyzer for CountVectorizer when the features are already made (module level: picklable)."""
+    return tokens
+
+
+@dataclass(frozen=True)
+class OpeningText:
+    """The text fields of an opening; openings sharing all three share one row of the model."""
+    title: str
+    tasks: str
+    industry: str
+
+
+class TextModel:
+    """TF-IDF model fitted on the distinct opening texts. Builds the sparse matrix of opening
+    vectors at once (sklearn + scipy) and, for single texts, the same vectors as
+    {feature: weight} dicts in plain Python (citizens at query time; every pair in the baseline).
+
+    Bulk counting works on distinct tokens: sklearn's CountVectorizers (words; char_wb n-grams)
+    run once per distinct token, and every text's counts are the sparse product
+    (texts x tokens) @ (tokens x features). char_wb makes n-grams word by word, so this equals
+    running it on the whole text, only far faster for 100k openings that share their words."""
+
+    def __init__(self, documents: Sequence[OpeningText]):
+        if not documents:
+            raise ValueError("TextModel needs at least one opening text to fit on")
+        self._scale = {block: math.sqrt(weight) for block, weight in BLOCK_WEIGHTS.items()}
+        field_texts, selectors = _distinct_field_texts(documents)
+        text_by_token, token_infos = self._tokens_of(field_texts)
+        self.word_counter = CountVectorizer(analyzer=_identity, dtype=np.float64)
+        self.char_counter = CountVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAM_RANGE,
+                                            lowercase=False, dtype=np.float64)
+        word_by_token = self.word_counter.fit_transform([list(info.features) for info in token_infos])
+        char_by_token = self.char_counter.fit_transform([info.stem for info in token_infos])
+        # The two spaces stay separate matrices (stacking would copy the larger one); their
+        # columns are numbered word space first, then character space.
+        self.word_matrix, self.word_tfidf = _fit_space(text_by_token, word_by_token, selectors)
+        del word_by_token
+        self.char_matrix, self.char_tfidf = _fit_space(text_by_token, char_by_token, selectors)
+        del text_by_token, char_by_token
+        self.word_matrix.data *= self._scale["word"]
+        self.char_matrix.data *= self._scale["char"]
+        self.n_word_features = self.word_matrix.shape[1]
+        self.n_features = self.n_word_features + self.char_matrix.shape[1]
+        self._word_vocab = self.word_counter.vocabulary_
+        self._char_vocab = self.char_counter.vocabulary_
+        self._char_ngrams = self.char_counter.build_analyzer()
+        self._word_idf = self.word_tfidf.idf_
+        self._char_idf = self.char_tfidf.idf_
+
+    def cosines(self, rows: np.ndarray, vectors: Sequence[dict[int, float]]) -> np.ndarray:
+        """Dense (len(rows) x len(vectors)) dot products of document rows with text vectors."""
+        out = np.zeros((len(rows), len(vectors)))
+        if not len(rows) or not vectors:
+            return out
+        for matrix, first, stop in ((self.word_matrix, 0, self.n_word_features),
+                                    (self.char_matrix, self.n_word_features, self.n_features)):
+            columns = _columns_matrix(vectors, first, stop)
+            if columns.nnz:
+                out += (matrix[rows] @ columns).toarray()
+        return out
+
+    def _tokens_of(self, field_texts: list[str]) -> tuple[sp.csr_matrix, list[TokenInfo]]:
+        """Build the analyzer on the corpus tokens, then count each distinct token per text:
+        a (texts x distinct tokens) matrix and the analysis of every distinct token."""
+        text_tokens = [surface_tokens(text) for text in field_texts]
+        self.analyzer = DanishAnalyzer({token for tokens in text_tokens for token in tokens})
+        token_column: dict[str, int] = {}
+        token_infos: list[TokenInfo] = []
+        rows, columns = [], []
+        for row, tokens in enumerate(text_tokens):
+            for token in tokens:
+                info = self.analyzer.token_info(token)
+                if info is None:
+                    continue
+                column = token_column.get(token)
+                if column is None:
+                    column = token_column[token] = len(token_infos)
+                    token_infos.append(info)
+                rows.append(row)
+                columns.append(column)
+        if not token_infos:   # nothing to learn from: a sentinel keeps sklearn's vocabularies non-empty
+            token_infos.append(TokenInfo("#", "#", (), ()))
+        text_by_token = sp.csr_matrix((np.ones(len(rows)), (rows, columns)),
+                                      shape=(len(field_texts), len(token_infos)), dtype=np.float64)
+        return text_by_token, token_infos
+
+    # --- single texts as {feature index: weight} dicts, in plain Python -------------------------
+
+    def _block_vector(self, features: Iterable[str], vocab: dict, idf: np.ndarray, offset: int) -> dict[int, float]:
+        """Normalised sublinear TF-IDF of one text in one space, as TfidfTransformer computes it."""
+        counts: dict[int, int] = {}
+        for feature in features:
+            column = vocab.get(feature)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        weights = {column: (1.0 + math.log(count)) * float(idf[column]) for column, count in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        if norm == 0.0:
+            return {}
+        return {offset + column: w / norm for column, w in sorted(weights.items())}
+
+    def _text_blocks(self, text: str) -> tuple[dict[int, float], dict[int, float]]:
+        words = self._block_vector(self.analyzer.word_features(text), self._word_vocab, self._word_idf, 0)
+        chars = self._block_vector(self._char_ngrams(self.analyzer.stem_text(text)), self._char_vocab,
+                                   self._char_idf, self.n_word_features)
+        return words, chars
+
+    def _stack(self, words: dict[int, float], chars: dict[int, float]) -> dict[int, float]:
+        vector = {column: self._scale["word"] * w for column, w in words.items()}
+        vector.update((column, self._scale["char"] * w) for column, w in chars.items())
+        return vector
+
+    def text_vector(self, text: str) -> dict[int, float]:
+        """Vector of a free text (a citizen's phrase) in both spaces."""
+        return self._stack(*self._text_blocks(text))
+
+    def opening_vector(self, doc: OpeningText) -> dict[int, float]:
+        """The opening's row of word_matrix and char_matrix, computed in plain Python."""
+        blocks = {field: self._text_blocks(getattr(doc, field)) for field in OPENING_FIELD_WEIGHTS}
+        stacked = []
+        for space in (0, 1):
+            combined: dict[int, float] = {}
+            for field, weight in OPENING_FIELD_WEIGHTS.items():
+                for column, w in blocks[field][space].items():
+                    combined[column] = combined.get(column, 0.0) + weight * w
+            norm = math.sqrt(sum(w * w for w in combined.values()))
+            stacked.append({c: w / norm for c, w in combined.items()} if norm else {})
+        return self._stack(*stacked)
+
+
+def dot(a: dict[int, float], b: dict[int, float]) -> float:
+    """Dot product of two {feature: weight} vectors."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b[k] for k, w in a.items() if k in b)
+
+
+def _columns_matrix(vectors: Sequence[dict[int, float]], first: int, stop: int) -> sp.csr_matrix:
+    """The vectors' entries in columns [first, stop) as a sparse (stop - first) x len(vectors)
+    matrix, one vector per column."""
+    data, rows, cols = [], [], []
+    for col, vector in enumerate(vectors):
+        for feature, weight in vector.items():
+            if first <= feature < stop:
+                rows.append(feature - first)
+                cols.append(col)
+                data.append(weight)
+    return sp.csr_matrix((data, (rows, cols)), shape=(stop - first, len(vectors)), dtype=np.float64)
+
+
+def _fit_space(text_by_token: sp.csr_matrix, feature_by_token: sp.csr_matrix, selectors: dict[str, sp.csr_matrix]):
+    """Fit one space: idf over whole documents (sum of their field counts); each document's
+    vector = the normalised weighted sum of its normalised field vectors. Intermediates are
+    dropped as soon as possible: for 100k distinct openings each is the size of the result."""
+    field_counts = sp.csr_matrix(text_by_token @ feature_by_token)
+    doc_counts = sp.csr_matrix(sum(selectors.values()) @ field_counts)
+    tfidf = TfidfTransformer(sublinear_tf=True).fit(doc_counts)
+    del doc_counts
+    field_vectors = sp.csr_matrix(tfidf.transform(field_counts))
+    del field_counts
+    weighted = sum(weight * selectors[field] for field, weight in OPENING_FIELD_WEIGHTS.items())
+    combined = sp.csr_matrix(weighted @ field_vectors)
+    del field_vectors
+    combined.sum_duplicates()
+    return normalize(combined, norm="l2", copy=False), tfidf
+
+
+def _distinct_field_texts(documents: Sequence[OpeningText]) -> tuple[list[str], dict[str, sp.csr_matrix]]:
+    """Each distinct field string once, and per field a (documents x strings) 0/1 matrix that
+    picks every document's string."""
+    position: dict[str, int] = {}
+    picks = {field: np.empty(len(documents), dtype=np.int64) for field in OPENING_FIELD_WEIGHTS}
+    for i, doc in enumerate(documents):
+        for field in OPENING_FIELD_WEIGHTS:
+            picks[field][i] = position.setdefault(getattr(doc, field), len(position))
+    n_docs, n_texts = len(documents), len(position)
+    selectors = {field: sp.csr_matrix((np.ones(n_docs), (np.arange(n_docs), picked)), shape=(n_docs, n_texts))
+                 for field, picked in picks.items()}
+    return list(position), selectors
