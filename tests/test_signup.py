@@ -249,3 +249,22 @@ def test_public_form_cannot_touch_another_employers_opening(signup_client, db):
               **{"openings-0-opening_id": first["id"], "openings-0-title": "Overtaget"})
     assert registry.get_opening(db, first["id"])["title"] == "Køkkenhjælp"
     assert signups.employer_by_cvr(db, OTHER_CVR)["openings"][0]["id"] != first["id"]
+
+
+def test_link_mail_is_delivered_over_smtp_and_the_link_works(signup_client, db, config, smtp_server):
+    from email.header import decode_header, make_header
+
+    from jobs.mail import deliver_outbox
+    post_form(signup_client)
+    smtp_config = config.with_(mail_transport="smtp", smtp_host=smtp_server.host, smtp_port=smtp_server.port)
+    assert deliver_outbox(db, smtp_config) == 1
+    [message] = smtp_server.messages
+    assert message["To"] == "ali@pizzeria.dk"
+    assert str(make_header(decode_header(message["Subject"]))) == "Tak for jeres tilmelding til småjobs"
+    parts = [p for p in message.walk() if not p.is_multipart()]
+    assert [p.get_content_type() for p in parts] == ["text/plain"]
+    body = parts[0].get_payload(decode=True).decode(parts[0].get_content_charset())
+    link = _link_from(body)
+    assert link.startswith(config.base_url)
+    page = signup_client.get(link[len(config.base_url):])
+    assert page.status_code == 200 and 'value="Pizzeria Napoli"' in page.get_data(as_text=True)
