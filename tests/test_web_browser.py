@@ -26,6 +26,9 @@ def log_in(page, site: str) -> None:
     page.get_by_label("E-mail").fill("konsulent@example.dk")
     page.get_by_label("Adgangskode").fill(PASSWORD)
     page.get_by_role("button", name="Log ind").click()
+    # Log-in lands on the first menu page ("I dag"); the citizens are one click away.
+    expect(page.get_by_role("heading", name="I dag")).to_be_visible()
+    page.get_by_role("navigation").get_by_role("link", name="Mine borgere").click()
     expect(page.get_by_role("heading", name="Mine borgere")).to_be_visible()
 
 
