@@ -50,7 +50,17 @@ class ContractClient:
             headers["Authorization"] = f"Bearer {token}"
         response = self.client.open(path, method=method, headers=headers, json=json, **kwargs)
         self.check(method, path, response)
+        if json is not None and 200 <= response.status_code < 300:
+            self.check_request_body(method, path, json)
         return response
+
+    def check_request_body(self, method: str, path: str, body) -> None:
+        """A body the API accepted must also be valid by the documented request schema."""
+        rule, _ = self.adapter.match(path.split("?")[0], method=method, return_rule=True)
+        operation = self.doc["paths"][openapi_path(rule.rule)][method.lower()]
+        request_body = operation.get("requestBody")
+        assert request_body is not None, f"{method} {rule.rule} took a body the document does not describe"
+        validate(self.doc, request_body["content"]["application/json"]["schema"], body)
 
     def schema_for(self, method: str, path: str, status: int) -> dict | None:
         """The declared body schema, or the Error schema for answers no operation can declare

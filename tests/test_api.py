@@ -351,6 +351,17 @@ def test_invalid_placement_is_422_per_field_and_nothing_stored(api):
     assert api.call("GET", "/api/v1/citizens/cit-fatma/placements", token=api.owner).get_json()["placements"] == []
 
 
+def test_patch_without_changes_is_422(api):
+    placement = api.call("POST", "/api/v1/citizens/cit-fatma/placements", token=api.owner, json={
+        "opening_id": first_demo_opening(api.db), "kind": "smajob", "start_date": "2026-12-01",
+        "hours_per_week": 5}).get_json()
+    response = api.call("PATCH", f"/api/v1/placements/{placement['id']}", token=api.owner, json={})
+    assert response.status_code == 422 and "mindst ét felt" in response.get_json()["problems"][0]["reason"]
+    renamed = api.call("PATCH", f"/api/v1/placements/{placement['id']}", token=api.owner,
+                       json={"citizen_id": "cit-samir"})
+    assert renamed.status_code == 422 and renamed.get_json()["problems"][0]["field"] == "citizen_id"
+
+
 def test_placement_on_unknown_opening_is_422(api):
     response = api.call("POST", "/api/v1/citizens/cit-fatma/placements", token=api.owner, json={
         "opening_id": "opn-nope", "kind": "smajob", "start_date": "2026-12-01", "hours_per_week": 5})

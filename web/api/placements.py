@@ -91,6 +91,9 @@ def get_placement(placement_id: int):
 def update_placement(placement_id: int):
     _placement_or_404(placement_id)
     changes = _body("forløb", placement_id, PLACEMENT_INPUT)
+    if not changes:
+        raise ApiError(422, problems=field_problems(placement_id, {
+            "(post)": f"angiv mindst ét felt, der skal ændres ({', '.join(PLACEMENT_INPUT)})"}, "forløb"))
     try:
         placement = placements.update_placement(get_db(), placement_id, **changes)
     except InvalidPlacement as error:
