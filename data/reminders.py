@@ -124,8 +124,12 @@ def reminders_by_keys(db: sqlite_utils.Database, keys: list[str]) -> list[dict]:
 
 # --- the "I dag" page and the digest -------------------------------------------------------------
 
-_DUE_SELECT = """
-    SELECT r.*, c.first_name AS citizen_first_name
+# A reminder about a citizen belongs to the citizen's consultant *now*: a citizen handed over to
+# another consultant takes their reminders along at once, not only at the next rules pass.
+OWNER = "(CASE WHEN r.citizen_id IS NOT NULL THEN c.consultant_email ELSE r.consultant_email END)"
+
+_DUE_SELECT = f"""
+    SELECT r.*, {OWNER} AS owner_email, c.first_name AS citizen_first_name
     FROM reminders r LEFT JOIN citizens c ON c.id = r.citizen_id
     WHERE r.status = 'open' AND r.due_on <= :today
       AND (r.snoozed_until IS NULL OR r.snoozed_until <= :today)
@@ -137,30 +141,40 @@ def due_reminders(db: sqlite_utils.Database, today: date, consultant_email: str 
     params = {"today": today.isoformat()}
     sql = _DUE_SELECT
     if consultant_email is not None:
-        sql += " AND r.consultant_email = :email"
+        sql += f" AND {OWNER} = :email COLLATE NOCASE"
         params["email"] = consultant_email
     return list(db.query(sql + " ORDER BY r.due_on, r.id", params))
 
 
 def consultants_with_due_reminders(db: sqlite_utils.Database, today: date) -> list[dict]:
-    return list(db.query(
-        "SELECT DISTINCT k.id, k.email, k.name FROM consultants k JOIN reminders r "
-        "ON r.consultant_email = k.email WHERE k.active = 1 AND r.status = 'open' AND r.due_on <= :today "
-        "AND (r.snoozed_until IS NULL OR r.snoozed_until <= :today) ORDER BY k.email",
-        {"today": today.isoformat()}))
+    emails = {(r["owner_email"] or "").lower() for r in due_reminders(db, today, None)}
+    return [k for k in db.query("SELECT id, email, name FROM consultants WHERE active = 1 ORDER BY email")
+            if k["email"].lower() in emails]
 
 
 def open_reminders_of(db: sqlite_utils.Database, consultant_email: str) -> list[dict]:
     """All open reminders of a consultant, due or not (for the calendar)."""
     return list(db.query(
-        "SELECT r.*, c.first_name AS citizen_first_name FROM reminders r "
-        "LEFT JOIN citizens c ON c.id = r.citizen_id WHERE r.status = 'open' AND r.consultant_email = ? "
-        "ORDER BY r.due_on, r.id", [consultant_email]))
+        f"SELECT r.*, c.first_name AS citizen_first_name FROM reminders r "
+        f"LEFT JOIN citizens c ON c.id = r.citizen_id WHERE r.status = 'open' "
+        f"AND {OWNER} = ? COLLATE NOCASE ORDER BY r.due_on, r.id", [consultant_email]))
 
 
 def get_reminder(db: sqlite_utils.Database, reminder_id: int) -> dict | None:
-    rows = list(db.query("SELECT * FROM reminders WHERE id = ?", [reminder_id]))
+    rows = list(db.query(f"SELECT r.*, {OWNER} AS owner_email FROM reminders r "
+                         f"LEFT JOIN citizens c ON c.id = r.citizen_id WHERE r.id = ?", [reminder_id]))
     return rows[0] if rows else None
+
+
+def follow_consultant_changes(db: sqlite_utils.Database) -> int:
+    """Open reminders move with their citizen to a new consultant (stored for the digest and
+    anything else reading the column). Returns how many moved."""
+    with write(db):
+        return db.execute(
+            "UPDATE reminders SET consultant_email = (SELECT consultant_email FROM citizens c "
+            "WHERE c.id = reminders.citizen_id) WHERE status = 'open' AND citizen_id IS NOT NULL "
+            "AND consultant_email IS NOT (SELECT consultant_email FROM citizens c WHERE c.id = reminders.citizen_id)"
+        ).rowcount
 
 
 def mark_done(db: sqlite_utils.Database, reminder_id: int) -> bool:

@@ -123,6 +123,7 @@ def wanted_reminders(snapshot: Snapshot, today: date, rules: RulesConfig) -> lis
 
 
 def _sync(db, wants: list[Want], result: PassResult) -> None:
+    store.follow_consultant_changes(db)
     wanted_keys = {w.key for w in wants}
     for want in wants:
         new_id = store.insert_reminder(db, rule=want.rule, dedupe_key=want.key,

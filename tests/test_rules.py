@@ -223,3 +223,47 @@ def test_remind_command_prints_what_it_did_and_sends(demo_db, config, monkeypatc
     assert "0 oprettet, 0 lukket, 0 e-mails" in again.output and "Sendt fra udbakken: 0." in again.output
     bad = runner.invoke(main, ["--db", config.db, "remind", "--now", "i morgen"])
     assert bad.exit_code != 0 and "ISO-tidspunkt" in bad.output
+
+
+def test_two_processes_passing_at_once_create_and_queue_everything_once(demo_db, config):
+    import threading
+    from data.db import connect
+    for citizen in ("cit-fatma", "cit-sofie", "cit-samir"):
+        placement(demo_db, citizen, start="2026-02-02", kind="virksomhedspraktik", trial_weeks=4)
+    errors = []
+
+    def passes():
+        db = connect(config.db)
+        try:
+            for minute in range(3):
+                run_pass(db, config, at(f"2026-03-30 08:0{minute}"))
+        except Exception as error:  # reported below; a thread's exception is otherwise lost
+            errors.append(error)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=passes) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    checkins = [m["dedupe_key"] for m in outbox(demo_db)]
+    assert len(checkins) == len(set(checkins)) == 3
+    assert demo_db.execute("SELECT COUNT(*) FROM employer_checkins").fetchone()[0] == 3
+    per_key = demo_db.execute("SELECT COUNT(*), COUNT(DISTINCT dedupe_key) FROM reminders").fetchone()
+    assert per_key[0] == per_key[1] and per_key[0] >= 9
+
+
+def test_bad_rule_settings_are_refused_in_danish():
+    import pytest
+    from jobs.rules_config import RulesConfigError, parse_rules
+    with pytest.raises(RulesConfigError, match="ukendt indstilling 'follow_up_days'"):
+        parse_rules('{"default": {"follow_up_days": 7}}')
+    with pytest.raises(RulesConfigError, match="frikort_warn: 80 er ikke en gyldig værdi"):
+        parse_rules('{"default": {"frikort_warn": 80}}')
+    with pytest.raises(RulesConfigError, match="ikke gyldig JSON"):
+        parse_rules("{")
+    tuned = parse_rules('{"default": {"stalled_weeks": 6}, "target_groups": {"Unge": {"trial_weeks": 2}}}')
+    assert tuned.for_group("Unge").stalled_weeks == 6 and tuned.for_group("Unge").trial_weeks == 2
+    assert tuned.for_group("Andre").trial_weeks == 4

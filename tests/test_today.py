@@ -137,3 +137,15 @@ def test_i_dag_in_a_real_browser(live_server, page, setup, app):
     row.get_by_role("button", name="Udført").click()
     page.get_by_text("Påmindelsen er markeret som udført.").wait_for()
     assert page.locator(f"#paamindelse-{setup['mine']['id']}").count() == 0
+
+
+def test_reminders_follow_a_citizen_handed_to_another_consultant(client, setup, demo_db, config):
+    demo_db.execute("UPDATE citizens SET consultant_email = 'anden@example.dk' WHERE id = 'cit-fatma'")
+    demo_db.conn.commit()
+    login(client)
+    page = client.get("/i-dag").get_data(as_text=True)
+    assert "Opfølgning med Fatma" not in page
+    token = _token(page)
+    assert client.post(f"/i-dag/{setup['mine']['id']}/udfoert", data={"csrf_token": token}).status_code == 404
+    run_pass(demo_db, config, at(NOW))
+    assert reminders(demo_db, rule="follow_up")[0]["consultant_email"] == "anden@example.dk"

@@ -37,7 +37,7 @@ def _show_all() -> bool:
 def _reminder_or_404(reminder_id: int) -> dict:
     reminder = store.get_reminder(get_db(), reminder_id)
     if reminder is None or not (current_user.is_admin or
-                                (reminder["consultant_email"] or "").lower() == current_user.email.lower()):
+                                (reminder["owner_email"] or "").lower() == current_user.email.lower()):
         abort(404)
     return reminder
 
