@@ -330,6 +330,15 @@ def test_placement_lifecycle_with_meetings(api):
     assert api.call("GET", "/api/v1/citizens/cit-fatma/meetings", token=api.owner).get_json()["meetings"] == \
         [meeting_body]
 
+    employer_id = placement["employer_id"]
+    history = api.call("GET", f"/api/v1/employers/{employer_id}/placements", token=api.owner).get_json()
+    assert [p["id"] for p in history["placements"]] == [placement["id"]]
+    assert api.call("GET", f"/api/v1/employers/{employer_id}/placements", token=api.other).get_json() == \
+        {"placements": []}
+    assert len(api.call("GET", f"/api/v1/employers/{employer_id}/placements", token=api.admin)
+               .get_json()["placements"]) == 1
+    assert api.call("GET", "/api/v1/employers/emp-nope/placements", token=api.owner).status_code == 404
+
     ended = api.call("POST", f"{path}/end", token=api.owner,
                      json={"end_date": "2027-01-20", "outcome": "beskaeftigelse"}).get_json()
     assert ended["status"] == "ended" and ended["outcome"] == "beskaeftigelse"

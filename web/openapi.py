@@ -384,6 +384,12 @@ def _paths() -> dict:
                        "Ret en virksomhed (hele posten). Småjobs, der ikke er med, bliver inaktive.",
                        200, "Employer", errors=(404,), body="ExchangeEmployer"),
         },
+        "/api/v1/employers/{employer_id}/placements": {
+            "parameters": [EMPLOYER_ID],
+            "get": _op("employer_placements", "Virksomheder",
+                       "Virksomhedens forløb (kun med borgere, du må se), nyeste først.", 200, "PlacementList",
+                       errors=(404,)),
+        },
         "/api/v1/openings": {
             "get": _op("list_openings", "Virksomheder", "Småjobs.", 200, "OpeningList", errors=(404, 422), params=[
                 _param("employer_id", "query", TEXT, "Kun denne virksomheds småjobs."),

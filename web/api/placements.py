@@ -112,6 +112,18 @@ def end_placement(placement_id: int):
     return jsonify(placement_json(placement))
 
 
+@bp.get("/employers/<employer_id>/placements")
+def employer_placements(employer_id: str):
+    """The employer's placement history, limited to citizens the caller may see."""
+    from data import registry
+    if registry.get_employer(get_db(), employer_id) is None:
+        raise ApiError(404, f"Der er ingen virksomhed med id '{employer_id}'.")
+    user = consultant()
+    rows = [p for p in placements.placements_of_employer(get_db(), employer_id)
+            if user.is_admin or (p["consultant_email"] or "").lower() == user.email.lower()]
+    return jsonify({"placements": [placement_json(p) for p in rows]})
+
+
 # --- meetings ----------------------------------------------------------------------------------
 
 @bp.get("/citizens/<citizen_id>/meetings")
