@@ -151,24 +151,21 @@ def paid_hours_wants(placement: dict, meetings: list[dict], today: date, setting
     name, pid = placement["first_name"], placement["id"]
     start = date.fromisoformat(placement["start_date"])
     wants = []
-    proposed = any(m["kind"] in EMPLOYER_MEETINGS and m["paid_hours_proposed"] == 1 for m in meetings)
-    if placement["status"] == "active" and start <= today and not proposed:
-        wants.append(_want("paid_hours", f"paid_hours:start:{pid}", start,
-                           f"Foreslå lønnede timer: {name} er startet uden lønnede timer", placement, pid))
-    if placement["status"] == "planned":
-        # Before the start, each employer meeting where paid hours were not proposed is a reminder,
-        # until a later employer meeting proposes them.
-        for meeting in meetings:
-            if meeting["kind"] not in EMPLOYER_MEETINGS or meeting["from_checkin_form"]:
-                continue
-            if meeting["paid_hours_proposed"] == 1 or meeting["held_on"] > today.isoformat():
-                continue
-            if any(m["paid_hours_proposed"] == 1 and m["held_on"] >= meeting["held_on"] for m in meetings):
-                continue
-            wants.append(_want("paid_hours", f"paid_hours:meeting:{meeting['id']}",
-                               date.fromisoformat(meeting["held_on"]),
+    # One reminder at a time about proposing paid hours, for the latest cause: the newest employer
+    # meeting where they were not proposed, else the start itself. Once proposed, the cause is
+    # gone (an employer who said no is caught by the trial-end and eight-week reminders below).
+    employer_meetings = [m for m in meetings if m["kind"] in EMPLOYER_MEETINGS and not m["from_checkin_form"]
+                         and m["held_on"] <= today.isoformat()]
+    if not any(m["paid_hours_proposed"] == 1 for m in employer_meetings):
+        if employer_meetings:
+            latest = max(employer_meetings, key=lambda m: (m["held_on"], m["id"]))
+            wants.append(_want("paid_hours", f"paid_hours:meeting:{latest['id']}",
+                               date.fromisoformat(latest["held_on"]),
                                f"Foreslå lønnede timer for {name}: det blev ikke foreslået på mødet "
-                               f"{danish_date(meeting['held_on'])}", placement, pid))
+                               f"{danish_date(latest['held_on'])}", placement, pid))
+        elif placement["status"] == "active" and start <= today:
+            wants.append(_want("paid_hours", f"paid_hours:start:{pid}", start,
+                               f"Foreslå lønnede timer: {name} er startet uden lønnede timer", placement, pid))
     if placement["kind"] == "virksomhedspraktik" and placement["status"] == "active":
         trial_weeks = placement["trial_weeks"] or settings.trial_weeks
         trial_end = next_working_day(start + timedelta(weeks=trial_weeks))

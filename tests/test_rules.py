@@ -267,3 +267,23 @@ def test_bad_rule_settings_are_refused_in_danish():
     tuned = parse_rules('{"default": {"stalled_weeks": 6}, "target_groups": {"Unge": {"trial_weeks": 2}}}')
     assert tuned.for_group("Unge").stalled_weeks == 6 and tuned.for_group("Unge").trial_weeks == 2
     assert tuned.for_group("Andre").trial_weeks == 4
+
+
+def test_each_employer_meeting_without_paid_hours_during_a_placement_reminds_again(demo_db, config):
+    from data.reminders import mark_done
+    p = placement(demo_db, start="2026-03-02")
+    run_pass(demo_db, config, at("2026-03-02 08:00"))
+    assert keys(demo_db, rule="paid_hours") == [f"paid_hours:start:{p['id']}"]
+    first = log_meeting(demo_db, citizen_id="cit-fatma", placement_id=p["id"], kind="employer_checkin",
+                        held_on="2026-03-09", paid_hours_proposed=False)
+    run_pass(demo_db, config, at("2026-03-09 15:00"))
+    assert keys(demo_db, rule="paid_hours") == [f"paid_hours:meeting:{first['id']}"]
+    mark_done(demo_db, reminders(demo_db, rule="paid_hours")[0]["id"])
+    run_pass(demo_db, config, at("2026-03-10 08:00"))
+    assert keys(demo_db, rule="paid_hours") == []  # done stays done
+    second = log_meeting(demo_db, citizen_id="cit-fatma", placement_id=p["id"], kind="employer_checkin",
+                         held_on="2026-03-23", paid_hours_proposed=False)
+    run_pass(demo_db, config, at("2026-03-23 15:00"))
+    [again] = reminders(demo_db, rule="paid_hours")
+    assert again["dedupe_key"] == f"paid_hours:meeting:{second['id']}"
+    assert again["title"] == "Foreslå lønnede timer for Fatma: det blev ikke foreslået på mødet 23. marts 2026"
