@@ -90,3 +90,35 @@ def test_digest_arrives_over_smtp_with_a_readable_calendar(demo_db, config, make
     assert len(parts) == 1 and parts[0].get_param("method") == "PUBLISH"
     calendar = Calendar.from_ical(parts[0].get_payload(decode=True))
     assert len(list(calendar.walk("VEVENT"))) >= 2
+
+
+def test_ten_weeks_of_passes_and_digests_never_mail_sensitive_words(demo_db, config, make_consultant):
+    """All three demo citizens (with needs, target groups and goals such as "afklaring til
+    fleksjob") through ten weeks: every e-mail queued is checked."""
+    from datetime import date, timedelta
+
+    from data.placements import end_placement
+    from jobs.calendar import is_working_day
+    make_consultant("konsulent@example.dk", name="Karen Konsulent")
+    demo_db.execute("UPDATE citizens SET social_free_card = 1")
+    demo_db.conn.commit()
+    fatma = placement(demo_db, "cit-fatma", start="2026-03-02", kind="virksomhedspraktik", trial_weeks=4)
+    placement(demo_db, "cit-sofie", start="2026-03-09", paid=8, wage=140)
+    samir = placement(demo_db, "cit-samir", start="2026-03-16", hours=12, paid=12, wage=150)
+    add_report_due(demo_db, fatma["id"], "delrapport", "2026-04-08")
+    day = date(2026, 3, 2)
+    while day <= date(2026, 5, 11):
+        if day == date(2026, 4, 20):
+            end_placement(demo_db, samir["id"], "2026-04-20", "beskaeftigelse")
+            end_placement(demo_db, fatma["id"], "2026-04-20", "foertidspension")
+        run_pass(demo_db, config, at(f"{day} 07:00"))
+        if is_working_day(day):
+            send_digests(demo_db, config, at(f"{day} 07:30"))
+        day += timedelta(days=1)
+    mails = outbox(demo_db)
+    kinds = {m["dedupe_key"].split(":")[0] for m in mails}
+    assert kinds == {"digest", "checkin", "thanks"}
+    # No digest on weekends or Easter holidays.
+    digest_days = {m["dedupe_key"].rsplit(":", 1)[1] for m in mails if m["dedupe_key"].startswith("digest:")}
+    assert "2026-04-06" not in digest_days and "2026-04-04" not in digest_days and "2026-04-07" in digest_days
+    assert_no_sensitive_words(mails)
