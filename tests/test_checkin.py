@@ -88,3 +88,20 @@ def test_tampered_foreign_and_expired_links_get_a_clear_danish_page(client, link
     app.config["SMAJOBS_CLOCK"] = lambda: at("2026-04-21 08:00")
     expired = client.get(path)
     assert expired.status_code == 410 and "Linket er udløbet" in expired.get_data(as_text=True)
+
+
+def test_employer_answers_in_a_real_browser(live_server, page, link, demo_db):
+    page.goto(f"{live_server}{link['path']}")
+    page.get_by_role("heading", name="Hvordan går det med Fatma?").wait_for()
+    page.get_by_label("Enkelte afbud eller fravær").check()
+    page.get_by_role("button", name="Send svar").click()
+    page.locator("#tasks-error").wait_for()
+    assert page.locator("#tasks-error").inner_text() == "Vælg hvordan det går med opgaverne."
+    assert page.get_by_label("Enkelte afbud eller fravær").is_checked()
+    page.get_by_label("Opgaverne går godt").check()
+    page.get_by_label("Ja, kontakt os gerne").check()
+    page.get_by_label("Vil I tilføje noget? (valgfrit)").fill("Ring gerne i næste uge")
+    page.get_by_role("button", name="Send svar").click()
+    page.get_by_text("Konsulenten har fået jeres svar og kontakter jer snarest.").wait_for()
+    [checkin] = demo_db.query("SELECT flagged, attendance, act_on FROM employer_checkins")
+    assert checkin == {"flagged": 1, "attendance": "some_absence", "act_on": 1}
