@@ -8,6 +8,7 @@ import pytest
 from openapi_spec_validator import validate as validate_spec
 
 from data import registry
+from data.accounts import create_consultant
 from tests.api_contract import ContractClient, api_rules, make_token, methods_of, openapi_path
 
 OWNER, OTHER, ADMIN = "konsulent@example.dk", "anden@example.dk", "admin@example.dk"
@@ -27,11 +28,12 @@ NEW_EMPLOYER = {
 
 
 @pytest.fixture
-def api(app, client, demo_db, make_consultant):
+def api(app, client, demo_db):
+    # API callers need no password, and skipping argon2 keeps these tests fast.
     ids = {
-        "owner": make_consultant(OWNER, "Karen Konsulent"),
-        "other": make_consultant(OTHER, "Anders Anden"),
-        "admin": make_consultant(ADMIN, "Ada Admin", role="admin"),
+        "owner": create_consultant(demo_db, email=OWNER, name="Karen Konsulent", password_hash=None),
+        "other": create_consultant(demo_db, email=OTHER, name="Anders Anden", password_hash=None),
+        "admin": create_consultant(demo_db, email=ADMIN, name="Ada Admin", password_hash=None, role="admin"),
     }
     return SimpleNamespace(
         call=ContractClient(app, client).call, client=client, db=demo_db, ids=ids,

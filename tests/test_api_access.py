@@ -7,8 +7,11 @@ import json
 import pytest
 
 from data import placements, registry
+from data.accounts import create_consultant
 from tests.api_contract import ContractClient, api_rules, make_token, methods_of, openapi_path
-from tests.conftest import login
+from data import accounts
+from tests.conftest import PASSWORD, login
+from web.auth import hash_password
 from web.openapi import document
 
 OWNER, OTHER, ADMIN = "konsulent@example.dk", "anden@example.dk", "admin@example.dk"
@@ -17,10 +20,12 @@ OWNER_CITIZENS = ("cit-fatma", "cit-samir", "cit-sofie")
 
 
 @pytest.fixture
-def world(app, client, demo_db, make_consultant):
+def world(app, client, demo_db):
     """The owner's citizen with a placement and a meeting; tokens for owner, other and admin."""
-    ids = {"owner": make_consultant(OWNER), "other": make_consultant(OTHER, "Anders"),
-           "admin": make_consultant(ADMIN, "Ada", role="admin")}
+    # Tokens need no password (argon2 is slow); the session-cookie test sets one itself.
+    ids = {"owner": create_consultant(demo_db, email=OWNER, name="Karen", password_hash=None),
+           "other": create_consultant(demo_db, email=OTHER, name="Anders", password_hash=None),
+           "admin": create_consultant(demo_db, email=ADMIN, name="Ada", password_hash=None, role="admin")}
     employer = registry.matchable_employers(demo_db)[0]
     opening_id = employer["openings"][0]["id"]
     placement = placements.create_placement(
@@ -95,6 +100,8 @@ def test_bad_token_is_401_everywhere(world):
 
 def test_a_session_cookie_does_not_authenticate_the_api(world):
     # Logged in through the form: pages work, the API still wants a token (no CSRF via the API).
+    owner = accounts.consultant_by_email(world["db"], OWNER)
+    accounts.set_password_hash(world["db"], owner["id"], hash_password(PASSWORD))
     assert login(world["client"], OWNER).status_code == 302
     for method, path, rule, body in walk(world):
         if rule.endpoint == "api.openapi_document":
