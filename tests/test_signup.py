@@ -222,6 +222,8 @@ def test_update_link_prefills_and_closing_takes_effect_at_once(signup_client, db
     assert registry.matchable_employers(db) == []
     [reg] = signups.pending_registrations(db)
     assert reg["source"] == "update_link" and [o["id"] for o in reg["diff"]["openings"]["closed"]] == [opening_id]
+    receipt = _outbox(db)[-1]
+    assert receipt["subject"] == "Vi har modtaget jeres ændringer" and "/virksomhed/opdater/" in receipt["body_text"]
 
 
 def test_update_link_refuses_expired_tampered_and_revoked_tokens(signup_client, db, config):
@@ -268,3 +270,34 @@ def test_link_mail_is_delivered_over_smtp_and_the_link_works(signup_client, db, 
     assert link.startswith(config.base_url)
     page = signup_client.get(link[len(config.base_url):])
     assert page.status_code == 200 and 'value="Pizzeria Napoli"' in page.get_data(as_text=True)
+
+
+def test_a_company_never_approved_is_replaced_by_its_newest_submission(signup_client, db):
+    post_form(signup_client)
+    post_form(signup_client, name="Pizzeria Napoli 2", email="ny@pizzeria.dk")
+    assert counts(db)["employers"] == 1
+    employer = signups.employer_by_cvr(db, VALID_CVR)
+    assert employer["name"] == "Pizzeria Napoli 2" and employer["status"] == "pending"
+    statuses = [r["status"] for r in db.query("SELECT status FROM registrations ORDER BY id")]
+    assert statuses == ["superseded", "pending"]
+    [pending] = signups.pending_registrations(db)
+    assert pending["kind"] == "new" and pending["diff"]["fields"][0]["field"] == "name"
+    # Nothing was ever approved, so the link may go to the new address at once.
+    assert "/virksomhed/opdater/" in _outbox(db)[-1]["body_text"]
+    superseded = db.execute("SELECT id FROM registrations WHERE status = 'superseded'").fetchone()[0]
+    try:
+        signups.approve(db, superseded, consultant_id=None)
+    except signups.DecisionError:
+        pass
+    else:
+        raise AssertionError("a superseded registration must not be approvable")
+
+
+def test_email_text_never_carries_markup(config):
+    from web.signup import compose_email
+    employer = {"id": "v-1", "name": "<b>Pizza</b>\r\nBcc: x@evil.dk", "contact_name": "<script>Ali</script>",
+                "contact_email": "ali@pizzeria.dk"}
+    for purpose in ("received", "updated", "approved"):
+        message = compose_email(config, purpose)(employer, "nonce", True)
+        assert "<" not in message["body_text"] and ">" not in message["body_text"]
+        assert "\n" not in message["subject"] and "Bcc: x@evil.dk\n" not in message["body_text"]

@@ -78,7 +78,11 @@ def compose_email(config, purpose: str):
             f"{update_link(config, employer['id'], nonce)}\n\n"
             f"Linket virker i {LINK_MAX_AGE.days} dage. Del det ikke med andre."
         )
-        if purpose == "approved":
+        if purpose == "updated":
+            subject = "Vi har modtaget jeres ændringer"
+            body = (f"Hej {first_name}\n\nTak for ændringerne til {company}. Lukkede småjobs er lukket med det samme; "
+                    f"andre ændringer gælder, når en konsulent har set dem igennem.\n\n{link_text}")
+        elif purpose == "approved":
             subject = "Jeres småjob er godkendt"
             body = (f"Hej {first_name}\n\nEn konsulent har nu godkendt {company}s oplysninger. "
                     f"Vi kontakter jer, når vi har en kandidat, der passer.\n\n{link_text}")
@@ -161,7 +165,7 @@ def _handle(form: EmployerForm, *, source: str, employer_id: str | None, employe
     if not valid or problems or parsed is None:
         return render_template("signup/form.html", **context, has_errors=True), 400
     signups.submit(get_db(), parsed, source=source, employer_id=employer_id,
-                   compose_email=compose_email(config, "received"))
+                   compose_email=compose_email(config, "updated" if source == "update_link" else "received"))
     if source == "update_link":
         return render_template("signup/message.html", title="Tak, vi har modtaget ændringerne",
                                message="Lukkede småjobs er lukket med det samme. Andre ændringer gælder, når en "
