@@ -7,7 +7,7 @@ import re
 import pytest
 
 from data import placements, registry
-from tests.conftest import login
+from tests.conftest import PASSWORD, login
 
 OWNER = "konsulent@example.dk"
 OTHER = "anden@example.dk"
@@ -18,11 +18,19 @@ OPENING = "opn-98191"  # Bagerimedhjælper at Morgenbrødet 2600 (emp-98191)
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+@pytest.fixture(scope="module")
+def password_hash() -> str:
+    # One argon2 hash for the module: hashing is slow by design and the accounts share a password.
+    from web.auth import hash_password
+    return hash_password(PASSWORD)
+
+
 @pytest.fixture
-def people(demo_db, make_consultant):
-    make_consultant(OWNER, "Karen Konsulent")
-    make_consultant(OTHER, "Anne Anden")
-    make_consultant(ADMIN, "Anders Admin", role="admin")
+def people(demo_db, password_hash):
+    from data.accounts import create_consultant
+    for email, name, role in ((OWNER, "Karen Konsulent", "consultant"), (OTHER, "Anne Anden", "consultant"),
+                              (ADMIN, "Anders Admin", "admin")):
+        create_consultant(demo_db, email=email, name=name, password_hash=password_hash, role=role)
     return demo_db
 
 

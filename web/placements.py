@@ -26,7 +26,7 @@ NUMBER = {"inputmode": "decimal"}
 
 
 class PlacementForm(FlaskForm):
-    opening_id = StringField("Småjob (id)", render_kw={"autocomplete": "off"})
+    opening_id = StringField("Småjob (id)", render_kw={"autocomplete": "off", "list": "opening-choices"})
     kind = SelectField("Type forløb", choices=list(KIND_LABELS.items()), validate_choice=False)
     status = SelectField("Status", choices=list(STATUS_LABELS.items()), default="planned", validate_choice=False)
     start_date = StringField("Start", render_kw=DATE)
@@ -126,9 +126,13 @@ def new(citizen_id):
 
 
 def _render_form(form, citizen, placement, opening, status):
-    employer = registry.get_employer(get_db(), opening["employer_id"]) if opening else None
+    db = get_db()
+    employer = registry.get_employer(db, opening["employer_id"]) if opening else None
+    # Suggestions for the opening field when the placement does not start from a match.
+    choices = [(o["id"], f"{o['title']} – {e['name']}") for e in registry.list_employers(db)
+               for o in e["openings"] if o["active"]]
     return render_template("placements/form.html", form=form, citizen=citizen, placement=placement,
-                           opening=opening, employer=employer), status
+                           opening=opening, employer=employer, opening_choices=choices), status
 
 
 @bp.route("/forloeb/<int:placement_id>")
