@@ -116,10 +116,14 @@ def close_reminder(db: sqlite_utils.Database, reminder_id: int) -> bool:
         return cursor.rowcount == 1
 
 
-def reminders_by_keys(db: sqlite_utils.Database, keys: list[str]) -> list[dict]:
-    if not keys:
-        return []
-    return list(db.query(f"SELECT * FROM reminders WHERE dedupe_key IN ({', '.join('?' * len(keys))})", keys))
+def existing_keys(db: sqlite_utils.Database, keys: list[str]) -> set[str]:
+    """Which of `keys` have a reminder already (in any status)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):  # stay under SQLite's variable limit
+        chunk = keys[start:start + 500]
+        found.update(row[0] for row in db.execute(
+            f"SELECT dedupe_key FROM reminders WHERE dedupe_key IN ({', '.join('?' * len(chunk))})", chunk))
+    return found
 
 
 # --- the "I dag" page and the digest -------------------------------------------------------------
@@ -208,6 +212,14 @@ def placements_of_citizens(db: sqlite_utils.Database, citizen_ids: list[str]) ->
 
 
 # --- employer check-ins --------------------------------------------------------------------------
+
+def checkin_exists(db: sqlite_utils.Database, placement_id: int, period: int) -> bool:
+    return db.execute("SELECT 1 FROM employer_checkins WHERE placement_id = ? AND period = ?",
+                      [placement_id, period]).fetchone() is not None
+
+
+def outbox_has(db: sqlite_utils.Database, dedupe_key: str) -> bool:
+    return db.execute("SELECT 1 FROM outbox WHERE dedupe_key = ?", [dedupe_key]).fetchone() is not None
 
 def create_checkin(db: sqlite_utils.Database, placement_id: int, period: int, sent_on: date,
                    expires_on: date) -> int | None:

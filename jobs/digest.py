@@ -70,10 +70,12 @@ def calendar_events(db, config, consultant_email: str, today: date) -> list[dict
     events: dict[str, dict] = {}
     placements = [p for p in store.placements_for_rules(db)
                   if p["status"] == "active" and (p["consultant_email"] or "").lower() == consultant_email.lower()]
-    meetings = store.meetings_for_rules(db)
+    meetings: dict[int, list[dict]] = {}
+    for meeting in store.meetings_for_rules(db):
+        meetings.setdefault(meeting["placement_id"], []).append(meeting)
     for placement in placements:
         settings = rules.for_group(placement["target_group"])
-        mine = [m for m in meetings if m["placement_id"] == placement["id"]]
+        mine = meetings.get(placement["id"], [])
         for day in follow_up_dates(placement, mine, settings, horizon):
             if day >= today:
                 key = follow_up_key(placement["id"], day)

@@ -87,7 +87,11 @@ class Snapshot:
                    store.citizens_for_rules(db), store.answered_checkins(db))
 
     def meetings_of_placement(self, placement_id: int) -> list[dict]:
-        return [m for m in self.meetings if m["placement_id"] == placement_id]
+        if not hasattr(self, "_by_placement"):
+            self._by_placement = defaultdict(list)
+            for meeting in self.meetings:
+                self._by_placement[meeting["placement_id"]].append(meeting)
+        return self._by_placement.get(placement_id, [])
 
 
 def run_pass(db, config, now: datetime | None = None) -> dict:
@@ -125,7 +129,12 @@ def wanted_reminders(snapshot: Snapshot, today: date, rules: RulesConfig) -> lis
 def _sync(db, wants: list[Want], result: PassResult) -> None:
     store.follow_consultant_changes(db)
     wanted_keys = {w.key for w in wants}
+    # Read first, so a pass that has nothing new to say writes nothing (the INSERT would be a
+    # no-op anyway; this keeps the write lock free for the web app).
+    existing = store.existing_keys(db, sorted(wanted_keys))
     for want in wants:
+        if want.key in existing:
+            continue
         new_id = store.insert_reminder(db, rule=want.rule, dedupe_key=want.key,
                                        consultant_email=want.consultant_email, citizen_id=want.citizen_id,
                                        placement_id=want.placement_id, due_on=want.due_on, title=want.title)
@@ -325,6 +334,8 @@ def _queue_thanks(db, snapshot: Snapshot, now: datetime, rules: RulesConfig, res
         settings = rules.for_group(placement["target_group"])
         if not (today - timedelta(days=settings.thank_within_days) <= ended <= today):
             continue  # long-ended placements (e.g. imported history) are not thanked years later
+        if store.outbox_has(db, f"thanks:{placement['id']}"):
+            continue
         subject, body = emails.thank_you(contact_name=placement["contact_name"],
                                          first_name=placement["first_name"], outcome=placement["outcome"])
         outbox_id = enqueue(db, to=placement["contact_email"].strip(), subject=subject, body_text=body,
@@ -359,6 +370,8 @@ def _queue_checkins(db, config, snapshot: Snapshot, now: datetime, rules: RulesC
         period = checkin_period(start, today, settings)
         if period < 1:
             continue
+        if store.checkin_exists(db, placement["id"], period):
+            continue  # a cheap read first; the INSERT below still settles any race
         expires = today + timedelta(days=settings.checkin_link_days)
         with write(db):  # the check-in row and its e-mail commit together, or neither does
             checkin_id = store.create_checkin(db, placement["id"], period, today, expires)
