@@ -197,7 +197,7 @@ def test_only_an_admin_hands_a_citizen_to_another_consultant(api):
 
     unknown = api.call("PUT", "/api/v1/citizens/cit-fatma", token=api.admin,
                        json={**record, "consultant": "ingen@example.dk"})
-    assert unknown.status_code == 422 and "ingen konsulent" in unknown.get_json()["problems"][0]["reason"]
+    assert unknown.status_code == 422 and "ingen aktiv konsulent" in unknown.get_json()["problems"][0]["reason"]
 
     moved = api.call("PUT", "/api/v1/citizens/cit-fatma", token=api.admin, json={**record, "consultant": OTHER})
     assert moved.status_code == 200 and moved.get_json()["consultant"] == OTHER

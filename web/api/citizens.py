@@ -96,10 +96,12 @@ def _assign_consultant(record: dict, current: dict | None) -> None:
         raise ApiError(422, problems=[{
             "id": record["id"], "field": "consultant", "kind": "borger",
             "reason": "kun en administrator kan give borgeren til en anden konsulent"}])
-    if email and accounts.consultant_by_email(get_db(), email) is None:
-        raise ApiError(422, problems=[{
-            "id": record["id"], "field": "consultant", "kind": "borger",
-            "reason": f"der er ingen konsulent med e-mail '{email}'"}])
+    if email and not keeps_own:
+        account = accounts.consultant_by_email(get_db(), email)
+        if account is None or not account["active"]:
+            raise ApiError(422, problems=[{
+                "id": record["id"], "field": "consultant", "kind": "borger",
+                "reason": f"der er ingen aktiv konsulent med e-mail '{email}'"}])
 
 
 def _save(db, record: dict) -> None:
