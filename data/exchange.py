@@ -79,24 +79,30 @@ class _Checker:
     def fail(self, field_name: str, reason: str) -> None:
         self.problems.append(Problem(self.kind, self.record_id, field_name, reason))
 
-    def text(self, record: dict, name: str, required: bool = False, max_len: int = MAX_TEXT) -> str | None:
+    def text(self, record: dict, name: str, required: bool = False, max_len: int = MAX_TEXT,
+             label: str | None = None) -> str | None:
+        # `label` names a nested field in problems (e.g. "contact.name", not the employer's "name").
+        label = label or name
         value = record.get(name)
         if value is None:
             if required:
-                self.fail(name, "mangler")
+                self.fail(label, "mangler")
             return None if not required else ""
         if not isinstance(value, str):
-            self.fail(name, "skal være tekst")
+            self.fail(label, "skal være tekst")
             return None
         value = value.strip()
         if required and not value:
-            self.fail(name, "må ikke være tom")
+            self.fail(label, "må ikke være tom")
         if len(value) > max_len:
-            self.fail(name, f"er for lang (højst {max_len} tegn)")
+            self.fail(label, f"er for lang (højst {max_len} tegn)")
         return value
 
+    # In every reader below JSON null means "absent": the field's default applies.
     def integer(self, record: dict, name: str, low: int, high: int, default=None):
-        value = record.get(name, default)
+        value = record.get(name)
+        if value is None:
+            value = default
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
@@ -110,7 +116,9 @@ class _Checker:
         return value
 
     def number(self, record: dict, name: str, low: float, high: float, default=None):
-        value = record.get(name, default)
+        value = record.get(name)
+        if value is None:
+            value = default
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -121,7 +129,9 @@ class _Checker:
         return float(value)
 
     def boolean(self, record: dict, name: str, default: bool) -> bool:
-        value = record.get(name, default)
+        value = record.get(name)
+        if value is None:
+            value = default
         if not isinstance(value, bool):
             self.fail(name, "skal være true eller false")
             return default
@@ -129,7 +139,9 @@ class _Checker:
 
     def codes(self, record: dict, name: str, allowed: tuple[str, ...], default: list[str],
               what: str, allow_empty: bool = True) -> list[str]:
-        value = record.get(name, default)
+        value = record.get(name)
+        if value is None:
+            value = default
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.fail(name, "skal være en liste af tekstkoder")
             return list(default)
@@ -142,7 +154,9 @@ class _Checker:
         return [code for code in allowed if code in value]
 
     def languages(self, record: dict) -> list[str]:
-        value = record.get("languages", ["da"])
+        value = record.get("languages")
+        if value is None:
+            value = ["da"]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.fail("languages", "skal være en liste af sprogkoder (ISO 639-1, fx 'da')")
             return ["da"]
@@ -172,8 +186,9 @@ class _Checker:
 
     def place(self, record: dict, normalised: dict) -> None:
         postcode = record.get("postcode")
-        if isinstance(postcode, int) and not isinstance(postcode, bool):
-            postcode = f"{postcode:04d}"
+        # A number is accepted when it is four digits (2200); 800 is not a postcode, "0800" would be.
+        if isinstance(postcode, int) and not isinstance(postcode, bool) and 1000 <= postcode <= 9999:
+            postcode = str(postcode)
         if not isinstance(postcode, str) or not re.fullmatch(r"\d{4}", postcode.strip()):
             self.fail("postcode", "skal være et dansk postnummer med fire cifre")
             return
@@ -218,7 +233,9 @@ def parse_opening(record, index: int, problems: list[Problem]) -> dict | None:
         return None
     check = _Checker("småjob", opening_id, problems)
     hours_min, hours_max = check.hours(record)
-    paid_hours = record.get("paid_hours", "possible")
+    paid_hours = record.get("paid_hours")
+    if paid_hours is None:
+        paid_hours = "possible"
     if paid_hours not in PAID_HOURS:
         check.fail("paid_hours", f"ukendt værdi '{paid_hours}' (tilladt: {', '.join(PAID_HOURS)})")
         paid_hours = "possible"
@@ -297,7 +314,7 @@ def _contact(value, check: _Checker) -> dict:
         check.fail("contact", "skal være et objekt med name, email og phone")
         return result
     for key in CONTACT_FIELDS:
-        text = check.text(value, key, max_len=200)
+        text = check.text(value, key, max_len=200, label=f"contact.{key}")
         if text is None and value.get(key) is not None:
             continue
         result[f"contact_{key}"] = text or ""

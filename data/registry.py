@@ -5,6 +5,7 @@ Rows hold the normalised exchange records (data.exchange); list-valued fields ar
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -68,10 +69,18 @@ def _citizen_row(citizen: dict) -> dict:
     return _to_row({**citizen, "consultant_email": citizen.get("consultant")}, CITIZEN_COLUMNS)
 
 
+# The contact's unknown fields ride in the employer's `extra` under this key. A file's own
+# field of that name (or an already escaped one) gets one more leading underscore, so the two
+# can never be confused; reading removes it again.
+CONTACT_EXTRA_KEY = "_contact_extra"
+_ESCAPED_CONTACT_KEY = re.compile(r"^_+contact_extra$")
+
+
 def _employer_row(employer: dict) -> dict:
-    extra = dict(employer.get("extra") or {})
+    extra = {("_" + k if _ESCAPED_CONTACT_KEY.match(k) else k): v
+             for k, v in (employer.get("extra") or {}).items()}
     if employer.get("contact_extra"):
-        extra["_contact_extra"] = employer["contact_extra"]
+        extra[CONTACT_EXTRA_KEY] = employer["contact_extra"]
     return _to_row({**employer, "extra": extra}, EMPLOYER_COLUMNS)
 
 
@@ -83,7 +92,8 @@ def citizen_record(row: dict) -> dict:
 
 def employer_record(row: dict) -> dict:
     record = _from_row(row)
-    record["contact_extra"] = record["extra"].pop("_contact_extra", {})
+    record["contact_extra"] = record["extra"].pop(CONTACT_EXTRA_KEY, {})
+    record["extra"] = {(k[1:] if _ESCAPED_CONTACT_KEY.match(k) else k): v for k, v in record["extra"].items()}
     return record
 
 

@@ -26,6 +26,13 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
+class CliError(click.ClickException):
+    """A user-facing error: printed as "Fejl: ..." (click's own prefix is English), exit code 1."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"Fejl: {self.format_message()}", file=file or sys.stderr)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", type=click.Path(dir_okay=False), default=None,
               help="Databasefil (ellers SMAJOBS_DB eller instance/smajobs.db).")
@@ -36,21 +43,51 @@ def main(ctx: click.Context, db: str | None) -> None:
 
 
 @main.command("import")
-@click.argument("file", type=click.File("rb"))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @pass_context
-def import_command(context: Context, file) -> None:
+def import_command(context: Context, file: str) -> None:
     """Indlæs FILE i udvekslingsformatet (opdaterer efter id; en fejl afviser hele filen)."""
-    from data.exchange import ExchangeError
+    from data.exchange import ExchangeError, parse_document
     from data.registry import import_document
+    document = read_json_file(file)
+    # The whole file is checked before the database is even opened: nothing is stored half-way.
     try:
-        document = json.loads(file.read())
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise click.ClickException(f"{file.name} er ikke gyldig JSON: {error}")
-    try:
-        summary = import_document(context.db, document)
+        parsed = parse_document(document)
     except ExchangeError as error:
-        raise click.ClickException(str(error))
-    click.echo(f"Indlæst {file.name}: {summary.describe()}")
+        raise CliError(f"{file}: {error}")
+    summary = import_document(context.db, parsed)
+    click.echo(f"Indlæst {file}: {summary.describe()}")
+
+
+def read_json_file(file: str):
+    """The decoded JSON in `file` ("-": standard input), or a Danish error saying what is wrong."""
+    try:
+        raw = click.get_binary_stream("stdin").read() if file == "-" else Path(file).read_bytes()
+    except FileNotFoundError:
+        raise CliError(f"Filen {file} findes ikke.")
+    except OSError as error:
+        raise CliError(f"Filen {file} kan ikke læses ({error.strerror or error}).")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CliError(f"{file} er ikke gyldig JSON: teksten er ikke UTF-8 (byte nr. {error.start + 1}).")
+    if not text.strip():
+        raise CliError(f"{file} er tom: forventede et JSON-objekt med 'employers' og/eller 'citizens'.")
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise CliError(f"{file} er ikke gyldig JSON: fejl i linje {error.lineno}, kolonne {error.colno}.")
+    except _NonStandardNumber as error:
+        raise CliError(f"{file} er ikke gyldig JSON: {error} er ikke et tal i JSON.")
+
+
+class _NonStandardNumber(ValueError):
+    pass
+
+
+def _reject_constant(name: str):
+    # Python's json accepts NaN and Infinity; the exchange format is standard JSON.
+    raise _NonStandardNumber(name)
 
 
 @main.command("export")
@@ -61,7 +98,7 @@ def export_command(context: Context, file: str | None) -> None:
     from data.registry import export_document
     text = json.dumps(export_document(context.db), ensure_ascii=False, indent=2) + "\n"
     if file is None:
-        sys.stdout.write(text)
+        click.echo(text, nl=False)
         return
     # Write beside the target and rename, so a failed export never leaves half a file.
     target = Path(file)
@@ -83,7 +120,7 @@ def match_command(context: Context, citizen_id: str, top: int, radius_km: float 
     from smajobs.matching import match_service
     result = match_service.match(context.db, citizen_id, top=top, radius_km=radius_km)
     if result is None:
-        raise click.ClickException(f"Ingen borger med id {citizen_id!r}")
+        raise CliError(f"Ingen borger med id {citizen_id!r}.")
     if as_json:
         click.echo(json.dumps([m.to_dict() for m in result.matches], ensure_ascii=False, indent=2))
         return
