@@ -1,5 +1,5 @@
-"""Glue between storage and the pure matcher: one match index per process, rebuilt only when
-the registry has changed since it was built (data.registry.registry_version)."""
+"""Glue between storage and the pure matcher: one match index per database file and process,
+rebuilt only when the registry has changed since it was built (data.registry.registry_version)."""
 from __future__ import annotations
 
 import threading
@@ -7,29 +7,36 @@ import threading
 import sqlite_utils
 
 from data import registry
-from matcher import Citizen, MatchIndex, MatchResult, Opening
 
 
 class MatchService:
     def __init__(self):
         self._lock = threading.Lock()
-        self._index: MatchIndex | None = None
-        self._built_at_version: int | None = None
+        # database file -> (registry version it was built at, index)
+        self._indexes: dict[str, tuple[int, object]] = {}
 
-    def index(self, db: sqlite_utils.Database) -> MatchIndex:
+    def index(self, db: sqlite_utils.Database):
+        from matcher import MatchIndex, Opening  # scikit-learn loads here, not at app start
+        key = _database_file(db)
         version = registry.registry_version(db)
         with self._lock:
-            if self._index is None or self._built_at_version != version:
+            cached = self._indexes.get(key)
+            if cached is None or cached[0] != version:
                 openings = Opening.all_from_employers(registry.matchable_employers(db))
-                self._index = MatchIndex(openings)
-                self._built_at_version = version
-            return self._index
+                self._indexes[key] = (version, MatchIndex(openings))
+            return self._indexes[key][1]
 
-    def match(self, db: sqlite_utils.Database, citizen_id: str, top: int = 10, **filters) -> MatchResult | None:
+    def match(self, db: sqlite_utils.Database, citizen_id: str, top: int = 10, **filters):
+        """The citizen's MatchResult, or None when there is no such citizen."""
+        from matcher import Citizen
         record = registry.citizen_for_matching(db, citizen_id)
         if record is None:
             return None
         return self.index(db).match(Citizen.from_exchange(record), top=top, **filters)
+
+
+def _database_file(db: sqlite_utils.Database) -> str:
+    return db.execute("PRAGMA database_list").fetchone()[2]
 
 
 match_service = MatchService()
