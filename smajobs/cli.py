@@ -62,7 +62,8 @@ def import_command(context: Context, file: str) -> None:
 def read_json_file(file: str):
     """The decoded JSON in `file` ("-": standard input), or a Danish error saying what is wrong."""
     try:
-        raw = click.get_binary_stream("stdin").read() if file == "-" else Path(file).read_bytes()
+        with click.open_file(file, "rb") as stream:  # "-" is standard input
+            raw = stream.read()
     except FileNotFoundError:
         raise CliError(f"Filen {file} findes ikke.")
     except OSError as error:
