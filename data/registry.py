@@ -154,21 +154,46 @@ def import_document(db: sqlite_utils.Database, document) -> ImportSummary:
     ]
     citizen_rows = [_citizen_row(c) for c in parsed.citizens]
     with write(db):
+        _refuse_moved_openings(db, opening_rows)
         _upsert(db, "employers", employer_rows, counts, "employers")
         _upsert(db, "openings", opening_rows, counts, "openings")
         _upsert(db, "citizens", citizen_rows, counts, "citizens")
     return counts
 
 
+def _refuse_moved_openings(db, opening_rows: list[dict]) -> None:
+    """An opening id already stored under another employer is an error, not a silent move:
+    its placements and history belong to the employer it was created under."""
+    from data.exchange import ExchangeError, Problem
+    wanted = {row["id"]: row["employer_id"] for row in opening_rows}
+    ids = list(wanted)
+    problems = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for opening_id, employer_id in db.execute(
+            f"SELECT id, employer_id FROM openings WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+        ):
+            if employer_id != wanted[opening_id]:
+                problems.append(Problem("småjob", opening_id, "id",
+                                        f"tilhører virksomhed '{employer_id}', ikke '{wanted[opening_id]}'"))
+    if problems:
+        raise ExchangeError(problems)
+
+
 # --- export and reads --------------------------------------------------------------------------
 
 def export_document(db: sqlite_utils.Database) -> dict:
+    """The registry in the exchange format: every citizen, and every approved employer with all
+    its openings (inactive ones too). Self-registrations still pending or rejected are not part
+    of the registry yet: the format has no status, so another system (or an import back) would
+    take them for approved employers and match them."""
     openings_by_employer: dict[str, list[dict]] = {}
-    for row in db.query("SELECT * FROM openings ORDER BY employer_id, position, id"):
+    for row in db.query("SELECT o.* FROM openings o JOIN employers e ON e.id = o.employer_id "
+                        "WHERE e.status = 'approved' ORDER BY o.employer_id, o.position, o.id"):
         openings_by_employer.setdefault(row["employer_id"], []).append(_from_row(row))
     employers = [
         employer_to_exchange(employer_record(row), openings_by_employer.get(row["id"], []))
-        for row in db.query("SELECT * FROM employers ORDER BY id")
+        for row in db.query("SELECT * FROM employers WHERE status = 'approved' ORDER BY id")
     ]
     citizens = [citizen_to_exchange(citizen_record(row)) for row in db.query("SELECT * FROM citizens ORDER BY id")]
     return {"employers": employers, "citizens": citizens}

@@ -55,7 +55,10 @@ def import_command(context: Context, file: str) -> None:
         parsed = parse_document(document)
     except ExchangeError as error:
         raise CliError(f"{file}: {error}")
-    summary = import_document(context.db, parsed)
+    try:
+        summary = import_document(context.db, parsed)
+    except ExchangeError as error:  # a conflict with what is already stored
+        raise CliError(f"{file}: {error}")
     click.echo(f"Indlæst {file}: {summary.describe()}")
 
 

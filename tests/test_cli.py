@@ -129,6 +129,16 @@ def test_invalid_employer_rejects_the_whole_file_and_keeps_existing_rows(run, tm
     assert table_rows(db_path) == before
 
 
+def test_import_conflicting_with_stored_data_is_a_danish_error(run, tmp_path, db_path):
+    assert run("import", str(write_json(tmp_path / "a.json", {"employers": [employer()]}))).exit_code == 0
+    before = table_rows(db_path)
+    moved = employer(id="emp-2", openings=[{"id": "opn-1", "title": "T", "tasks": "x"}])
+    result = run("import", str(write_json(tmp_path / "b.json", {"employers": [moved], "citizens": [citizen()]})))
+    assert result.exit_code == 1
+    assert "Fejl: " in result.output and "småjob 'opn-1', felt 'id': tilhører virksomhed 'emp-1'" in result.output
+    assert table_rows(db_path) == before
+
+
 @pytest.mark.parametrize("content, message", [
     (b"", "er tom"),
     (b"   \n", "er tom"),

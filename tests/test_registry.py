@@ -404,3 +404,29 @@ def test_round_trip_is_lossless(document):
         assert as_json(registry.export_document(second_db)) == as_json(exported)
         first_db.close()
         second_db.close()
+
+
+# --- conflicts with stored data and registrations not yet approved ----------------------------------
+
+def test_opening_of_another_employer_is_refused_not_moved(db):
+    registry.import_document(db, {"employers": [employer()]})
+    before = all_rows(db)
+    moved = employer(id="emp-2", openings=[{"id": "opn-1", "title": "Andet", "tasks": "x"}])
+    with pytest.raises(ExchangeError) as caught:
+        registry.import_document(db, {"employers": [moved], "citizens": [citizen()]})
+    [problem] = caught.value.problems
+    assert (problem.kind, problem.record_id, problem.field) == ("småjob", "opn-1", "id")
+    assert problem.reason == "tilhører virksomhed 'emp-1', ikke 'emp-2'"
+    assert all_rows(db) == before  # not even the citizen of the same file
+
+
+def test_pending_and_rejected_employers_are_not_exported(db):
+    registry.import_document(db, {"employers": [
+        employer(), employer(id="emp-2", openings=[{"id": "opn-2", "title": "T", "tasks": "x"}]),
+        employer(id="emp-3", openings=[{"id": "opn-3", "title": "T", "tasks": "x"}])]})
+    with db.conn:
+        db.execute("UPDATE employers SET status = 'pending' WHERE id = 'emp-2'")
+        db.execute("UPDATE employers SET status = 'rejected' WHERE id = 'emp-3'")
+    exported = registry.export_document(db)
+    assert [e["id"] for e in exported["employers"]] == ["emp-1"]
+    assert [o["id"] for e in exported["employers"] for o in e["openings"]] == ["opn-1"]

@@ -22,10 +22,11 @@ def import_document():
     document = json_body()
     try:
         parsed = parse_document(document)
+        # import_document also refuses what conflicts with stored data (an opening of another employer).
+        summary = registry.import_document(get_db(), parsed)
     except ExchangeError as error:
         raise ApiError(422, f"Filen blev afvist ({len(error.problems)} fejl), intet er gemt.",
                        problems_to_json(error.problems))
-    summary = registry.import_document(get_db(), parsed)
     return jsonify({"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged,
                     "message": summary.describe()})
 
