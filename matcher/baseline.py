@@ -14,7 +14,7 @@ from geopy.distance import great_circle
 from . import scoring
 from .index import CitizenPhrases, opening_text, text_fit_from_cosines, widened_notice
 from .models import Citizen, Match, MatchResult, Opening
-from .reasons import build_reasons, citizen_phrases, opening_segments
+from .reasons import build_reasons, citizen_phrases, opening_segments, text_reasons
 from .text import TextModel, dot
 from .vocabulary import hours_range
 
@@ -89,7 +89,7 @@ def baseline_match(citizen: Citizen, openings: Iterable[Opening], top: int = 10,
     matches = []
     for neg_score, _, _, opening, distance, text_fit, cosines in scored[:top]:
         outside = distance > citizen.max_travel_km
-        reasons = build_reasons(citizen, opening, analysed, opening_segments(model.analyzer, opening),
-                                distance, outside, text_fit, cosines)
+        text = text_reasons(analysed, opening_segments(model.analyzer, opening), cosines)
+        reasons = build_reasons(citizen, opening, text, distance, outside, text_fit)
         matches.append(Match(opening.id, opening.employer_id, -neg_score, distance, reasons, outside))
     return MatchResult(tuple(matches), radius, widened, notice)

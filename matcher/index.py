@@ -12,7 +12,7 @@ import numpy as np
 from . import scoring
 from .geo import haversine_km, lat_band_deg, lon_band_deg
 from .models import Citizen, Match, MatchResult, Opening
-from .reasons import Segment, build_reasons, citizen_phrases, format_limit_km, opening_segments
+from .reasons import Segment, build_reasons, citizen_phrases, format_limit_km, opening_segments, text_reasons
 from .text import OpeningText, TextModel, phrases
 from .vocabulary import hours_range, need_mask, shift_mask
 
@@ -117,22 +117,39 @@ class MatchIndex:
             return MatchResult((), radius, widened, notice)
 
         text_fit, cosines, phrase_columns = self._text_fit(citizen, rows)
-        needs_total = len(citizen.needs)
-        needs_met = _POPCOUNT[self._can_bits[rows] & need_mask(citizen.needs)]
-        score = scoring.round_score(scoring.combine(
-            text_fit, scoring.distance_component(distances),
-            scoring.needs_component(needs_met, needs_total), self._paid[rows]))
+        score = self._score(citizen, rows, distances, text_fit)
         chosen = _top_positions(score, self._id_rank[rows], top)
+        matches = self._matches(citizen, chosen, rows, distances, score, text_fit, cosines, phrase_columns)
+        return MatchResult(matches, radius, widened, notice)
 
+    def _score(self, citizen: Citizen, rows: np.ndarray, distances: np.ndarray, text_fit: np.ndarray) -> np.ndarray:
+        needs_met = _POPCOUNT[self._can_bits[rows] & need_mask(citizen.needs)]
+        return scoring.round_score(scoring.combine(
+            text_fit, scoring.distance_component(distances),
+            scoring.needs_component(needs_met, len(citizen.needs)), self._paid[rows]))
+
+    def _matches(self, citizen: Citizen, chosen: np.ndarray, rows: np.ndarray, distances: np.ndarray,
+                 score: np.ndarray, text_fit: np.ndarray, cosines: np.ndarray,
+                 phrase_columns: dict[str, list[int]]) -> tuple[Match, ...]:
+        """Match objects with reasons for the chosen positions, in order."""
         analysed = citizen_phrases(self.text_model.analyzer, citizen)
+        text_reasons_by_row: dict[int, tuple] = {}   # openings sharing a text share these
+        pair_memo: dict = {}
         matches = []
         for position in chosen:
             row = int(rows[position])
-            closeness = {field: [float(cosines[position, c]) for c in columns]
-                         for field, columns in phrase_columns.items()}
-            matches.append(self._match(citizen, analysed, row, float(score[position]),
-                                       float(distances[position]), float(text_fit[position]), closeness))
-        return MatchResult(tuple(matches), radius, widened, notice)
+            text_row = int(self._text_row[row])
+            if text_row not in text_reasons_by_row:
+                closeness = {field: [float(cosines[position, c]) for c in columns]
+                             for field, columns in phrase_columns.items()}
+                text_reasons_by_row[text_row] = text_reasons(analysed, self._segments_of(row), closeness, pair_memo)
+            opening = self._openings[row]
+            distance = float(distances[position])
+            outside = distance > citizen.max_travel_km
+            reasons = build_reasons(citizen, opening, text_reasons_by_row[text_row], distance, outside,
+                                    float(text_fit[position]))
+            matches.append(Match(opening.id, opening.employer_id, float(score[position]), distance, reasons, outside))
+        return tuple(matches)
 
     def _within_radius(self, lat: float, lon: float, radius: float) -> tuple[np.ndarray, np.ndarray]:
         """Rows within `radius` km (inclusive) and their distances. Latitude band by binary search
@@ -184,16 +201,12 @@ class MatchIndex:
         fit = text_fit_from_cosines({field: [cosines[:, c] for c in cols] for field, cols in columns.items()})
         return fit[inverse], cosines[inverse], columns
 
-    def _match(self, citizen: Citizen, analysed: dict, row: int, score: float, distance: float,
-               text_fit: float, closeness: dict[str, list[float]]) -> Match:
-        opening = self._openings[row]
+    def _segments_of(self, row: int) -> tuple[Segment, ...]:
         text_row = int(self._text_row[row])
         segments = self._segments.get(text_row)
         if segments is None:
-            segments = self._segments[text_row] = opening_segments(self.text_model.analyzer, opening)
-        outside = distance > citizen.max_travel_km
-        reasons = build_reasons(citizen, opening, analysed, segments, distance, outside, text_fit, closeness)
-        return Match(opening.id, opening.employer_id, score, distance, reasons, outside)
+            segments = self._segments[text_row] = opening_segments(self.text_model.analyzer, self._openings[row])
+        return segments
 
 
 def _top_positions(score: np.ndarray, tiebreak: np.ndarray, top: int) -> np.ndarray:

@@ -115,8 +115,27 @@ def _shown_phrase(phrase: str, hits: Sequence[TokenInfo]) -> str:
     return " ".join(words) or phrase
 
 
+PairMemo = dict  # (id of CitizenPhrase, segment rank, segment text) -> (literal?, hits, closeness bonus) or None
+
+
+def _pair(phrase: CitizenPhrase, segment: Segment, memo: PairMemo | None):
+    """How a citizen phrase meets an opening segment: (literal hit?, the phrase tokens that hit,
+    rapidfuzz similarity as a small tie-breaker), or None when they do not meet."""
+    key = (id(phrase), segment.rank, segment.text)
+    if memo is not None and key in memo:
+        return memo[key]
+    hits = _literal_hits(phrase.infos, segment)
+    literal = bool(hits)
+    if not literal:
+        hits = _concept_hits(phrase.infos, segment)
+    result = (literal, hits, fuzz.token_set_ratio(phrase.stems, segment.stems) / 1e4) if hits else None
+    if memo is not None:
+        memo[key] = result
+    return result
+
+
 def best_pairings(field_phrases: Sequence[CitizenPhrase], segments: Sequence[Segment],
-                  closeness: Sequence[float] | None, limit: int) -> list[Pairing]:
+                  closeness: Sequence[float] | None, limit: int, memo: PairMemo | None = None) -> list[Pairing]:
     """Up to `limit` pairings of a citizen phrase with an opening segment, best first, each with
     a different phrase and a different segment. `closeness` (the phrases' cosines with this
     opening) prefers the phrase that drove the score."""
@@ -124,14 +143,11 @@ def best_pairings(field_phrases: Sequence[CitizenPhrase], segments: Sequence[Seg
     for p_index, phrase in enumerate(field_phrases):
         score = closeness[p_index] if closeness is not None and p_index < len(closeness) else 0.0
         for s_index, segment in enumerate(segments):
-            hits = _literal_hits(phrase.infos, segment)
-            literal = bool(hits)
-            if not literal:
-                hits = _concept_hits(phrase.infos, segment)
-                if not hits:
-                    continue
-            closeness_here = score + fuzz.token_set_ratio(phrase.stems, segment.stems) / 1e4
-            candidates.append(Pairing(_tier(segment.rank, literal), closeness_here, p_index, s_index,
+            met = _pair(phrase, segment, memo)
+            if met is None:
+                continue
+            literal, hits, bonus = met
+            candidates.append(Pairing(_tier(segment.rank, literal), score + bonus, p_index, s_index,
                                       _shown_phrase(phrase.text, hits), segment))
     candidates.sort(key=lambda p: (p.tier, -p.closeness, p.phrase_index, p.segment_index))
     chosen: list[Pairing] = []
@@ -193,18 +209,25 @@ def _shared_shifts(citizen: Citizen, opening: Opening) -> list[str]:
     return [SHIFT_LABELS[code].lower() for code in SHIFT_LABELS if code in shared]
 
 
-def build_reasons(citizen: Citizen, opening: Opening, analysed_phrases: dict[str, tuple[CitizenPhrase, ...]],
-                  segments: Sequence[Segment], distance_km: float, outside_radius: bool, text_fit: float,
-                  closeness: dict[str, Sequence[float]]) -> tuple[Reason, ...]:
-    """All reasons for one match, for first, then against. `analysed_phrases` comes from
-    citizen_phrases(), `segments` from opening_segments(), `closeness` holds the cosine of each
-    citizen phrase with this opening per field (it picks the phrase that drove the score)."""
-    positive: list[Reason] = []
-    negative: list[Reason] = []
-
+def text_reasons(analysed_phrases: dict[str, tuple[CitizenPhrase, ...]], segments: Sequence[Segment],
+                 closeness: dict[str, Sequence[float]], memo: PairMemo | None = None) -> tuple[Reason, ...]:
+    """Reasons naming what in the opening meets which of the citizen's phrases. `analysed_phrases`
+    comes from citizen_phrases(), `segments` from opening_segments(), `closeness` holds the
+    cosine of each citizen phrase with this opening per field (it picks the phrase that drove the
+    score). Depends only on the opening's text, so openings sharing a text share the result;
+    `memo` (one dict per query) shares the phrase/segment comparisons between openings."""
+    reasons = []
     for field, kind, label, limit in TEXT_FIELDS:
-        for pairing in best_pairings(analysed_phrases.get(field, ()), segments, closeness.get(field), limit):
-            positive.append(Reason(kind, f"{label}: {pairing.phrase_text} ↔ {pairing.segment.text}", True))
+        for pairing in best_pairings(analysed_phrases.get(field, ()), segments, closeness.get(field), limit, memo):
+            reasons.append(Reason(kind, f"{label}: {pairing.phrase_text} ↔ {pairing.segment.text}", True))
+    return tuple(reasons)
+
+
+def build_reasons(citizen: Citizen, opening: Opening, text: Sequence[Reason], distance_km: float,
+                  outside_radius: bool, text_fit: float) -> tuple[Reason, ...]:
+    """All reasons for one match, for first, then against; `text` from text_reasons()."""
+    positive: list[Reason] = list(text)
+    negative: list[Reason] = []
     if not positive and text_fit < WEAK_TEXT_FIT:
         negative.append(Reason("text", "Ingen tydelig sammenhæng med interesser, mål eller erfaring", False))
 

@@ -6,13 +6,13 @@ from the lexicon. Two TF-IDF spaces are fitted on the openings:
 
 * word space: stems, compound parts and concept tags ("tegneseriebutik" also yields "tegneseri",
   "butik", "#bøger_spil", "#detail"), so compounds meet their parts and related words meet;
-* character space: sklearn's char_wb 3-5-grams of the stemmed text, which catches spelling
+* character space: sklearn's char_wb 3-4-grams of the stemmed text, which catches spelling
   variants and compounds the splitter does not know.
 
 An opening's vector per space is the normalised, weighted sum of its title, tasks and industry
-vectors (title weighs most). Each space's vectors are unit length and scaled by sqrt(space weight),
-so the dot product with a citizen phrase vector built the same way is the weighted mean of the
-two cosines, in [0, 1]. Feature columns are numbered word space first, then character space.
+vectors (title weighs most). Both spaces share one sparse matrix (columns word space first); each
+space's part of a row has length sqrt(space weight), so the dot product with a citizen phrase
+vector built the same way is the weighted mean of the two cosines, in [0, 1].
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ MIN_PART_LEN = 3
 LINKING_LETTERS = "se"                           # "butik-s-assistent", "tegneseri-e-butik"
 DERIVATION_SUFFIXES = ("ning", "else", "ing")    # "mad-lav-ning": a verb stem made a noun
 
-CHAR_NGRAM_RANGE = (3, 5)
+CHAR_NGRAM_RANGE = (3, 4)
 BLOCK_WEIGHTS = {"word": 0.6, "char": 0.4}       # exact word/part/concept hits count more
 OPENING_FIELD_WEIGHTS = {"title": 1.5, "tasks": 1.0, "industry": 0.5}
 
@@ -253,33 +253,30 @@ class TextModel:
                                             lowercase=False, dtype=np.float64)
         word_by_token = self.word_counter.fit_transform([list(info.features) for info in token_infos])
         char_by_token = self.char_counter.fit_transform([info.stem for info in token_infos])
-        # The two spaces stay separate matrices (stacking would copy the larger one); their
-        # columns are numbered word space first, then character space.
-        self.word_matrix, self.word_tfidf = _fit_space(text_by_token, word_by_token, selectors)
-        del word_by_token
-        self.char_matrix, self.char_tfidf = _fit_space(text_by_token, char_by_token, selectors)
-        del text_by_token, char_by_token
-        self.word_matrix.data *= self._scale["word"]
-        self.char_matrix.data *= self._scale["char"]
-        self.n_word_features = self.word_matrix.shape[1]
-        self.n_features = self.n_word_features + self.char_matrix.shape[1]
+        self.n_word_features = word_by_token.shape[1]
+        self.n_features = self.n_word_features + char_by_token.shape[1]
+        # One matrix for both spaces, columns word space first (tokens are few, so this stack is
+        # cheap); each space is normalised on its own inside _fit.
+        feature_by_token = sp.hstack([word_by_token, char_by_token], format="csr", dtype=np.float64)
+        del word_by_token, char_by_token
+        self.matrix, self.tfidf = _fit(text_by_token, feature_by_token, selectors, self.n_word_features,
+                                       (self._scale["word"], self._scale["char"]))
         self._word_vocab = self.word_counter.vocabulary_
         self._char_vocab = self.char_counter.vocabulary_
         self._char_ngrams = self.char_counter.build_analyzer()
-        self._word_idf = self.word_tfidf.idf_
-        self._char_idf = self.char_tfidf.idf_
+        self._word_idf = self.tfidf.idf_[: self.n_word_features]
+        self._char_idf = self.tfidf.idf_[self.n_word_features:]
 
     def cosines(self, rows: np.ndarray, vectors: Sequence[dict[int, float]]) -> np.ndarray:
-        """Dense (len(rows) x len(vectors)) dot products of document rows with text vectors."""
-        out = np.zeros((len(rows), len(vectors)))
+        """Dense (len(rows) x len(vectors)) dot products of document rows with text vectors:
+        one sparse row slice times a dense (features x vectors) matrix."""
         if not len(rows) or not vectors:
-            return out
-        for matrix, first, stop in ((self.word_matrix, 0, self.n_word_features),
-                                    (self.char_matrix, self.n_word_features, self.n_features)):
-            columns = _columns_matrix(vectors, first, stop)
-            if columns.nnz:
-                out += (matrix[rows] @ columns).toarray()
-        return out
+            return np.zeros((len(rows), len(vectors)))
+        columns = np.zeros((self.n_features, len(vectors)))
+        for j, vector in enumerate(vectors):
+            if vector:
+                columns[np.fromiter(vector.keys(), dtype=np.int64, count=len(vector)), j] = list(vector.values())
+        return np.asarray(self.matrix[rows] @ columns)
 
     def _tokens_of(self, field_texts: list[str]) -> tuple[sp.csr_matrix, list[TokenInfo]]:
         """Build the analyzer on the corpus tokens, then count each distinct token per text:
@@ -337,7 +334,7 @@ class TextModel:
         return self._stack(*self._text_blocks(text))
 
     def opening_vector(self, doc: OpeningText) -> dict[int, float]:
-        """The opening's row of word_matrix and char_matrix, computed in plain Python."""
+        """The opening's row of `matrix`, computed in plain Python."""
         blocks = {field: self._text_blocks(getattr(doc, field)) for field in OPENING_FIELD_WEIGHTS}
         stacked = []
         for space in (0, 1):
@@ -357,34 +354,44 @@ def dot(a: dict[int, float], b: dict[int, float]) -> float:
     return sum(w * b[k] for k, w in a.items() if k in b)
 
 
-def _columns_matrix(vectors: Sequence[dict[int, float]], first: int, stop: int) -> sp.csr_matrix:
-    """The vectors' entries in columns [first, stop) as a sparse (stop - first) x len(vectors)
-    matrix, one vector per column."""
-    data, rows, cols = [], [], []
-    for col, vector in enumerate(vectors):
-        for feature, weight in vector.items():
-            if first <= feature < stop:
-                rows.append(feature - first)
-                cols.append(col)
-                data.append(weight)
-    return sp.csr_matrix((data, (rows, cols)), shape=(stop - first, len(vectors)), dtype=np.float64)
-
-
-def _fit_space(text_by_token: sp.csr_matrix, feature_by_token: sp.csr_matrix, selectors: dict[str, sp.csr_matrix]):
-    """Fit one space: idf over whole documents (sum of their field counts); each document's
-    vector = the normalised weighted sum of its normalised field vectors. Intermediates are
-    dropped as soon as possible: for 100k distinct openings each is the size of the result."""
+def _fit(text_by_token: sp.csr_matrix, feature_by_token: sp.csr_matrix, selectors: dict[str, sp.csr_matrix],
+         n_word: int, scales: tuple[float, float]) -> tuple[sp.csr_matrix, TfidfTransformer]:
+    """Fit idf over whole documents (the sum of their field counts). Each document's vector is
+    then, per space, the normalised weighted sum of its normalised field vectors, times the
+    space's scale. Intermediates are dropped early: for 100k distinct openings each is the size
+    of the result."""
     field_counts = sp.csr_matrix(text_by_token @ feature_by_token)
     doc_counts = sp.csr_matrix(sum(selectors.values()) @ field_counts)
-    tfidf = TfidfTransformer(sublinear_tf=True).fit(doc_counts)
+    tfidf = TfidfTransformer(norm=None, sublinear_tf=True).fit(doc_counts)
     del doc_counts
-    field_vectors = sp.csr_matrix(tfidf.transform(field_counts))
+    field_vectors = sp.csr_matrix(tfidf.transform(field_counts), dtype=np.float64)
     del field_counts
+    _normalise_spaces(field_vectors, n_word, (1.0, 1.0))
     weighted = sum(weight * selectors[field] for field, weight in OPENING_FIELD_WEIGHTS.items())
     combined = sp.csr_matrix(weighted @ field_vectors)
     del field_vectors
     combined.sum_duplicates()
-    return normalize(combined, norm="l2", copy=False), tfidf
+    _normalise_spaces(combined, n_word, scales)
+    return combined, tfidf
+
+
+def _normalise_spaces(matrix: sp.csr_matrix, n_word: int, scales: tuple[float, float],
+                      chunk_rows: int = 8192) -> None:
+    """In place: scale the word part (columns < n_word) and the character part of every row to
+    length scales[0] and scales[1]. Works in chunks of rows to keep temporaries small."""
+    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+    scale_pair = np.array(scales, dtype=np.float64)
+    for start in range(0, matrix.shape[0], chunk_rows):
+        stop = min(start + chunk_rows, matrix.shape[0])
+        low, high = indptr[start], indptr[stop]
+        if low == high:
+            continue
+        rows = np.repeat(np.arange(stop - start), np.diff(indptr[start:stop + 1]))
+        slot = 2 * rows + (indices[low:high] >= n_word)          # (row, space) pairs
+        norms = np.sqrt(np.bincount(slot, weights=data[low:high] ** 2, minlength=2 * (stop - start)))
+        with np.errstate(divide="ignore"):
+            factors = np.where(norms > 0, np.tile(scale_pair, stop - start) / norms, 0.0)
+        data[low:high] *= factors[slot]
 
 
 def _distinct_field_texts(documents: Sequence[OpeningText]) -> tuple[list[str], dict[str, sp.csr_matrix]]:

@@ -310,9 +310,7 @@ def test_single_text_vectors_equal_the_fitted_matrix_rows(text_model):
         vector = text_model.opening_vector(doc)
         dense = np.zeros(text_model.n_features)
         dense[list(vector)] = list(vector.values())
-        stacked = np.concatenate([text_model.word_matrix[row].toarray().ravel(),
-                                  text_model.char_matrix[row].toarray().ravel()])
-        assert np.allclose(dense, stacked, atol=1e-12)
+        assert np.allclose(dense, text_model.matrix[row].toarray().ravel(), atol=1e-12)
         assert float(dense @ dense) == pytest.approx(1.0)
 
 
