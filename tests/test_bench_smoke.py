@@ -3,6 +3,9 @@ looks at a time (speed targets are checked by running the benchmark, see README 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from stdnum.dk import cvr
@@ -57,7 +60,7 @@ def test_document_imports_cleanly(small_document, tmp_path):
 def test_tiny_benchmark_writes_results_and_agrees_with_baseline(tmp_path):
     options = matcher_bench.parse_args([
         "--openings", "500", "--citizens", "50", "--single-sample", "20",
-        "--baseline-sample", "6", "--seed", "2", "--out", str(tmp_path), "--quiet",
+        "--baseline-sample", "6", "--seed", "2", "--out", str(tmp_path), "--quiet", "--workers", "1",
     ])
     returned = matcher_bench.run(options)
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
@@ -85,6 +88,23 @@ def test_tiny_benchmark_writes_results_and_agrees_with_baseline(tmp_path):
     table = matcher_bench.report(results)
     for target in results["targets"]:
         assert f"{'PASS' if target['pass'] else 'FAIL'}  {target['label']}" in table
+
+
+def test_command_line_with_two_forked_workers(tmp_path):
+    """`python -m bench.matcher_bench` as make bench runs it, with the matching split over two
+    forked processes; run in its own process so nothing is forked from the test runner."""
+    root = Path(__file__).resolve().parent.parent
+    finished = subprocess.run(
+        [sys.executable, "-m", "bench.matcher_bench", "--openings", "300", "--citizens", "40",
+         "--single-sample", "10", "--baseline-sample", "2", "--workers", "2", "--out", str(tmp_path)],
+        cwd=root, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    assert "Alle borgeres top 10 i alt" in finished.stdout
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert results["settings"]["workers"] == 2
+    assert results["figures"]["all_citizens_n"] == 40
+    assert results["figures"]["peak_memory_children_mb"] > 0
+    assert results["command"].endswith(f"--workers 2 --out {tmp_path}")
 
 
 def test_bad_sizes_are_refused_in_danish(capsys):
