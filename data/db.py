@@ -32,7 +32,11 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     path = Path(path)
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    # isolation_level=None: the driver never opens a transaction by itself. Transactions are
+    # exactly the `write` blocks; a stray statement outside one commits at once instead of
+    # silently holding the write lock (and blocking every other process) until someone commits.
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
+                           isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if str(path) != ":memory:":
         _enable_wal(conn)

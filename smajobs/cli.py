@@ -18,8 +18,13 @@ class Context:
     @property
     def db(self):
         if self._db is None:
+            import sqlite3
             from data.db import connect
-            self._db = connect(self.config.db)
+            try:
+                self._db = connect(self.config.db)
+            except sqlite3.DatabaseError as error:
+                # e.g. --db pointing at a file that is not SQLite, or a locked/read-only file.
+                raise CliError(f"Databasen {self.config.db} kan ikke åbnes: {error}.")
         return self._db
 
 

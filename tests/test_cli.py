@@ -224,6 +224,14 @@ def test_smajobs_db_environment_variable_chooses_the_database(run, tmp_path):
     assert [c["id"] for c in json.loads(exported.output)["citizens"]] == ["cit-1"]
 
 
+def test_db_that_is_not_a_database_is_a_danish_error(run, tmp_path):
+    not_sqlite = tmp_path / "noter.txt"
+    not_sqlite.write_text("ikke en database\n" * 100)
+    result = run("--db", str(not_sqlite), "export", db=False)
+    assert result.exit_code == 1 and result.output.startswith(f"Fejl: Databasen {not_sqlite} kan ikke åbnes")
+    assert not_sqlite.read_text() == "ikke en database\n" * 100
+
+
 # --- match ---------------------------------------------------------------------------------------
 
 def test_match_json_lists_best_openings_first_with_danish_reasons(run):

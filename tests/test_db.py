@@ -58,6 +58,19 @@ def test_write_takes_the_write_lock_up_front(path):
     db.close()
 
 
+def test_statement_outside_write_does_not_keep_the_lock(path):
+    db = connect(path)
+    make_scratch_table(db)
+    db.execute("INSERT INTO scratch (writer, n) VALUES ('stray', 1)")
+    assert not db.conn.in_transaction
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # would be "database is locked" if the driver had opened a transaction
+    assert other.execute("SELECT writer FROM scratch").fetchall() == [("stray",)]
+    other.execute("ROLLBACK")
+    other.close()
+    db.close()
+
+
 def test_write_commits(path):
     db = connect(path)
     make_scratch_table(db)
