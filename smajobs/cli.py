@@ -112,8 +112,12 @@ def export_command(context: Context, file: str | None) -> None:
     # Write beside the target and rename, so a failed export never leaves half a file.
     target = Path(file)
     temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(target)
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(target)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise CliError(f"Kan ikke skrive {file}: {error.strerror or error}.")
     click.echo(f"Eksporteret til {file}", err=True)
 
 

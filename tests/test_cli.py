@@ -199,6 +199,12 @@ def test_export_to_stdout_and_file_round_trip_through_a_fresh_database(run, tmp_
     assert json.loads(run("--db", str(fresh), "export", db=False).output) == exported
 
 
+def test_export_to_a_missing_folder_is_a_danish_error(run, tmp_path):
+    result = run("export", str(tmp_path / "findes-ikke" / "ud.json"))
+    assert result.exit_code == 1 and result.output.startswith("Fejl: Kan ikke skrive ")
+    assert not (tmp_path / "findes-ikke").exists()
+
+
 def test_demo_data_round_trips(run, tmp_path):
     assert run("import", str(DEMO_FILE)).exit_code == 0
     first = tmp_path / "first.json"
