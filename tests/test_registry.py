@@ -430,3 +430,67 @@ def test_pending_and_rejected_employers_are_not_exported(db):
     exported = registry.export_document(db)
     assert [e["id"] for e in exported["employers"]] == ["emp-1"]
     assert [o["id"] for e in exported["employers"] for o in e["openings"]] == ["opn-1"]
+
+
+# --- property: one bad record anywhere rejects the whole file -----------------------------------
+
+CITIZEN_CORRUPTIONS = [
+    ("needs", lambda c: c.update(needs=[*c.get("needs", []), "ukendt_kode"])),
+    ("postcode", lambda c: c.update(postcode="0001")),
+    ("hours_per_week", lambda c: c.update(hours_per_week={"min": 20, "max": 5})),
+    ("first_name", lambda c: c.pop("first_name")),
+    ("age", lambda c: c.update(age="tyve")),
+    ("lon", lambda c: (c.update(lat=55.5), c.pop("lon", None))),
+    ("max_travel_km", lambda c: c.update(max_travel_km=[3])),
+    ("consultant", lambda c: c.update(consultant="ikke-en-adresse")),
+]
+EMPLOYER_CORRUPTIONS = [
+    ("cvr", lambda e: e.update(cvr="12345678")),
+    ("openings", lambda e: e.update(openings=[])),
+    ("name", lambda e: e.update(name=7)),
+    ("postcode", lambda e: e.update(postcode="12")),
+]
+OPENING_CORRUPTIONS = [
+    ("seats", lambda o: o.update(seats="to")),
+    ("paid_hours", lambda o: o.update(paid_hours="måske")),
+    ("cannot_meet", lambda o: o.update(cannot_meet=["flyve"])),
+    ("tasks", lambda o: o.pop("tasks")),
+]
+
+
+@st.composite
+def corrupted_documents(draw):
+    """(document, kind, record id, field): a valid document with one record made invalid."""
+    document = draw(documents().filter(lambda d: d["employers"] or d["citizens"]))
+    targets = (["citizen"] if document["citizens"] else []) + (["employer", "opening"] if document["employers"] else [])
+    target = draw(st.sampled_from(targets))
+    if target == "citizen":
+        record = draw(st.sampled_from(document["citizens"]))
+        field, corrupt = draw(st.sampled_from(CITIZEN_CORRUPTIONS))
+        kind = "borger"
+    elif target == "employer":
+        record = draw(st.sampled_from(document["employers"]))
+        field, corrupt = draw(st.sampled_from(EMPLOYER_CORRUPTIONS))
+        kind = "virksomhed"
+    else:
+        record = draw(st.sampled_from([o for e in document["employers"] for o in e["openings"]]))
+        field, corrupt = draw(st.sampled_from(OPENING_CORRUPTIONS))
+        kind = "småjob"
+    corrupt(record)
+    return document, kind, record["id"], field
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(case=corrupted_documents())
+def test_one_bad_record_anywhere_rejects_the_file_and_names_it(case):
+    document, kind, record_id, field = case
+    with tempfile.TemporaryDirectory() as directory:
+        db = connect(Path(directory) / "bad.db")
+        registry.import_document(db, {"citizens": [citizen(id="already-there")]})
+        before = all_rows(db)
+        with pytest.raises(ExchangeError) as caught:
+            registry.import_document(db, document)
+        assert (kind, record_id, field) in {(p.kind, p.record_id, p.field) for p in caught.value.problems}
+        assert all(p.reason for p in caught.value.problems)
+        assert all_rows(db) == before
+        db.close()
