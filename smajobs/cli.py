@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -184,7 +185,11 @@ def demo_command(context: Context, top: int, then_serve: bool, host: str, port: 
         click.echo(f"Demokonti oprettet: {', '.join(created)}")
     click.echo(demo_login_text(host, port))
     if then_serve:
-        serve(context.config, host, port, scheduler=False)
+        # The demo is the whole service: web app and scheduler, e-mail written to files.
+        config = context.config
+        if "SMAJOBS_BASE_URL" not in os.environ:
+            config = config.with_(base_url=f"http://{host}:{port}")
+        serve(config, host, port, scheduler=True)
 
 
 from jobs.cli import scheduler_command, send_mail_command  # noqa: E402

@@ -44,14 +44,9 @@ def serve(config, host: str, port: int, scheduler: bool) -> None:
     app = create_app(config)
     background = None
     if scheduler:
-        try:
-            from jobs.scheduler import start_background
-        except ImportError:
-            click.echo("Advarsel: planlæggeren findes ikke i denne installation; "
-                       "siderne kører uden påmindelser og e-mail.", err=True)
-        else:
-            background = start_background(config)
-            click.echo("Planlæggeren kører i samme proces (påmindelser og e-mail).")
+        from jobs.scheduler import start_background
+        background = start_background(config)
+        click.echo("Planlæggeren kører i samme proces (påmindelser og e-mail).")
     click.echo(f"småjobs kører på http://{host}:{port}/ (database {config.db}). Stop med Ctrl+C.")
     try:
         waitress_serve(app, host=host, port=port, threads=8, ident="smajobs")
