@@ -1,7 +1,6 @@
 """småjobs matcher: pure ranking of openings for a citizen, with Danish reasons.
 
 Plain data in (Citizen, Opening), ranked matches out (MatchResult); no I/O at match time."""
-from .index import MatchIndex, match_openings
 from .models import Citizen, Match, MatchResult, Opening, Reason
 from .vocabulary import NEED_EXPLANATIONS, NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS
 
@@ -9,3 +8,12 @@ __all__ = [
     "Citizen", "Opening", "Match", "Reason", "MatchResult", "MatchIndex", "match_openings",
     "NEEDS", "NEED_EXPLANATIONS", "SHIFT_LABELS", "PAID_HOURS_LABELS",
 ]
+
+
+def __getattr__(name: str):
+    # The index pulls in scikit-learn (about a second); pages that only need the vocabulary
+    # should not pay for it at start-up.
+    if name in ("MatchIndex", "match_openings"):
+        from . import index
+        return getattr(index, name)
+    raise AttributeError(f"module 'matcher' has no attribute {name!r}")
