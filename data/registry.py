@@ -157,8 +157,26 @@ def import_document(db: sqlite_utils.Database, document) -> ImportSummary:
         _refuse_moved_openings(db, opening_rows)
         _upsert(db, "employers", employer_rows, counts, "employers")
         _upsert(db, "openings", opening_rows, counts, "openings")
+        counts.updated["openings"] += _deactivate_missing_openings(db, opening_rows, [e["id"] for e in employer_rows])
         _upsert(db, "citizens", citizen_rows, counts, "citizens")
     return counts
+
+
+def _deactivate_missing_openings(db, opening_rows: list[dict], employer_ids: list[str]) -> int:
+    """An employer in the file comes with all its openings (as in save_employer): a stored
+    opening the file no longer lists is made inactive, not deleted, since placements may point
+    at it. Returns how many were changed."""
+    listed = {row["id"] for row in opening_rows}
+    stale = []
+    for start in range(0, len(employer_ids), 500):
+        chunk = employer_ids[start:start + 500]
+        stale += [opening_id for (opening_id,) in db.execute(
+            f"SELECT id FROM openings WHERE active = 1 AND employer_id IN ({', '.join('?' * len(chunk))})", chunk)
+            if opening_id not in listed]
+    if stale:
+        now = now_iso()
+        db.conn.executemany("UPDATE openings SET active = 0, updated_at = ? WHERE id = ?", [(now, i) for i in stale])
+    return len(stale)
 
 
 def _refuse_moved_openings(db, opening_rows: list[dict]) -> None:

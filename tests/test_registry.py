@@ -84,6 +84,19 @@ def test_changed_record_is_updated_and_keeps_created_at(db):
     assert registry.registry_version(db) > version
 
 
+def test_opening_left_out_of_an_employer_becomes_inactive(db):
+    two = [{"id": "opn-1", "title": "Køkken", "tasks": "x"}, {"id": "opn-2", "title": "Opvask", "tasks": "y"}]
+    registry.import_document(db, {"employers": [employer(openings=two)]})
+    summary = registry.import_document(db, {"employers": [employer(openings=two[:1])]})
+    assert summary.updated["openings"] == 1 and summary.unchanged["openings"] == 1
+    assert registry.get_opening(db, "opn-2")["active"] is False  # kept: placements may point at it
+    assert [o["id"] for e in registry.matchable_employers(db) for o in e["openings"]] == ["opn-1"]
+    exported = registry.export_document(db)["employers"][0]["openings"]
+    assert [(o["id"], o["active"]) for o in exported] == [("opn-1", True), ("opn-2", False)]
+    again = registry.import_document(db, {"employers": [employer(openings=two[:1])]})
+    assert sum(again.updated.values()) == 0
+
+
 def test_import_of_file_without_a_record_leaves_that_record_alone(db):
     registry.import_document(db, {"employers": [employer()], "citizens": [citizen()]})
     registry.import_document(db, {"citizens": [citizen(id="cit-2")]})
