@@ -65,7 +65,7 @@ def import_command(context: Context, file: str) -> None:
         summary = import_document(context.db, parsed)
     except ExchangeError as error:  # a conflict with what is already stored
         raise CliError(f"{file}: {error}")
-    click.echo(f"Indlæst {file}: {summary.describe()}")
+    click.echo(f"Indlæst {'standard input' if file == '-' else file}: {summary.describe()}")
 
 
 def read_json_file(file: str):

@@ -80,7 +80,8 @@ def test_import_demo_then_again_changes_nothing(run, db_path):
 
 def test_import_from_stdin(run, db_path):
     result = run("import", "-", input=json.dumps({"citizens": [citizen()]}))
-    assert result.exit_code == 0 and "borgere: 1 nye" in result.output
+    assert result.exit_code == 0 and result.output.startswith("Indlæst standard input: ")
+    assert "borgere: 1 nye" in result.output
     assert len(table_rows(db_path)["citizens"]) == 1
 
 
