@@ -14,23 +14,11 @@ from click.testing import CliRunner
 from data import registry
 from data.db import connect
 from smajobs.cli import main
+from tests.records import citizen, employer
 
 SMAJOBS = Path(sys.executable).parent / "smajobs"
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_FILE = ROOT / "data" / "demo" / "demo.json"
-
-
-def employer(**changes) -> dict:
-    record = {"id": "emp-1", "name": "Pizzeria Napoli", "postcode": "2200",
-              "openings": [{"id": "opn-1", "title": "Køkkenhjælp", "tasks": "Opvask og grønt"}]}
-    record.update(changes)
-    return record
-
-
-def citizen(**changes) -> dict:
-    record = {"id": "cit-1", "first_name": "Fatma", "postcode": "2200"}
-    record.update(changes)
-    return record
 
 
 @pytest.fixture

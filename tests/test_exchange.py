@@ -8,29 +8,9 @@ import pytest
 
 from data.exchange import ExchangeError, parse_document
 from data.postcodes import lookup
+from tests.records import citizen, employer, opening
 
 VALID_CVR = "13585628"  # real check digit (python-stdnum agrees)
-
-
-def employer(**changes) -> dict:
-    record = {
-        "id": "emp-1", "name": "Pizzeria Napoli", "postcode": "2200",
-        "openings": [{"id": "opn-1", "title": "Køkkenhjælp", "tasks": "Opvask og grønt"}],
-    }
-    record.update(changes)
-    return record
-
-
-def opening(**changes) -> dict:
-    record = {"id": "opn-1", "title": "Køkkenhjælp", "tasks": "Opvask og grønt"}
-    record.update(changes)
-    return record
-
-
-def citizen(**changes) -> dict:
-    record = {"id": "cit-1", "first_name": "Fatma", "postcode": "2200"}
-    record.update(changes)
-    return record
 
 
 def problems_of(document) -> list[tuple[str, str, str, str]]:

@@ -19,21 +19,9 @@ from data.exchange import (
     ExchangeError,
 )
 from data.postcodes import all_postcodes, lookup
+from tests.records import citizen, employer
 
 VALID_CVR = "13585628"
-
-
-def employer(**changes) -> dict:
-    record = {"id": "emp-1", "name": "Pizzeria Napoli", "postcode": "2200",
-              "openings": [{"id": "opn-1", "title": "Køkkenhjælp", "tasks": "Opvask og grønt"}]}
-    record.update(changes)
-    return record
-
-
-def citizen(**changes) -> dict:
-    record = {"id": "cit-1", "first_name": "Fatma", "postcode": "2200"}
-    record.update(changes)
-    return record
 
 
 def all_rows(db) -> dict[str, list[dict]]:
