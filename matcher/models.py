@@ -167,13 +167,16 @@ class Match:
     outside_radius: bool = False
 
     def to_dict(self) -> dict:
+        """`reasons` are the Danish sentences to read aloud, for first, then against;
+        `reason_details` carry each sentence's kind and direction for other systems."""
         return {
             "opening_id": self.opening_id,
             "employer_id": self.employer_id,
             "score": self.score,
             "distance_km": self.distance_km,
             "outside_radius": self.outside_radius,
-            "reasons": [reason.to_dict() for reason in self.reasons],
+            "reasons": [reason.text for reason in self.reasons],
+            "reason_details": [reason.to_dict() for reason in self.reasons],
         }
 
 

@@ -376,9 +376,11 @@ def test_unrelated_job_says_so():
 def test_match_to_dict():
     (match,) = match_openings(citizen(), [opening("a")]).matches
     data = match.to_dict()
-    assert set(data) == {"opening_id", "employer_id", "score", "distance_km", "outside_radius", "reasons"}
+    assert set(data) == {"opening_id", "employer_id", "score", "distance_km", "outside_radius", "reasons",
+                         "reason_details"}
+    assert data["reasons"] == [r["text"] for r in data["reason_details"]]
     assert data["opening_id"] == "a" and data["employer_id"] == "e-a"
-    assert all(set(r) == {"kind", "text", "positive"} for r in data["reasons"])
+    assert all(set(r) == {"kind", "text", "positive"} for r in data["reason_details"])
     json.dumps(data)
 
 

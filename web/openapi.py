@@ -147,10 +147,13 @@ SCHEMAS = {
     },
     "Match": {
         "type": "object", "additionalProperties": False,
-        "required": ["opening_id", "employer_id", "score", "distance_km", "outside_radius", "reasons"],
+        "required": ["opening_id", "employer_id", "score", "distance_km", "outside_radius", "reasons",
+                     "reason_details"],
         "properties": {"opening_id": TEXT, "employer_id": TEXT, "score": {"type": "number"},
                        "distance_km": {"type": "number", "minimum": 0}, "outside_radius": {"type": "boolean"},
-                       "reasons": {"type": "array", "items": _ref("Reason")}},
+                       "reasons": {"type": "array", "items": {"type": "string", "minLength": 1},
+                                   "description": "Begrundelser på dansk, først for, så imod."},
+                       "reason_details": {"type": "array", "items": _ref("Reason")}},
     },
     "MatchList": {
         "type": "object", "additionalProperties": False,
