@@ -11,7 +11,6 @@ several web workers. `start_background` runs it inside one process (the demo's `
 """
 from __future__ import annotations
 
-import importlib
 import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -25,6 +24,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from data.db import connect
+from jobs import calendar, digest, rules
 from smajobs.config import Config
 
 logger = logging.getLogger("smajobs.scheduler")
@@ -108,9 +108,6 @@ def send_outbox(config: Config) -> int:
 
 def rules_pass(config: Config, now: datetime | None = None):
     """One pass of the reminder rules as of `now` (default: the clock, in the configured zone)."""
-    rules = _optional_module("jobs.rules")
-    if rules is None:
-        return None
     db = connect(config.db)
     try:
         summary = rules.run_pass(db, config, now or datetime.now(ZoneInfo(config.timezone)))
@@ -123,12 +120,8 @@ def rules_pass(config: Config, now: datetime | None = None):
 def daily_digest(config: Config, now: datetime | None = None):
     """The consultants' daily digest, on working days only (weekends and holidays skipped)."""
     now = (now or datetime.now(ZoneInfo(config.timezone))).astimezone(ZoneInfo(config.timezone))
-    calendar = _optional_module("jobs.calendar")
-    if calendar is not None and not calendar.is_working_day(now.date()):
+    if not calendar.is_working_day(now.date()):
         logger.info("daily digest skipped: not a working day")
-        return None
-    digest = _optional_module("jobs.digest")
-    if digest is None:
         return None
     db = connect(config.db)
     try:
@@ -145,20 +138,3 @@ def _counts_only(summary) -> str:
         return ", ".join(f"{key}={value}" for key, value in summary.items()
                          if isinstance(value, (int, float)) and isinstance(key, str)) or "-"
     return str(summary) if isinstance(summary, (int, float)) else "-"
-
-
-_warned: set[str] = set()
-
-
-def _optional_module(name: str):
-    """The rules, calendar and digest modules are written separately; until one exists, its job
-    logs a warning (once) and does nothing, so sending e-mail works without them."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name != name:
-            raise  # the module exists but something it imports is missing: a real error
-        if name not in _warned:
-            _warned.add(name)
-            logger.warning("%s is not installed; its scheduler job does nothing", name)
-        return None

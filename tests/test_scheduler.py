@@ -2,7 +2,6 @@
 `smajobs scheduler` process stopping cleanly on SIGTERM. Waits poll with a timeout."""
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import subprocess
@@ -21,6 +20,7 @@ from data.outbox import enqueue
 from jobs import scheduler as jobs_scheduler
 from jobs.scheduler import build_scheduler, parse_clock, start_background
 from tests.conftest import ROOT
+from tests.rules_helpers import at, keys, outbox, placement
 
 CPH = ZoneInfo("Europe/Copenhagen")
 
@@ -75,19 +75,6 @@ def test_the_background_scheduler_sends_an_email_queued_after_it_started(db, con
     assert not scheduler.running
 
 
-def test_a_missing_companion_module_is_a_logged_no_op(caplog):
-    caplog.set_level(logging.WARNING, logger="smajobs.scheduler")
-    assert jobs_scheduler._optional_module("jobs.not_written_yet") is None
-    assert "jobs.not_written_yet is not installed" in caplog.text
-
-
-def test_a_companion_module_with_a_broken_import_is_an_error(tmp_path, monkeypatch):
-    (tmp_path / "broken_companion.py").write_text("import no_such_dependency_of_ours\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(ModuleNotFoundError, match="no_such_dependency_of_ours"):
-        jobs_scheduler._optional_module("broken_companion")
-
-
 def test_the_scheduler_process_sends_and_stops_cleanly_on_sigterm(db, config):
     outbox_id = enqueue(db, to="konsulent@example.dk", subject="Påmindelse", body_text="Hej\n")
     env = os.environ | {"SMAJOBS_MAIL_DIR": config.mail_dir, "SMAJOBS_MAIL_TRANSPORT": "files"}
@@ -106,37 +93,29 @@ def test_the_scheduler_process_sends_and_stops_cleanly_on_sigterm(db, config):
     assert "konsulent@example.dk" not in err + out, "no recipient in the log"
 
 
-def _stand_in(monkeypatch, name: str, **functions):
-    """Until the rules/calendar/digest modules are written, a stand-in module with the agreed
-    signature shows the job calls it as agreed (with its own connection and Danish time)."""
-    import types
-    module = types.ModuleType(name)
-    for attribute, function in functions.items():
-        setattr(module, attribute, function)
-    monkeypatch.setitem(sys.modules, name, module)
+def test_the_rules_job_runs_a_real_pass_with_its_own_connection(config, demo_db):
+    # A placement started without paid hours: rule 1 wants a reminder to propose them.
+    placement(demo_db, start="2026-03-02")
+    summary = jobs_scheduler.rules_pass(config, at("2026-03-03 08:00"))
+    assert summary["created"] >= 1
+    assert "paid_hours:start:" in " ".join(keys(demo_db))
+    # The job's own connection is closed and its work committed: a second pass creates nothing.
+    assert jobs_scheduler.rules_pass(config, at("2026-03-03 08:05"))["created"] == 0
 
 
-def test_the_rules_job_calls_run_pass_with_its_own_connection_and_danish_time(config, monkeypatch):
-    calls = []
+def test_the_digest_job_runs_on_working_days_only(config, demo_db, make_consultant):
+    make_consultant()  # konsulent@example.dk follows the demo citizens
+    placement(demo_db, start="2026-12-14")
+    jobs_scheduler.rules_pass(config, at("2026-12-21 08:00"))
+    assert keys(demo_db), "expected due reminders for the digest"
 
-    def run_pass(db, cfg, now):
-        calls.append((db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0], cfg, now))
-        return {"created": 2, "closed": 1}
-    _stand_in(monkeypatch, "jobs.rules", run_pass=run_pass)
-    assert jobs_scheduler.rules_pass(config) == {"created": 2, "closed": 1}
-    [(count, cfg, now)] = calls
-    assert count == 0 and cfg is config
-    assert now.tzinfo is not None and now.utcoffset() == datetime.now(CPH).utcoffset()
-
-
-def test_the_digest_job_runs_on_working_days_only(config, monkeypatch):
-    # The real working-day calendar (jobs.calendar); the digest content is a stand-in.
-    sent = []
-    _stand_in(monkeypatch, "jobs.digest", send_digests=lambda db, cfg, now: sent.append(now) or 3)
+    def digests() -> list[dict]:
+        return [row for row in outbox(demo_db) if row["to_addr"] == "konsulent@example.dk"]
     christmas_day = datetime(2026, 12, 25, 7, 30, tzinfo=CPH)   # a Friday, a public holiday
     saturday = datetime(2026, 12, 26, 7, 30, tzinfo=CPH)
     assert jobs_scheduler.daily_digest(config, christmas_day) is None
     assert jobs_scheduler.daily_digest(config, saturday) is None
-    assert sent == []
+    assert digests() == []
     monday = datetime(2026, 12, 28, 7, 30, tzinfo=CPH)
-    assert jobs_scheduler.daily_digest(config, monday) == 3 and sent == [monday]
+    assert jobs_scheduler.daily_digest(config, monday)
+    assert len(digests()) == 1
