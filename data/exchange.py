@@ -41,7 +41,7 @@ CONTACT_FIELDS = ("name", "email", "phone")
 
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MAX_TEXT = 2000
+MAX_TEXT = 5000
 
 
 @dataclass(frozen=True)
@@ -255,7 +255,7 @@ def parse_opening(record, index: int, problems: list[Problem]) -> dict | None:
         "trial_weeks": trial_weeks or 0,
         "can_meet": can_meet,
         "cannot_meet": cannot_meet,
-        "seats": check.integer(record, "seats", 1, 100, default=1),
+        "seats": check.integer(record, "seats", 1, 1000, default=1),
         "active": check.boolean(record, "active", True),
         "extra": _extra(record, OPENING_FIELDS),
     }
@@ -340,7 +340,8 @@ def parse_citizen(record, index: int, problems: list[Problem]) -> dict | None:
     if consultant and not _EMAIL.match(consultant):
         check.fail("consultant", f"'{consultant}' er ikke en e-mailadresse")
     citizen.update(
-        age=check.integer(record, "age", 15, 100),
+        # Light work is legal from 13 in Denmark; the format itself sets no bounds.
+        age=check.integer(record, "age", 13, 120),
         target_group=check.text(record, "target_group", max_len=200) or None,
         interests=check.text(record, "interests") or "",
         experience=check.text(record, "experience") or "",

@@ -74,7 +74,7 @@ SCHEMAS = {
         "properties": {
             "id": {"type": "string", "minLength": 1, "maxLength": 100},
             "first_name": {"type": "string", "minLength": 1, "maxLength": 100},
-            "age": {"type": "integer", "minimum": 15, "maximum": 100},
+            "age": {"type": "integer", "minimum": 13, "maximum": 120},
             "target_group": TEXT,
             "postcode": {"type": "string", "pattern": "^[0-9]{4}$"},
             "lat": {"type": "number"}, "lon": {"type": "number"},
@@ -104,7 +104,7 @@ SCHEMAS = {
             "trial_weeks": {"type": "integer", "minimum": 0, "maximum": 52},
             "can_meet": {"type": "array", "items": _ref("NeedCode")},
             "cannot_meet": {"type": "array", "items": _ref("NeedCode")},
-            "seats": {"type": "integer", "minimum": 1, "maximum": 100},
+            "seats": {"type": "integer", "minimum": 1, "maximum": 1000},
             "active": {"type": "boolean"},
         },
     },
