@@ -338,3 +338,27 @@ def test_employer_history_hides_other_consultants_citizens(client, people):
     login(client, OTHER)
     page = client.get("/virksomheder/emp-98191").get_data(as_text=True)
     assert "Fatma" not in page and "En anden konsulents borger" in page
+
+
+def test_citizen_page_shows_socialt_frikort_earnings_against_the_ceiling(owner, people, app):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    app.config["SMAJOBS_CLOCK"] = lambda: datetime(2025, 12, 1, 9, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
+    registry.save_citizen(people, {**registry.citizen_to_exchange(registry.get_citizen(people, FATMA)),
+                                   "social_free_card": True})
+    # 5 paid hours × 150 kr. from 1 September to 1 December (92 days) = 9,857 kr. of 42,766 kr. (2025).
+    placements.create_placement(people, citizen_id=FATMA, opening_id=OPENING, kind="smajob",
+                                start_date="2025-09-01", hours_per_week=5, paid_hours_per_week=5,
+                                hourly_wage=150, status="active")
+    page = html.unescape(owner.get(f"/borgere/{FATMA}").get_data(as_text=True))
+    assert "Ja – tjent i 2025: 9.857 kr. af 42.766 kr. (23 %)" in page
+
+
+def test_citizen_page_says_when_the_ceiling_comes_from_config(owner, people, app):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    app.config["SMAJOBS_CLOCK"] = lambda: datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
+    registry.save_citizen(people, {**registry.citizen_to_exchange(registry.get_citizen(people, FATMA)),
+                                   "social_free_card": True})
+    page = html.unescape(owner.get(f"/borgere/{FATMA}").get_data(as_text=True))
+    assert "Loftet for 2026 er ikke offentliggjort i vores kilder" in page

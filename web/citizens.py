@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
@@ -17,9 +17,12 @@ from data import accounts, placements, registry
 from data.exchange import ExchangeError
 from data.placements import InvalidPlacement
 from data.postcodes import lookup as lookup_postcode
+from jobs import frikort
+from jobs.rules_config import rules_config
 from matcher.vocabulary import LANGUAGE_NAMES, NEED_EXPLANATIONS, NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS
 from web.auth import admin_required, citizen_or_404, may_see_citizen
 from web.db import get_db
+from web.today import today
 
 bp = Blueprint("citizens", __name__)
 
@@ -219,7 +222,16 @@ def show(citizen_id):
         meetings=placements.meetings_of_citizen(db, citizen_id),
         kind_labels=placements.KIND_LABELS, status_labels=placements.STATUS_LABELS,
         outcome_labels=placements.OUTCOME_LABELS, meeting_labels=placements.MEETING_KIND_LABELS,
+        frikort_status=_frikort_status(citizen), kroner=frikort.kroner,
     )
+
+
+def _frikort_status(citizen: dict):
+    """This year's earnings against the socialt frikort ceiling, for a citizen who holds one."""
+    if not citizen["social_free_card"]:
+        return None
+    rows = placements.placements_of_citizen(get_db(), citizen["id"])
+    return frikort.status_for(citizen, rows, today(), rules_config(current_app.config["SMAJOBS"]))
 
 
 @bp.route("/borgere/<citizen_id>/rediger", methods=["GET", "POST"])
