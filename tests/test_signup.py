@@ -67,11 +67,13 @@ def test_consultant_approves_and_openings_become_matchable(signup_client, db, ma
     login(signup_client)
     queue = signup_client.get("/nye-virksomheder/").get_data(as_text=True)
     assert "Pizzeria Napoli" in queue and "Ny virksomhed" in queue
+    assert "Nye virksomheder (1)</a>" in queue  # the menu counts what waits
     [reg] = signups.pending_registrations(db)
     # Without CSRF the decision is refused.
     assert signup_client.post(f"/nye-virksomheder/{reg['id']}/godkend").status_code == 400
     _approve_all(signup_client, db)
     assert signups.registration(db, reg["id"])["status"] == "approved"
+    assert "Nye virksomheder</a>" in signup_client.get("/nye-virksomheder/").get_data(as_text=True)
     [employer] = registry.matchable_employers(db)
     assert employer["openings"][0]["title"] == "Køkkenhjælp"
 

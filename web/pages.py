@@ -33,7 +33,18 @@ def home():
 def nav_items() -> dict:
     if not current_user.is_authenticated:
         return {"nav_items": []}
-    return {"nav_items": [(e, label) for e, label in NAV_ITEMS if _visible(e)]}
+    return {"nav_items": [(e, _with_count(e, label)) for e, label in NAV_ITEMS if _visible(e)]}
+
+
+def _with_count(endpoint: str, label: str) -> str:
+    # Registrations wait for a consultant; a count in the menu keeps the queue from being forgotten.
+    if endpoint == "signup_queue.index":
+        from data.signups import pending_count
+        from web.db import get_db
+        waiting = pending_count(get_db())
+        if waiting:
+            return f"{label} ({waiting})"
+    return label
 
 
 def blueprints() -> list[Blueprint]:
