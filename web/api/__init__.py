@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import traceback
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
 
 from data import accounts
@@ -67,6 +67,14 @@ def error_response(status: int, message: str | None = None, problems: list[dict]
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
+    return response
+
+
+def created(body: dict, endpoint: str, **values):
+    """201 Created with the new resource and its Location."""
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["Location"] = url_for(endpoint, **values)
     return response
 
 

@@ -6,12 +6,12 @@ only one who may hand a citizen to another consultant. Another consultant's citi
 """
 from __future__ import annotations
 
-from flask import jsonify, request, url_for
+from flask import jsonify, request
 
 from data import accounts, registry
 from data.db import write
 from data.exchange import ExchangeError, SHIFTS, citizen_to_exchange
-from web.api import ApiError, bp, consultant, json_object, problems_to_json
+from web.api import ApiError, bp, consultant, created, json_object, problems_to_json
 from web.auth import citizen_or_404
 from web.db import get_db
 
@@ -52,10 +52,7 @@ def create_citizen():
             raise ApiError(409, f"Der findes allerede en borger med id '{citizen_id}'. "
                                 "Brug PUT for at rette den.")
         _save(db, record)
-    response = jsonify(citizen_json(registry.get_citizen(db, citizen_id)))
-    response.status_code = 201
-    response.headers["Location"] = url_for("api.get_citizen", citizen_id=citizen_id)
-    return response
+    return created(citizen_json(registry.get_citizen(db, citizen_id)), "api.get_citizen", citizen_id=citizen_id)
 
 
 @bp.put("/citizens/<citizen_id>")

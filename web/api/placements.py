@@ -2,11 +2,11 @@
 that citizen gets 404 for the placement or meeting too."""
 from __future__ import annotations
 
-from flask import jsonify, url_for
+from flask import jsonify
 
 from data import placements
 from data.placements import InvalidPlacement
-from web.api import ApiError, bp, consultant, field_problems, json_object
+from web.api import ApiError, bp, consultant, created, field_problems, json_object
 from web.auth import citizen_or_404
 from web.db import get_db
 
@@ -76,10 +76,7 @@ def create_placement(citizen_id: str):
                                                 **body)
     except InvalidPlacement as error:
         raise _invalid(error, "", "forløb")
-    response = jsonify(placement_json(placement))
-    response.status_code = 201
-    response.headers["Location"] = url_for("api.get_placement", placement_id=placement["id"])
-    return response
+    return created(placement_json(placement), "api.get_placement", placement_id=placement["id"])
 
 
 @bp.get("/placements/<int:placement_id>")
@@ -140,10 +137,7 @@ def create_meeting(citizen_id: str):
         meeting = placements.log_meeting(get_db(), citizen_id=citizen_id, created_by=consultant().id, **body)
     except InvalidPlacement as error:
         raise _invalid(error, "", "møde")
-    response = jsonify(meeting_json(meeting))
-    response.status_code = 201
-    response.headers["Location"] = url_for("api.get_meeting", meeting_id=meeting["id"])
-    return response
+    return created(meeting_json(meeting), "api.get_meeting", meeting_id=meeting["id"])
 
 
 @bp.get("/placements/<int:placement_id>/meetings")

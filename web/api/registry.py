@@ -6,12 +6,12 @@ queue) is shown but read-only here, so a GET body can be sent back unchanged wit
 """
 from __future__ import annotations
 
-from flask import jsonify, request, url_for
+from flask import jsonify, request
 
 from data import registry
 from data.db import write
 from data.exchange import ExchangeError, employer_to_exchange, opening_to_exchange
-from web.api import ApiError, bp, json_object, problems_to_json
+from web.api import ApiError, bp, created, json_object, problems_to_json
 from web.db import get_db
 
 READ_ONLY_FIELDS = ("status",)
@@ -65,10 +65,8 @@ def create_employer():
             raise ApiError(409, f"Der findes allerede en virksomhed med id '{employer_id}'. "
                                 "Brug PUT for at rette den.")
         _save(db, record)
-    response = jsonify(employer_json(registry.get_employer(db, employer_id), registry.openings_of(db, employer_id)))
-    response.status_code = 201
-    response.headers["Location"] = url_for("api.get_employer", employer_id=employer_id)
-    return response
+    return created(employer_json(registry.get_employer(db, employer_id), registry.openings_of(db, employer_id)),
+                   "api.get_employer", employer_id=employer_id)
 
 
 @bp.put("/employers/<employer_id>")
