@@ -20,6 +20,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from data import reminders as store
 from jobs.rules import checkin_serializer
 from web.db import get_db
+from web.forms import choices
 from web.today import today
 
 bp = Blueprint("checkin", __name__)
@@ -34,11 +35,11 @@ MAX_NOTE = 1000
 
 
 class CheckinForm(FlaskForm):
-    attendance = RadioField("Hvordan går fremmødet?", choices=ATTENDANCE,
+    attendance = RadioField("Hvordan går fremmødet?", choices=choices(ATTENDANCE),
                             validators=[InputRequired("Vælg hvordan fremmødet går.")])
-    tasks = RadioField("Hvordan går det med opgaverne?", choices=TASKS,
+    tasks = RadioField("Hvordan går det med opgaverne?", choices=choices(TASKS),
                        validators=[InputRequired("Vælg hvordan det går med opgaverne.")])
-    act_on = RadioField("Er der noget, konsulenten skal tage fat i?", choices=ACT_ON,
+    act_on = RadioField("Er der noget, konsulenten skal tage fat i?", choices=choices(ACT_ON),
                         validators=[InputRequired("Svar ja eller nej.")])
     note = TextAreaField("Vil I tilføje noget? (valgfrit)",
                          validators=[Optional(), Length(max=MAX_NOTE, message=f"Højst {MAX_NOTE} tegn.")])

@@ -22,6 +22,7 @@ from jobs.rules_config import rules_config
 from matcher.vocabulary import LANGUAGE_NAMES, NEED_EXPLANATIONS, NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS
 from web.auth import admin_required, citizen_or_404, may_see_citizen
 from web.db import get_db
+from web.forms import choices
 from web.today import today
 
 bp = Blueprint("citizens", __name__)
@@ -48,9 +49,9 @@ class CitizenForm(FlaskForm):
     languages = StringField("Sprog (koder, adskilt med komma)", default="da")
     hours_min = StringField("Timer om ugen, mindst", render_kw={"inputmode": "numeric"})
     hours_max = StringField("Timer om ugen, højst", render_kw={"inputmode": "numeric"})
-    shifts = MultiCheckboxField("Vagter", choices=list(SHIFT_LABELS.items()), validate_choice=False)
+    shifts = MultiCheckboxField("Vagter", choices=choices(SHIFT_LABELS.items()), validate_choice=False)
     max_travel_km = StringField("Højst transport (km)", default="10", render_kw={"inputmode": "decimal"})
-    needs = MultiCheckboxField("Skånehensyn", choices=list(NEEDS.items()), validate_choice=False)
+    needs = MultiCheckboxField("Skånehensyn", choices=choices(NEEDS.items()), validate_choice=False)
     consultant = SelectField("Konsulent", validate_choice=False)
     social_free_card = BooleanField("Har socialt frikort")
 
@@ -163,8 +164,8 @@ def _new_citizen_id() -> str:
 def _save(form: CitizenForm, citizen_id: str, existing: dict | None):
     """Save the form, or put the problems next to the fields and return None."""
     if current_user.is_admin:
-        form.consultant.choices = [("", "Ingen")] + _consultant_choices()
-        if form.consultant.data and form.consultant.data not in dict(form.consultant.choices):
+        form.consultant.choices = choices([("", "Ingen")] + _consultant_choices())
+        if form.consultant.data and form.consultant.data not in {c.value for c in form.consultant.choices}:
             form.consultant.errors = ["Vælg en konsulent fra listen."]
             return None
     try:
@@ -176,7 +177,7 @@ def _save(form: CitizenForm, citizen_id: str, existing: dict | None):
 
 def _render_form(form: CitizenForm, citizen: dict | None, status: int = 200):
     if current_user.is_admin and not form.consultant.choices:
-        form.consultant.choices = [("", "Ingen")] + _consultant_choices()
+        form.consultant.choices = choices([("", "Ingen")] + _consultant_choices())
     return render_template("citizens/form.html", form=form, citizen=citizen, need_explanations=NEED_EXPLANATIONS,
                            town=_town(form.postcode.data)), status
 

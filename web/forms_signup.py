@@ -21,6 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from data.signups import industries, industry_name
 from matcher import NEED_EXPLANATIONS, NEEDS, SHIFT_LABELS
 from matcher.vocabulary import language_name
+from web.forms import choices
 
 MAX_OPENINGS = 20
 NEED_CHOICES = [("kan", "Kan"), ("kan_ikke", "Kan ikke"), ("ved_ikke", "Ved ikke")]
@@ -53,10 +54,6 @@ _DANISH = {
     "'%(value)s' is not a valid choice for this field.": "Vælg en af mulighederne.",
     "'%(value)s' are not valid choices for this field.": "Vælg blandt mulighederne.",
 }
-
-
-def _choices(pairs) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class _DanishTranslations:
@@ -154,9 +151,9 @@ class OpeningForm(Form):
         Optional(), NumberRange(1, 37, "Skriv et tal mellem 1 og 37.")])
     hours_max = IntegerField("Timer om ugen, højst", validators=[
         Optional(), NumberRange(1, 37, "Skriv et tal mellem 1 og 37.")])
-    shifts = MultiCheckboxField("Hvornår på dagen?", choices=_choices(list(SHIFT_LABELS.items())), default=["day"],
+    shifts = MultiCheckboxField("Hvornår på dagen?", choices=choices(list(SHIFT_LABELS.items())), default=["day"],
                                 validators=[DataRequired("Vælg mindst ét tidspunkt.")])
-    paid_hours = RadioField("Kan jobbet blive med løn (lønnede timer)?", choices=_choices(PAID_HOURS_CHOICES),
+    paid_hours = RadioField("Kan jobbet blive med løn (lønnede timer)?", choices=choices(PAID_HOURS_CHOICES),
                             default="possible")
     trial_weeks = BlankIntegerField("Hvor mange ugers praktik først?")
     seats = IntegerField("Hvor mange kan I have på én gang?", default=1, validators=[
@@ -183,14 +180,14 @@ class OpeningForm(Form):
 
 
 for _code, _label in NEEDS.items():
-    setattr(OpeningForm, _need_field_name(_code), RadioField(_label, choices=_choices(NEED_CHOICES), default="ved_ikke"))
+    setattr(OpeningForm, _need_field_name(_code), RadioField(_label, choices=choices(NEED_CHOICES), default="ved_ikke"))
 
 
 def _industry_choices() -> list[SelectChoice]:
-    choices = [SelectChoice("", "Vælg branche (kan springes over)")]
+    options = [SelectChoice("", "Vælg branche (kan springes over)")]
     for _, section, groups in industries():
-        choices.extend(SelectChoice(code, name, optgroup=section) for code, name in groups)
-    return choices
+        options.extend(SelectChoice(code, name, optgroup=section) for code, name in groups)
+    return options
 
 
 
@@ -214,12 +211,12 @@ class EmployerForm(FlaskForm):
     contact_phone = _text("Telefon", required="Skriv et telefonnummer.", max_len=30,
                           render_kw={"type": "tel", "autocomplete": "tel"})
     languages = MultiCheckboxField("Sprog, der tales på arbejdspladsen",
-                                   choices=_choices([(c, language_name(c).capitalize()) for c in LANGUAGE_CODES]),
+                                   choices=choices([(c, language_name(c).capitalize()) for c in LANGUAGE_CODES]),
                                    default=["da"])
     openings = FieldList(FormField(OpeningForm), min_entries=1, max_entries=MAX_OPENINGS)
-    candidate_info = RadioField("Hvor meget vil I vide om kandidaten på forhånd?", choices=_choices(CANDIDATE_INFO_CHOICES),
+    candidate_info = RadioField("Hvor meget vil I vide om kandidaten på forhånd?", choices=choices(CANDIDATE_INFO_CHOICES),
                                 validators=[InputRequired("Vælg en af mulighederne.")])
-    talk_with = RadioField("Hvem vil I helst tale med?", choices=_choices(TALK_WITH_CHOICES),
+    talk_with = RadioField("Hvem vil I helst tale med?", choices=choices(TALK_WITH_CHOICES),
                            validators=[InputRequired("Vælg en af mulighederne.")])
     consent_contact = BooleanField("Ja, I må kontakte os om kandidater til vores småjob",
                                    validators=[DataRequired("Sæt kryds, hvis I vil kontaktes. Ellers kan vi ikke hjælpe.")])

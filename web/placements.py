@@ -18,6 +18,7 @@ from data.placements import (
 )
 from web.auth import citizen_or_404
 from web.db import get_db
+from web.forms import choices
 
 bp = Blueprint("placements", __name__)
 
@@ -27,8 +28,8 @@ NUMBER = {"inputmode": "decimal"}
 
 class PlacementForm(FlaskForm):
     opening_id = StringField("Småjob (id)", render_kw={"autocomplete": "off", "list": "opening-choices"})
-    kind = SelectField("Type forløb", choices=list(KIND_LABELS.items()), validate_choice=False)
-    status = SelectField("Status", choices=list(STATUS_LABELS.items()), default="planned", validate_choice=False)
+    kind = SelectField("Type forløb", choices=choices(KIND_LABELS.items()), validate_choice=False)
+    status = SelectField("Status", choices=choices(STATUS_LABELS.items()), default="planned", validate_choice=False)
     start_date = StringField("Start", render_kw=DATE)
     planned_end_date = StringField("Planlagt slut", render_kw=DATE)
     hours_per_week = StringField("Timer om ugen i alt", render_kw=NUMBER)
@@ -36,7 +37,7 @@ class PlacementForm(FlaskForm):
     hourly_wage = StringField("Timeløn for de lønnede timer (kr.)", render_kw=NUMBER)
     trial_weeks = StringField("Praktikuger før lønnede timer", default="0", render_kw={"inputmode": "numeric"})
     end_date = StringField("Slutdato", render_kw=DATE)
-    outcome = SelectField("Resultat", choices=[("", "Ikke afsluttet")] + list(OUTCOME_LABELS.items()),
+    outcome = SelectField("Resultat", choices=choices([("", "Ikke afsluttet"), *OUTCOME_LABELS.items()]),
                           validate_choice=False)
     # Only on the create form: report due dates stored together with the placement.
     delrapport_due = StringField("Delrapport senest", render_kw=DATE)
@@ -44,18 +45,18 @@ class PlacementForm(FlaskForm):
 
 
 class ReportForm(FlaskForm):
-    kind = SelectField("Rapport", choices=list(REPORT_KIND_LABELS.items()), validate_choice=False)
+    kind = SelectField("Rapport", choices=choices(REPORT_KIND_LABELS.items()), validate_choice=False)
     due_date = StringField("Frist", render_kw=DATE)
 
 
 class MeetingForm(FlaskForm):
-    kind = SelectField("Møde", choices=list(MEETING_KIND_LABELS.items()), validate_choice=False)
+    kind = SelectField("Møde", choices=choices(MEETING_KIND_LABELS.items()), validate_choice=False)
     placement_id = SelectField("Forløb", validate_choice=False)
     held_on = StringField("Dato", render_kw=DATE)
     participants = StringField("Deltagere", render_kw={"maxlength": placements.MAX_PARTICIPANTS})
     note = TextAreaField("Kort note", render_kw={"maxlength": placements.MAX_NOTE})
     paid_hours_proposed = RadioField("Blev lønnede timer foreslået?", default="",
-                                     choices=[("", "Ikke relevant"), ("ja", "Ja"), ("nej", "Nej")],
+                                     choices=choices([("", "Ikke relevant"), ("ja", "Ja"), ("nej", "Nej")]),
                                      validate_choice=False)
     paid_hours_answer = TextAreaField("Virksomhedens svar", render_kw={"maxlength": placements.MAX_NOTE})
 
@@ -129,10 +130,10 @@ def _render_form(form, citizen, placement, opening, status):
     db = get_db()
     employer = registry.get_employer(db, opening["employer_id"]) if opening else None
     # Suggestions for the opening field when the placement does not start from a match.
-    choices = [(o["id"], f"{o['title']} – {e['name']}") for e in registry.list_employers(db)
-               for o in e["openings"] if o["active"]]
+    suggestions = [(o["id"], f"{o['title']} – {e['name']}") for e in registry.list_employers(db)
+                   for o in e["openings"] if o["active"]]
     return render_template("placements/form.html", form=form, citizen=citizen, placement=placement,
-                           opening=opening, employer=employer, opening_choices=choices), status
+                           opening=opening, employer=employer, opening_choices=suggestions), status
 
 
 @bp.route("/forloeb/<int:placement_id>")
@@ -217,9 +218,9 @@ def new_meeting(citizen_id):
     db = get_db()
     own = placements.placements_of_citizen(db, citizen_id)
     form = MeetingForm()
-    form.placement_id.choices = [("", "Intet forløb")] + [
+    form.placement_id.choices = choices([("", "Intet forløb")] + [
         (str(p["id"]), f"{p['opening_title']} – {p['employer_name']} ({STATUS_LABELS[p['status']].lower()})")
-        for p in own]
+        for p in own])
     if request.method == "GET":
         form.placement_id.data = request.args.get("forloeb", "")
         if request.args.get("type") in MEETING_KIND_LABELS:
