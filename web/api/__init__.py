@@ -78,6 +78,24 @@ def created(body: dict, endpoint: str, **values):
     return response
 
 
+def new_record_id(record: dict, kind: str) -> str:
+    """The id of a record to create (POST); stripped and stored back in the record."""
+    record_id = record.get("id")
+    if not isinstance(record_id, str) or not record_id.strip():
+        raise ApiError(422, problems=[{"id": "", "field": "id", "reason": "mangler eller er ikke tekst",
+                                       "kind": kind}])
+    record["id"] = record_id.strip()
+    return record["id"]
+
+
+def keep_path_id(record: dict, record_id: str, kind: str) -> None:
+    """A full record sent to a resource (PUT) must carry that resource's id, or none."""
+    if record.get("id", record_id) != record_id:
+        raise ApiError(422, problems=[{"id": record_id, "field": "id", "kind": kind,
+                                       "reason": "skal være det samme som i adressen (id kan ikke ændres)"}])
+    record["id"] = record_id
+
+
 def problems_to_json(problems) -> list[dict]:
     """data.exchange Problems as the API's {id, field, reason} (plus the record kind)."""
     return [{"id": p.record_id, "field": p.field, "reason": p.reason, "kind": p.kind} for p in problems]

@@ -11,7 +11,8 @@ from flask import jsonify, request
 from data import accounts, registry
 from data.db import write
 from data.exchange import ExchangeError, SHIFTS, citizen_to_exchange
-from web.api import ApiError, bp, consultant, created, json_object, problems_to_json
+from web.api import (ApiError, bp, consultant, created, json_object, keep_path_id, new_record_id,
+                     problems_to_json)
 from web.auth import citizen_or_404
 from web.db import get_db
 
@@ -39,11 +40,7 @@ def get_citizen(citizen_id: str):
 @bp.post("/citizens")
 def create_citizen():
     record = json_object("borger")
-    citizen_id = record.get("id")
-    if not isinstance(citizen_id, str) or not citizen_id.strip():
-        raise ApiError(422, problems=[{"id": "", "field": "id", "reason": "mangler eller er ikke tekst",
-                                       "kind": "borger"}])
-    citizen_id = record["id"] = citizen_id.strip()
+    citizen_id = new_record_id(record, "borger")
     db = get_db()
     with write(db):
         _assign_consultant(record, current=None)
@@ -59,10 +56,7 @@ def create_citizen():
 def update_citizen(citizen_id: str):
     current = citizen_or_404(citizen_id)
     record = json_object("borger", citizen_id)
-    if record.get("id", citizen_id) != citizen_id:
-        raise ApiError(422, problems=[{"id": citizen_id, "field": "id", "kind": "borger",
-                                       "reason": "skal være det samme som i adressen (id kan ikke ændres)"}])
-    record["id"] = citizen_id
+    keep_path_id(record, citizen_id, "borger")
     db = get_db()
     with write(db):
         _assign_consultant(record, current=current)

@@ -11,7 +11,7 @@ from flask import jsonify, request
 from data import registry
 from data.db import write
 from data.exchange import ExchangeError, employer_to_exchange, opening_to_exchange
-from web.api import ApiError, bp, created, json_object, problems_to_json
+from web.api import ApiError, bp, created, json_object, keep_path_id, new_record_id, problems_to_json
 from web.db import get_db
 
 READ_ONLY_FIELDS = ("status",)
@@ -54,11 +54,7 @@ def get_employer(employer_id: str):
 @bp.post("/employers")
 def create_employer():
     record = _employer_body("")
-    employer_id = record.get("id")
-    if not isinstance(employer_id, str) or not employer_id.strip():
-        raise ApiError(422, problems=[{"id": "", "field": "id", "reason": "mangler eller er ikke tekst",
-                                       "kind": "virksomhed"}])
-    employer_id = record["id"] = employer_id.strip()
+    employer_id = new_record_id(record, "virksomhed")
     db = get_db()
     with write(db):
         if registry.get_employer(db, employer_id) is not None:
@@ -73,10 +69,7 @@ def create_employer():
 def update_employer(employer_id: str):
     _employer_or_404(employer_id)
     record = _employer_body(employer_id)
-    if record.get("id", employer_id) != employer_id:
-        raise ApiError(422, problems=[{"id": employer_id, "field": "id", "kind": "virksomhed",
-                                       "reason": "skal være det samme som i adressen (id kan ikke ændres)"}])
-    record["id"] = employer_id
+    keep_path_id(record, employer_id, "virksomhed")
     db = get_db()
     with write(db):
         _save(db, record)
