@@ -99,10 +99,13 @@ def schema_version(db: sqlite_utils.Database) -> int:
 def migrate(db: sqlite_utils.Database, target: int | None = None) -> list[int]:
     """Apply pending migrations in order, each in its own transaction. Returns the versions applied."""
     applied = []
+    # Read once: every connection (one per web request) comes through here. _apply checks
+    # again under the write lock, in case another process migrated meanwhile.
+    current = schema_version(db)
     for version, step in migrations.steps():
         if target is not None and version > target:
             break
-        if version <= schema_version(db):
+        if version <= current:
             continue
         _apply(db, version, step)
         applied.append(version)
