@@ -5,6 +5,7 @@ citizen answers 404, as if it did not exist, so ids cannot be probed.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from functools import wraps
@@ -26,8 +27,13 @@ bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 _hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so a wrong e-mail costs as long as a wrong
+    password. Made on first need: hashing takes a noticeable fraction of a second at start-up."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 class Consultant(UserMixin):
@@ -56,7 +62,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
