@@ -22,6 +22,7 @@ from jobs.rules_config import rules_config
 from matcher.vocabulary import LANGUAGE_NAMES, NEED_EXPLANATIONS, NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS
 from web.auth import admin_required, citizen_or_404, may_see_citizen
 from web.db import get_db
+from web.filters import as_typed
 from web.forms import choices
 from web.today import today
 
@@ -134,15 +135,11 @@ def _form_from_citizen(citizen: dict) -> CitizenForm:
         "languages": ", ".join(citizen["languages"]),
         "hours_min": "" if citizen["hours_min"] is None else str(citizen["hours_min"]),
         "hours_max": "" if citizen["hours_max"] is None else str(citizen["hours_max"]),
-        "shifts": citizen["shifts"] or [], "max_travel_km": _km(citizen["max_travel_km"]),
+        "shifts": citizen["shifts"] or [], "max_travel_km": as_typed(citizen["max_travel_km"]),
         "needs": citizen["needs"], "consultant": citizen["consultant"] or "",
         "social_free_card": citizen["social_free_card"],
     })
     return form
-
-
-def _km(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
 
 
 def _show_problems(form: CitizenForm, error: ExchangeError) -> None:

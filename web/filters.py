@@ -18,6 +18,13 @@ def danish_number(value, decimals: int = 1) -> str:
     return text
 
 
+def as_typed(value) -> str:
+    """A number as a Dane types it into a form field: 12 not 12.0, 2,5 not 2.5."""
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    return str(value)
+
+
 def danish_date(value) -> str:
     if not value:
         return ""

@@ -18,6 +18,7 @@ from data.placements import (
 )
 from web.auth import citizen_or_404
 from web.db import get_db
+from web.filters import as_typed
 from web.forms import choices
 
 bp = Blueprint("placements", __name__)
@@ -159,7 +160,7 @@ def edit(placement_id):
     else:
         form = PlacementForm(data={
             key: "" if placement[key] is None else (placement[key] if key in ("kind", "status", "outcome")
-                                                     else _plain(placement[key]))
+                                                     else as_typed(placement[key]))
             for key in ("opening_id", "kind", "status", "start_date", "planned_end_date", "end_date",
                         "hours_per_week", "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome")
         })
@@ -173,13 +174,6 @@ def edit(placement_id):
             return redirect(url_for("placements.show", placement_id=placement_id))
     opening = registry.get_opening(db, (form.opening_id.data or "").strip()) if form.opening_id.data else None
     return _render_form(form, citizen, placement, opening, 400 if request.method == "POST" else 200)
-
-
-def _plain(value) -> str:
-    """Numbers as a Dane types them: 12 not 12.0, 2,5 not 2.5."""
-    if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
-    return str(value)
 
 
 @bp.route("/forloeb/<int:placement_id>/rapporter", methods=["POST"])
