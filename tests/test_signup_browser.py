@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from data.registry import import_document
 from smajobs.matching import match_service
@@ -56,13 +57,13 @@ def test_employer_registers_consultant_approves_and_the_right_citizen_matches(li
     page.get_by_role("button", name="Send tilmelding").click()
 
     error = page.locator("#cvr-error")
-    assert error.is_visible() and "kontrolciffer" in error.inner_text()
+    expect(error).to_contain_text("kontrolciffer")
     assert page.get_by_label("Hvad hedder jobbet?").input_value() == "Køkkenhjælp"  # nothing lost
     assert page.get_by_role("group", name="Plads til servicehund").get_by_label("Kan ikke", exact=True).is_checked()
     page.get_by_label("CVR-nummer").fill("12345674")
     page.get_by_role("button", name="Send tilmelding").click()
     page.wait_for_url(f"{live_server}/virksomhed/tak")
-    assert page.get_by_role("heading", name="Tak for jeres tilmelding").is_visible()
+    expect(page.get_by_role("heading", name="Tak for jeres tilmelding")).to_be_visible()
     assert match_service.match(db, "cit-fits").matches == ()  # not matched before approval
 
     page.goto(f"{live_server}/login")
@@ -71,9 +72,9 @@ def test_employer_registers_consultant_approves_and_the_right_citizen_matches(li
     page.get_by_role("button", name="Log ind").click()
     page.get_by_role("link", name="Nye virksomheder").click()
     page.get_by_role("link", name="Pizzeria Napoli").click()
-    assert page.get_by_text("Plads til servicehund").first.is_visible()
+    expect(page.get_by_text("Plads til servicehund").first).to_be_visible()
     page.get_by_role("button", name="Godkend").click()
-    assert page.get_by_text("Pizzeria Napoli er godkendt").is_visible()
+    expect(page.get_by_text("Pizzeria Napoli er godkendt")).to_be_visible()
 
     opening_id = db.execute("SELECT id FROM openings WHERE title = 'Køkkenhjælp'").fetchone()[0]
     fits = match_service.match(db, "cit-fits")
@@ -94,7 +95,7 @@ def test_form_works_on_a_phone(live_server, browser, tmp_path):
         assert not page.locator("#website").is_visible() or page.locator("#website").bounding_box()["x"] < 0
         page.screenshot(path=str(tmp_path / "tilmeld-mobil.png"), full_page=False)
         page.get_by_role("button", name="Send tilmelding").click()
-        assert re.search("Skriv virksomhedens navn", page.locator("#name-error").inner_text())
+        expect(page.locator("#name-error")).to_contain_text("Skriv virksomhedens navn")
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         page.screenshot(path="/tmp/tilmeld-mobil-fejl.png", full_page=False)
     finally:

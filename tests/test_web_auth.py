@@ -1,3 +1,5 @@
+from playwright.sync_api import expect
+
 from tests.conftest import login
 
 
@@ -50,10 +52,10 @@ def test_login_in_real_chromium(live_server, page, make_consultant):
     page.get_by_label("E-mail").fill("konsulent@example.dk")
     page.get_by_label("Adgangskode").fill("forkert")
     page.get_by_role("button", name="Log ind").click()
-    assert page.get_by_text("Forkert e-mail eller adgangskode.").is_visible()
+    expect(page.get_by_text("Forkert e-mail eller adgangskode.")).to_be_visible()
     assert page.get_by_label("E-mail").input_value() == "konsulent@example.dk"
     page.get_by_label("Adgangskode").fill("korrekt-hest-batteri")
     page.get_by_role("button", name="Log ind").click()
     # Home sends a consultant on to the first menu page (Mine borgere once it exists).
     page.wait_for_url(lambda url: "/login" not in url)
-    assert page.get_by_role("button", name="Log ud").is_visible()
+    expect(page.get_by_role("button", name="Log ud")).to_be_visible()
