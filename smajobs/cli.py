@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from smajobs.config import Config
+from smajobs.config import Config, ConfigError
 
 
 class Context:
@@ -45,7 +45,10 @@ class CliError(click.ClickException):
 @click.pass_context
 def main(ctx: click.Context, db: str | None) -> None:
     """småjobs: borgere, virksomheder og småjobs – match, opfølgning og e-mail."""
-    ctx.obj = Context(Config.load(db=db))
+    try:
+        ctx.obj = Context(Config.load(db=db))
+    except ConfigError as error:
+        raise CliError(str(error)) from None
 
 
 @main.command("import")

@@ -10,16 +10,33 @@ from pathlib import Path
 DEFAULT_DB = "instance/smajobs.db"
 
 
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message names the variable and says why, in Danish."""
+
+
+_TRUE = ("1", "true", "yes", "on", "ja")
+_FALSE = ("0", "false", "no", "off", "nej", "")
+
+
 def _env(name: str, default):
-    raw = os.environ.get(f"SMAJOBS_{name.upper()}")
+    variable = f"SMAJOBS_{name.upper()}"
+    raw = os.environ.get(variable)
     if raw is None:
         return default
     if isinstance(default, bool):
-        return raw.strip().lower() in ("1", "true", "yes", "on")
-    if isinstance(default, int):
-        return int(raw)
-    if isinstance(default, float):
-        return float(raw)
+        # A typo such as "treu" must not quietly mean False for a security setting.
+        value = raw.strip().lower()
+        if value not in _TRUE + _FALSE:
+            raise ConfigError(f"{variable} skal være 1/0, true/false eller ja/nej, ikke '{raw}'.")
+        return value in _TRUE
+    try:
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw.replace(",", "."))
+    except ValueError:
+        kind = "et heltal" if isinstance(default, int) else "et tal"
+        raise ConfigError(f"{variable} skal være {kind}, ikke '{raw}'.") from None
     return raw
 
 
@@ -32,6 +49,10 @@ class Config:
     base_url: str = "http://127.0.0.1:5000"
     session_hours: int = 8
     secure_cookies: bool = False
+    # How many reverse proxies sit in front of the web app. Behind one (nginx, a load balancer),
+    # set 1 so the client address (rate limit) and https scheme come from X-Forwarded-*; with 0
+    # those headers are ignored, because anyone can send them.
+    proxy_hops: int = 0
     # E-mail: "smtp" sends over SMTP; "files" writes .eml files to mail_dir (the demo default).
     mail_transport: str = "files"
     mail_dir: str = "instance/mail"
@@ -41,6 +62,12 @@ class Config:
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    # Implicit TLS from the first byte (SMTPS, usually port 465); the alternative to STARTTLS.
+    smtp_ssl: bool = False
+    # PEM file of the CA certificate(s) that may sign the SMTP server's certificate, for a relay
+    # with an internal CA. It replaces the system trust store; empty uses the system store.
+    # Verification itself cannot be turned off.
+    smtp_ca_file: str = ""
     smtp_timeout: float = 30.0
     outbox_max_attempts: int = 6
     timezone: str = "Europe/Copenhagen"

@@ -5,6 +5,7 @@ import logging
 from datetime import timedelta
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from smajobs.config import Config
 
@@ -41,6 +42,11 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     for blueprint in _feature_blueprints():
         app.register_blueprint(blueprint)
+    if config.proxy_hops:
+        # Trust X-Forwarded-For/Proto/Host only from the proxies we were told about, so the
+        # employer form's rate limit counts real clients and redirects keep https.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops, x_proto=config.proxy_hops,
+                                x_host=config.proxy_hops)
     return app
 
 
