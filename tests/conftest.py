@@ -89,8 +89,9 @@ def login(client, email: str = "konsulent@example.dk", password: str = PASSWORD)
 def live_server(app):
     """The app served over real HTTP on a free loopback port, in a thread."""
     from werkzeug.serving import make_server
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    # Port 0: the kernel picks a free port while binding, so no other test can take it between.
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    port = server.server_port
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
