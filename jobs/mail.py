@@ -15,12 +15,17 @@ so a sender killed at any point leaves the outbox consistent:
   lets the receiving system or mail client recognise the copy. The same holds for a
   connection cut after the server accepted the message but before we read its reply.
 
-Logs name outbox ids, counts and error kinds only: never recipients, subjects or bodies.
+Over SMTP the connection is plain, STARTTLS or implicit TLS (smtp_starttls / smtp_ssl). With TLS
+the server certificate and host name are always verified, against smtp_ca_file or the system
+trust store; a TLS or login problem fails the try like any other (retried with back-off).
+
+Logs name outbox ids, counts and error kinds only: never recipients, subjects, bodies or passwords.
 """
 from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import logging
 import os
 import secrets
@@ -301,19 +306,53 @@ class SMTPTransport:
             return self._smtp
         config = self.config
         where = f"{config.smtp_host}:{config.smtp_port}"
+        context = _tls_context(config, where)
         smtp = None
         try:
-            smtp = smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.smtp_timeout)
+            if config.smtp_ssl:
+                smtp = smtplib.SMTP_SSL(config.smtp_host, config.smtp_port,
+                                        timeout=config.smtp_timeout, context=context)
+            else:
+                smtp = smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.smtp_timeout)
             smtp.ehlo()
             if config.smtp_starttls:
-                smtp.starttls(context=ssl.create_default_context())
+                # Never fall back to plain text: a missing STARTTLS may be an attacker stripping it.
+                if not smtp.has_extn("starttls"):
+                    raise DeliveryError(
+                        f"SMTP-serveren {where} tilbyder ikke STARTTLS, men SMAJOBS_SMTP_STARTTLS "
+                        "er slået til. Der er ikke sendt noget ukrypteret.", kind="no starttls",
+                        server_unavailable=True)
+                smtp.starttls(context=context)
                 smtp.ehlo()
             if config.smtp_user:
-                smtp.login(config.smtp_user, config.smtp_password)
+                if not smtp.has_extn("auth"):
+                    # Typical for port 587 without STARTTLS: the server offers AUTH only after it.
+                    hint = ("" if config.smtp_starttls or config.smtp_ssl else
+                            " Tilbyder den det først efter STARTTLS, så slå SMAJOBS_SMTP_STARTTLS til.")
+                    raise DeliveryError(
+                        f"SMTP-serveren {where} tilbyder ikke login (AUTH), men SMAJOBS_SMTP_USER "
+                        f"er sat.{hint}", kind="no auth", server_unavailable=True)
+                _login(smtp, config.smtp_user, config.smtp_password, where)
+        except DeliveryError:
+            _close_quietly(smtp)
+            raise
         except smtplib.SMTPAuthenticationError as error:
             _close_quietly(smtp)
+            # Only the code: the server's text could echo what was sent.
             raise DeliveryError(f"SMTP-serveren {where} afviste brugernavn/adgangskode "
                                 f"({error.smtp_code}).", kind=f"auth {error.smtp_code}",
+                                server_unavailable=True) from error
+        except ssl.SSLCertVerificationError as error:
+            _close_quietly(smtp)
+            raise DeliveryError(_certificate_problem(error, config, where), kind="certificate",
+                                server_unavailable=True) from error
+        except ssl.SSLError as error:
+            _close_quietly(smtp)
+            hint = (" Taler serveren ikke TLS fra start, så brug SMAJOBS_SMTP_STARTTLS i stedet for "
+                    "SMAJOBS_SMTP_SSL." if config.smtp_ssl and error.reason == "WRONG_VERSION_NUMBER"
+                    else "")
+            raise DeliveryError(f"TLS-forbindelsen til SMTP-serveren {where} kunne ikke oprettes "
+                                f"({error.reason or error}).{hint}", kind="tls",
                                 server_unavailable=True) from error
         except (TimeoutError, smtplib.SMTPServerDisconnected) as error:
             _close_quietly(smtp)
@@ -344,6 +383,92 @@ class SMTPTransport:
                 pass
             _close_quietly(self._smtp)
             self._smtp = None
+
+
+
+def _login(smtp: smtplib.SMTP, user: str, password: str, where: str) -> None:
+    """smtplib sends credentials as ASCII and fails on "æ", "ø" or "å" in a password; RFC 4954
+    (AUTH) and 4616 (PLAIN) carry UTF-8, so such credentials are sent by hand with PLAIN or LOGIN."""
+    if user.isascii() and password.isascii():
+        smtp.login(user, password)
+        return
+    mechanisms = smtp.esmtp_features.get("auth", "").upper().split()
+    if "PLAIN" in mechanisms:
+        code, reply = smtp.docmd("AUTH", "PLAIN " + _base64(f"\0{user}\0{password}"))
+    elif "LOGIN" in mechanisms:
+        code, reply = smtp.docmd("AUTH", "LOGIN " + _base64(user))
+        if code == 334:
+            code, reply = smtp.docmd(_base64(password))
+    else:
+        raise DeliveryError(f"SMTP-serveren {where} tilbyder hverken AUTH PLAIN eller LOGIN, som "
+                            "kræves for et brugernavn eller en adgangskode med tegn uden for ASCII.",
+                            kind="auth mechanism", server_unavailable=True)
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
+
+
+def _base64(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+# --- TLS -------------------------------------------------------------------------------------
+
+# OpenSSL verify codes (X509_V_ERR_*) that say the certificate's issuer is not trusted.
+_UNTRUSTED_ISSUER = {18, 19, 20, 21}
+_VERIFY_PROBLEMS = {
+    9: "certifikatet er endnu ikke gyldigt",
+    10: "certifikatet er udløbet",
+    18: "certifikatet er selvsigneret",
+    19: "certifikatet er udstedt af en CA, som ikke er betroet",
+    20: "certifikatet er udstedt af en CA, som ikke er betroet",
+    21: "certifikatet er udstedt af en CA, som ikke er betroet",
+    62: "certifikatet gælder ikke for dette værtsnavn",
+    64: "certifikatet gælder ikke for denne IP-adresse",
+}
+
+
+def _tls_context(config: Config, where: str) -> ssl.SSLContext | None:
+    """The context that verifies the server: certificate chain and host name, always. The CA
+    file, when set, replaces the system trust store. None when the connection is plain text."""
+    if config.smtp_ssl and config.smtp_starttls:
+        raise DeliveryError("SMAJOBS_SMTP_SSL og SMAJOBS_SMTP_STARTTLS er begge slået til; vælg én "
+                            "(SSL til port 465, STARTTLS til port 587).", kind="tls settings",
+                            server_unavailable=True)
+    if not (config.smtp_ssl or config.smtp_starttls):
+        if config.smtp_user and not _is_loopback(config.smtp_host):
+            raise DeliveryError(f"SMAJOBS_SMTP_USER er sat, men forbindelsen til {where} er ikke "
+                                "krypteret: slå SMAJOBS_SMTP_STARTTLS eller SMAJOBS_SMTP_SSL til. "
+                                "Adgangskoden sendes ikke ukrypteret.", kind="plaintext login",
+                                server_unavailable=True)
+        return None
+    try:
+        return ssl.create_default_context(cafile=config.smtp_ca_file or None)
+    except FileNotFoundError as error:
+        raise DeliveryError(f"CA-filen i SMAJOBS_SMTP_CA_FILE findes ikke: {config.smtp_ca_file}",
+                            kind="ca file", server_unavailable=True) from error
+    except (ssl.SSLError, OSError) as error:
+        raise DeliveryError(f"CA-filen i SMAJOBS_SMTP_CA_FILE ({config.smtp_ca_file}) kan ikke "
+                            "bruges: den skal indeholde et eller flere certifikater i PEM-format.",
+                            kind="ca file", server_unavailable=True) from error
+
+
+def _certificate_problem(error: ssl.SSLCertVerificationError, config: Config, where: str) -> str:
+    problem = _VERIFY_PROBLEMS.get(error.verify_code, error.verify_message or str(error))
+    message = (f"SMTP-serverens certifikat ({where}) blev ikke godkendt: {problem}. "
+               "E-mailen er ikke sendt.")
+    if error.verify_code in _UNTRUSTED_ISSUER:
+        message += (" Bruger serveren en intern CA, så angiv dens certifikat i SMAJOBS_SMTP_CA_FILE"
+                    + (f" (nu: {config.smtp_ca_file})." if config.smtp_ca_file else "."))
+    return message
+
+
+def _is_loopback(host: str) -> bool:
+    """A relay on this machine (e.g. a local postfix): a password sent to it never leaves."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _close_quietly(smtp: smtplib.SMTP | None) -> None:

@@ -2,21 +2,36 @@
 from __future__ import annotations
 
 import email
+import ssl
 import threading
+from dataclasses import dataclass
 from email.message import Message
 
 from aiosmtpd.controller import Controller
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """How one accepted message came in: over which TLS version (None: plain text) and as whom."""
+    tls_version: str | None
+    login: str | None
+
+
 class _Recorder:
     def __init__(self):
         self.messages: list[Message] = []
+        self.deliveries: list[Delivery] = []
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content)
+        # The transport is the TLS one after STARTTLS as well as with implicit TLS.
+        tls = server.transport.get_extra_info("ssl_object")
+        login = getattr(session.auth_data, "login", None) if session.authenticated else None
         with self.lock:
             self.messages.append(message)
+            self.deliveries.append(Delivery(tls.version() if tls else None,
+                                            login.decode() if login else None))
         return "250 OK"
 
 
@@ -31,6 +46,11 @@ class RecordingSMTPServer:
     def messages(self) -> list[Message]:
         with self._recorder.lock:
             return list(self._recorder.messages)
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        with self._recorder.lock:
+            return list(self._recorder.deliveries)
 
     def start(self) -> None:
         self._controller = Controller(self._recorder, hostname=self.host, port=self.port,
@@ -93,3 +113,30 @@ class FlakySMTPServer(RecordingSMTPServer):
     def data_commands(self) -> int:
         with self._recorder.lock:
             return self._recorder.data_commands
+
+
+class PasswordAuthenticator:
+    """An aiosmtpd `authenticator` that accepts one login and password and records every try,
+    so a test can tell that no password was sent at all (e.g. over a connection without TLS)."""
+
+    def __init__(self, login: str, password: str):
+        self.login, self.password = login.encode(), password.encode()
+        self.tries: list[tuple[str, bool]] = []  # (login, accepted)
+        self.lock = threading.Lock()
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+        accepted = isinstance(auth_data, LoginPassword) \
+            and (auth_data.login, auth_data.password) == (self.login, self.password)
+        with self.lock:
+            self.tries.append((getattr(auth_data, "login", b"").decode(), accepted))
+        # handled=False: aiosmtpd answers 235 or 535 itself; auth_data ends up in session.auth_data.
+        return AuthResult(success=accepted, handled=False, auth_data=auth_data if accepted else None)
+
+
+def server_tls_context(ca, host: str = "127.0.0.1") -> ssl.SSLContext:
+    """A server-side TLS context with a certificate for `host` (and localhost) issued by `ca`, a
+    `trustme.CA`. Clients trust it only if they are given the CA's certificate."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(host, "localhost").configure_cert(context)
+    return context
