@@ -327,62 +327,147 @@ def submit_report(db: sqlite_utils.Database, report_id, submitted_at: str | None
 
 # --- meetings -------------------------------------------------------------------------------------
 
-def log_meeting(db: sqlite_utils.Database, *, citizen_id: str, placement_id=None, kind: str, held_on,
-                participants: str = "", note: str = "", paid_hours_proposed: bool | None = None,
-                paid_hours_answer: str | None = None, created_by: int | None = None) -> dict:
+MEETING_FIELDS = ("placement_id", "kind", "held_on", "participants", "note", "paid_hours_proposed",
+                  "paid_hours_answer")
+CHECKIN_MEETING_LOCKED = ("Mødet er virksomhedens eget svar via tjek-ind-linket, og noten er virksomhedens "
+                          "ord: det kan ikke rettes. Du kan slette det eller logge et nyt møde.")
+
+
+class MeetingLocked(InvalidPlacement):
+    """An employer's own answer to a check-in e-mail: it may be deleted, never edited."""
+
+    def __init__(self):
+        super().__init__({"id": CHECKIN_MEETING_LOCKED})
+
+
+def _validate_meeting(record: dict) -> dict:
+    """Check a whole meeting (new, or after merging changes) and return it normalised.
+
+    The placement is only checked for presence here; that it belongs to the citizen needs the
+    database (`_meeting_placement`)."""
     errors: dict[str, str] = {}
-    kind = _choice(kind, "kind", errors, MEETING_KIND_LABELS, "mødetype")
-    held = _iso_date(held_on, "held_on", errors, required=True)
-    participants = _text(participants, "participants", errors, MAX_PARTICIPANTS)
-    note = _text(note, "note", errors, MAX_NOTE)
-    answer = _text(paid_hours_answer, "paid_hours_answer", errors, MAX_NOTE) or None
-    if paid_hours_proposed is not None and not isinstance(paid_hours_proposed, bool):
+    kind = _choice(record.get("kind"), "kind", errors, MEETING_KIND_LABELS, "mødetype")
+    held = _iso_date(record.get("held_on"), "held_on", errors, required=True)
+    participants = _text(record.get("participants"), "participants", errors, MAX_PARTICIPANTS)
+    note = _text(record.get("note"), "note", errors, MAX_NOTE)
+    answer = _text(record.get("paid_hours_answer"), "paid_hours_answer", errors, MAX_NOTE) or None
+    proposed = record.get("paid_hours_proposed")
+    placement_id = record.get("placement_id")
+    if proposed is not None and not isinstance(proposed, bool):
         errors["paid_hours_proposed"] = "Skal være ja eller nej."
-    elif kind and kind not in EMPLOYER_MEETINGS and (paid_hours_proposed is not None or answer):
+    elif kind and kind not in EMPLOYER_MEETINGS and (proposed is not None or answer):
         errors["paid_hours_proposed"] = "Lønnede timer noteres kun ved møder med virksomheden."
-    elif answer and paid_hours_proposed is not True:
+    elif answer and proposed is not True:
         errors["paid_hours_answer"] = "Virksomhedens svar noteres kun, når lønnede timer blev foreslået."
     if kind in EMPLOYER_MEETINGS and placement_id in (None, ""):
         errors["placement_id"] = "Et møde med virksomheden hører til et forløb: vælg forløbet."
     if errors:
         raise InvalidPlacement(errors)
+    return {"placement_id": None if placement_id in (None, "") else placement_id, "kind": kind, "held_on": held,
+            "participants": participants, "note": note, "paid_hours_proposed": proposed,
+            "paid_hours_answer": answer}
+
+
+def _meeting_placement(db: sqlite_utils.Database, citizen_id: str, placement_id) -> int | None:
+    """The placement's id if it is one of the citizen's (inside the caller's transaction)."""
+    if placement_id is None:
+        return None
+    placement = get_placement(db, placement_id)
+    if placement is None or placement["citizen_id"] != citizen_id:
+        raise InvalidPlacement({"placement_id": "Forløbet findes ikke for denne borger."})
+    return placement["id"]
+
+
+def _stored_flag(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def log_meeting(db: sqlite_utils.Database, *, citizen_id: str, placement_id=None, kind: str, held_on,
+                participants: str = "", note: str = "", paid_hours_proposed: bool | None = None,
+                paid_hours_answer: str | None = None, created_by: int | None = None) -> dict:
+    clean = _validate_meeting(dict(placement_id=placement_id, kind=kind, held_on=held_on,
+                                   participants=participants, note=note, paid_hours_proposed=paid_hours_proposed,
+                                   paid_hours_answer=paid_hours_answer))
     with write(db):
         if not db.execute("SELECT 1 FROM citizens WHERE id = ?", [citizen_id]).fetchone():
             raise InvalidPlacement({"citizen_id": f"Ukendt borger '{citizen_id}'."})
-        if placement_id not in (None, ""):
-            placement = get_placement(db, placement_id)
-            if placement is None or placement["citizen_id"] != citizen_id:
-                raise InvalidPlacement({"placement_id": "Forløbet findes ikke for denne borger."})
-            placement_id = placement["id"]
-        else:
-            placement_id = None
+        placement_id = _meeting_placement(db, citizen_id, clean["placement_id"])
         now = now_iso()
         meeting_id = db.execute(
             "INSERT INTO meetings (citizen_id, placement_id, kind, held_on, participants, note, "
             "paid_hours_proposed, paid_hours_answer, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [citizen_id, placement_id, kind, held, participants, note,
-             None if paid_hours_proposed is None else int(paid_hours_proposed), answer, created_by, now],
+            [citizen_id, placement_id, clean["kind"], clean["held_on"], clean["participants"], clean["note"],
+             _stored_flag(clean["paid_hours_proposed"]), clean["paid_hours_answer"], created_by, now],
         ).lastrowid
         _touch_citizen(db, citizen_id, now)
     return get_meeting(db, meeting_id)
 
 
+def update_meeting(db: sqlite_utils.Database, meeting_id, **changes) -> dict:
+    """Change some fields of a meeting; the whole meeting is checked again as `log_meeting` would
+    check it after the change. Who logged it (`created_by`) and when stay as they were. The
+    meetings table has no `updated_at`; the citizen's is bumped, as for every write."""
+    unknown = set(changes) - set(MEETING_FIELDS)
+    if unknown:
+        raise InvalidPlacement({name: "Feltet kan ikke ændres." for name in sorted(unknown)})
+    with write(db):
+        current = get_meeting(db, meeting_id)
+        if current is None:
+            raise InvalidPlacement({"id": f"Ukendt møde {meeting_id}."})
+        if current["from_checkin_form"]:
+            raise MeetingLocked()
+        clean = _validate_meeting({**{name: current[name] for name in MEETING_FIELDS}, **changes})
+        clean["placement_id"] = _meeting_placement(db, current["citizen_id"], clean["placement_id"])
+        clean["paid_hours_proposed"] = _stored_flag(clean["paid_hours_proposed"])
+        db.execute(
+            f"UPDATE meetings SET {', '.join(f'{name} = ?' for name in MEETING_FIELDS)} WHERE id = ?",
+            [*(clean[name] for name in MEETING_FIELDS), current["id"]],
+        )
+        _touch_citizen(db, current["citizen_id"], now_iso())
+    return get_meeting(db, current["id"])
+
+
+def delete_meeting(db: sqlite_utils.Database, meeting_id) -> dict | None:
+    """Remove a meeting (an employer's check-in answer too: the check-in keeps its answer and
+    only loses the link). Returns the meeting as it was, or None if there was none."""
+    with write(db):
+        meeting = get_meeting(db, meeting_id)
+        if meeting is None:
+            return None
+        db.execute("DELETE FROM meetings WHERE id = ?", [meeting["id"]])
+        _touch_citizen(db, meeting["citizen_id"], now_iso())
+    return meeting
+
+
+# `from_checkin_form`: the employer's own answer to a check-in e-mail (web/checkin.py), which
+# the consultant may delete but not edit.
+_MEETING_SELECT = """
+    SELECT m.*, EXISTS (SELECT 1 FROM employer_checkins k WHERE k.meeting_id = m.id) AS from_checkin_form
+    FROM meetings m
+"""
+
+
 def _meeting(row: dict) -> dict:
     if row["paid_hours_proposed"] is not None:
         row["paid_hours_proposed"] = bool(row["paid_hours_proposed"])
+    row["from_checkin_form"] = bool(row["from_checkin_form"])
     return row
 
 
 def get_meeting(db: sqlite_utils.Database, meeting_id) -> dict | None:
-    rows = list(db.query("SELECT * FROM meetings WHERE id = ?", [meeting_id]))
+    try:
+        meeting_id = int(meeting_id)
+    except (TypeError, ValueError):
+        return None
+    rows = list(db.query(_MEETING_SELECT + " WHERE m.id = ?", [meeting_id]))
     return _meeting(rows[0]) if rows else None
 
 
 def meetings_of_citizen(db: sqlite_utils.Database, citizen_id: str) -> list[dict]:
     return [_meeting(r) for r in db.query(
-        "SELECT * FROM meetings WHERE citizen_id = ? ORDER BY held_on DESC, id DESC", [citizen_id])]
+        _MEETING_SELECT + " WHERE m.citizen_id = ? ORDER BY m.held_on DESC, m.id DESC", [citizen_id])]
 
 
 def meetings_of_placement(db: sqlite_utils.Database, placement_id) -> list[dict]:
     return [_meeting(r) for r in db.query(
-        "SELECT * FROM meetings WHERE placement_id = ? ORDER BY held_on DESC, id DESC", [placement_id])]
+        _MEETING_SELECT + " WHERE m.placement_id = ? ORDER BY m.held_on DESC, m.id DESC", [placement_id])]

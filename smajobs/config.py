@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 
@@ -40,11 +41,42 @@ def _env(name: str, default):
     return raw
 
 
+SECRET_KEY_FILE = "secret_key"
+
+
+def stored_secret_key(db_path: Path) -> str:
+    """The key kept beside the database, made on first use. O_EXCL makes two processes that start
+    together agree: one writes it, the other reads what was written."""
+    path = db_path.parent / SECRET_KEY_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return _read_key(path)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32) + "\n")
+        return _read_key(path)
+    except OSError as error:
+        raise ConfigError(f"Kan ikke gemme den hemmelige nøgle i {path}: {error.strerror or error}. "
+                          "Sæt SMAJOBS_SECRET_KEY i stedet.") from None
+
+
+def _read_key(path: Path) -> str:
+    for _ in range(50):  # the other process may be between creating the file and writing it
+        key = path.read_text(encoding="ascii").strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise ConfigError(f"Den hemmelige nøgle i {path} er tom. Slet filen, eller sæt SMAJOBS_SECRET_KEY.")
+
+
 @dataclass(frozen=True)
 class Config:
     db: str = DEFAULT_DB
-    # Flask session signing; a random key means sessions do not survive a restart, which is
-    # the safe default for a demo. Production sets SMAJOBS_SECRET_KEY.
+    # Signs sessions and the links in e-mails (employer update, check-in). Every process must
+    # use the same key, or a link queued by the scheduler is refused by the web app: without
+    # SMAJOBS_SECRET_KEY, load() keeps a generated key in a file beside the database.
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
     base_url: str = "http://127.0.0.1:5000"
     session_hours: int = 8
@@ -96,6 +128,8 @@ class Config:
                     values[f.name] = raw
                 continue
             values[f.name] = _env(f.name, default)
+        if "secret_key" not in values:
+            values["secret_key"] = stored_secret_key(Path(values["db"]))
         return cls(**values)
 
     def with_(self, **changes) -> "Config":

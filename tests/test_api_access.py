@@ -15,7 +15,7 @@ from web.auth import hash_password
 from web.openapi import document
 
 OWNER, OTHER, ADMIN = "konsulent@example.dk", "anden@example.dk", "admin@example.dk"
-CITIZEN_SCOPED = {"citizen_id", "placement_id", "meeting_id"}
+CITIZEN_SCOPED = {"citizen_id", "placement_id", "meeting_id", "report_id"}
 OWNER_CITIZENS = ("cit-fatma", "cit-samir", "cit-sofie")
 
 
@@ -34,11 +34,12 @@ def world(app, client, demo_db):
     meeting = placements.log_meeting(demo_db, citizen_id="cit-fatma", placement_id=placement["id"],
                                      kind="first_employer", held_on="2026-12-02", note="Fortroligt notat",
                                      created_by=ids["owner"])
+    report = placements.add_report_due(demo_db, placement["id"], "delrapport", "2026-12-15")
     return {
         "db": demo_db, "client": client, "api": ContractClient(app, client), "app": app,
         "tokens": {who: make_token(demo_db, i) for who, i in ids.items()},
         "args": {"citizen_id": "cit-fatma", "placement_id": placement["id"], "meeting_id": meeting["id"],
-                 "employer_id": employer["id"], "opening_id": opening_id},
+                 "employer_id": employer["id"], "opening_id": opening_id, "report_id": report["id"]},
         "placement": placement, "meeting": meeting,
     }
 
@@ -55,6 +56,9 @@ def valid_bodies(world) -> dict:
         "api.update_placement": {"hours_per_week": 2},
         "api.end_placement": {"end_date": "2026-12-20", "outcome": "ledighed"},
         "api.create_meeting": {"kind": "follow_up", "held_on": "2026-12-04"},
+        "api.create_report": {"kind": "slutrapport", "due_date": "2026-12-30"},
+        "api.submit_report": {"submitted_at": "2026-11-20"},
+        "api.update_meeting": {"note": "ændret af en anden"},
         "api.create_employer": {**employer, "id": "emp-walk",
                                 "openings": [{"id": "opn-walk", "title": "T", "tasks": "Opgaver"}]},
         "api.update_employer": employer,
@@ -145,9 +149,10 @@ def test_the_owner_and_an_admin_reach_every_citizen_route(world):
 def test_ids_in_urls_only(world):
     """Query parameters carry ids and filters; no route takes citizen data in its URL."""
     for rule in api_rules(world["app"]):
-        assert set(rule.arguments) <= {"citizen_id", "placement_id", "meeting_id", "employer_id", "opening_id"}
+        assert set(rule.arguments) <= {"citizen_id", "placement_id", "meeting_id", "report_id", "employer_id",
+                                       "opening_id"}
     allowed_query = {"consultant", "top", "radius_km", "shifts", "paid_only", "require_known_needs", "q",
-                     "status", "employer_id", "active"}
+                     "status", "employer_id", "active", "limit", "cursor"}
     for item in document()["paths"].values():
         for operation in item.values():
             if isinstance(operation, dict):

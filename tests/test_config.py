@@ -81,3 +81,35 @@ def _client_as_seen_by(config, proxy_hops):
 def test_behind_a_proxy_the_scheme_host_and_client_come_from_the_proxy(config, db):
     assert _client_as_seen_by(config, proxy_hops=1) == "https smajobs.example.dk 198.51.100.7"
     assert _client_as_seen_by(config, proxy_hops=0) == "http localhost 127.0.0.1"
+
+
+def test_without_a_configured_key_every_process_shares_one_kept_beside_the_database(tmp_path, monkeypatch):
+    monkeypatch.delenv("SMAJOBS_SECRET_KEY", raising=False)
+    database = tmp_path / "instance" / "smajobs.db"
+    web_key = Config.load(db=str(database)).secret_key
+    scheduler_key = Config.load(db=str(database)).secret_key  # another process, later
+    assert web_key == scheduler_key and len(web_key) == 64
+    assert (database.parent / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert Config.load(db=str(tmp_path / "other" / "smajobs.db")).secret_key != web_key
+
+
+def test_a_configured_key_wins_and_nothing_is_written(tmp_path, monkeypatch):
+    monkeypatch.setenv("SMAJOBS_SECRET_KEY", "fra-miljøet")
+    assert Config.load(db=str(tmp_path / "smajobs.db")).secret_key == "fra-miljøet"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_a_key_that_cannot_be_stored_says_where_and_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.delenv("SMAJOBS_SECRET_KEY", raising=False)
+    blocker = tmp_path / "fil"
+    blocker.write_text("ikke en mappe")
+    with pytest.raises(ConfigError, match="Kan ikke gemme den hemmelige nøgle i .*Sæt SMAJOBS_SECRET_KEY"):
+        Config.load(db=str(blocker / "smajobs.db"))
+
+
+def test_a_link_queued_by_one_process_is_accepted_by_the_web_app_of_another(tmp_path, monkeypatch):
+    from web.signup import make_update_token, read_update_token
+    monkeypatch.delenv("SMAJOBS_SECRET_KEY", raising=False)
+    database = str(tmp_path / "smajobs.db")
+    token = make_update_token(Config.load(db=database).secret_key, "emp-7", "nonce")
+    assert read_update_token(Config.load(db=database).secret_key, token) == ("emp-7", "nonce")

@@ -12,7 +12,7 @@ from tests.conftest import login
 
 BLUEPRINTS = ("citizens", "placements", "employers")
 OWNER, OTHER = "konsulent@example.dk", "anden@example.dk"
-CITIZEN_ARGS = {"citizen_id", "placement_id", "report_id"}
+CITIZEN_ARGS = {"citizen_id", "placement_id", "report_id", "meeting_id"}
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -23,8 +23,10 @@ def rows(demo_db, make_consultant):
     placement = placements.create_placement(demo_db, citizen_id="cit-fatma", opening_id="opn-98191",
                                             kind="smajob", start_date="2026-01-05", hours_per_week=8)
     report = placements.add_report_due(demo_db, placement["id"], "delrapport", "2026-02-01")
+    meeting = placements.log_meeting(demo_db, citizen_id="cit-fatma", placement_id=placement["id"],
+                                     kind="first_employer", held_on="2026-01-06", note="Fortroligt notat")
     return {"citizen_id": "cit-fatma", "placement_id": placement["id"], "report_id": report["id"],
-            "employer_id": "emp-98191", "code": "2200"}
+            "meeting_id": meeting["id"], "employer_id": "emp-98191", "code": "2200"}
 
 
 def routes(app, values: dict) -> list[tuple[str, str, str, set[str]]]:
@@ -48,25 +50,26 @@ def test_the_walk_covers_every_page(app, rows):
     assert {"citizens.index", "citizens.new", "citizens.show", "citizens.edit", "citizens.match",
             "citizens.reassign", "citizens.postcode", "placements.new", "placements.show", "placements.edit",
             "placements.add_report", "placements.submit_report", "placements.new_meeting",
-            "employers.index", "employers.show"} <= endpoints
+            "placements.edit_meeting", "placements.delete_meeting", "employers.index", "employers.show"} <= endpoints
 
 
 def test_another_consultant_is_refused_every_citizen_route(app, client, rows, demo_db):
     login(client, OTHER)
     token = csrf_token(client)
+    meetings_before = placements.meetings_of_citizen(demo_db, "cit-fatma")
     checked = 0
     for endpoint, method, url, arguments in routes(app, rows):
         response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
         if arguments & CITIZEN_ARGS:
             assert response.status_code in (403, 404), (endpoint, method, url, response.status_code)
-            assert b"Fatma" not in response.data
+            assert b"Fatma" not in response.data and b"Fortroligt notat" not in response.data
             checked += 1
         else:
             assert response.status_code in (200, 302, 400, 404), (endpoint, method, url, response.status_code)
             assert b"Fatma" not in response.data, (endpoint, url)
     assert checked >= 10
-    # Nothing was changed by the refused writes.
-    assert placements.meetings_of_citizen(demo_db, "cit-fatma") == []
+    # Nothing was changed by the refused writes (the meeting is neither edited nor deleted).
+    assert placements.meetings_of_citizen(demo_db, "cit-fatma") == meetings_before
     assert placements.reports_of(demo_db, rows["placement_id"])[0]["submitted_at"] is None
     assert demo_db.execute("SELECT consultant_email FROM citizens WHERE id = 'cit-fatma'").fetchone()[0] == OWNER
 
@@ -88,6 +91,7 @@ def test_owner_gets_every_page(app, client, rows):
 
 def test_post_without_csrf_token_is_refused(client, rows, demo_db):
     login(client, OWNER)
+    before = placements.meetings_of_citizen(demo_db, "cit-fatma")
     response = client.post("/borgere/cit-fatma/moeder/nyt", data={"kind": "first_citizen", "held_on": "2026-01-02"})
     assert response.status_code == 400
-    assert placements.meetings_of_citizen(demo_db, "cit-fatma") == []
+    assert placements.meetings_of_citizen(demo_db, "cit-fatma") == before

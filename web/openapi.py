@@ -244,6 +244,13 @@ SCHEMAS = {
     "PlacementList": _list_of("Placement", "placements"),
     "MeetingList": _list_of("Meeting", "meetings"),
 }
+# Correcting a meeting takes the same fields as logging one, any of them.
+SCHEMAS["MeetingChanges"] = {
+    "type": "object", "additionalProperties": False, "minProperties": 1,
+    "description": "Kun de felter, der ændres; mødet tjekkes igen som helhed, som et nyt møde. Virksomhedens "
+                   "eget svar via tjek-ind-linket kan ikke rettes (422 på feltet id), kun slettes.",
+    "properties": SCHEMAS["MeetingInput"]["properties"],
+}
 
 ERROR_TEXTS = {
     400: "Indholdet er ikke gyldig JSON.",
@@ -368,6 +375,9 @@ def _paths() -> dict:
         "/api/v1/meetings/{meeting_id}": {
             "parameters": [MEETING_ID],
             "get": _op("get_meeting", "Møder", "Ét møde.", 200, "Meeting", errors=citizen_scoped),
+            "patch": _op("update_meeting", "Møder", "Ret felter i et møde.", 200, "Meeting",
+                         errors=citizen_scoped, body="MeetingChanges"),
+            "delete": _op("delete_meeting", "Møder", "Slet et møde.", 204, None, errors=citizen_scoped),
         },
         "/api/v1/employers": {
             "get": _op("list_employers", "Virksomheder", "Virksomheder med småjobs, efter navn.", 200,

@@ -205,28 +205,63 @@ def submit_report(placement_id, report_id):
     return redirect(url_for("placements.show", placement_id=placement_id))
 
 
+# --- meetings ----------------------------------------------------------------------------------
+
+PROPOSED_CHOICE = {"ja": True, "nej": False}
+
+
+def _meeting_form(citizen_id: str, data: dict | None = None) -> MeetingForm:
+    """The meeting form with the citizen's placements to choose from (the same for new and edit)."""
+    form = MeetingForm(data=data) if data is not None else MeetingForm()
+    form.placement_id.choices = choices([("", "Intet forløb")] + [
+        (str(p["id"]), f"{p['opening_title']} – {p['employer_name']} ({STATUS_LABELS[p['status']].lower()})")
+        for p in placements.placements_of_citizen(get_db(), citizen_id)])
+    return form
+
+
+def _meeting_values(form: MeetingForm) -> dict:
+    return dict(placement_id=form.placement_id.data or None, kind=form.kind.data, held_on=form.held_on.data,
+                participants=form.participants.data, note=form.note.data,
+                paid_hours_proposed=PROPOSED_CHOICE.get(form.paid_hours_proposed.data or ""),
+                paid_hours_answer=form.paid_hours_answer.data)
+
+
+def _meeting_as_typed(meeting: dict) -> dict:
+    proposed = {True: "ja", False: "nej"}.get(meeting["paid_hours_proposed"], "")
+    return dict(kind=meeting["kind"], placement_id=str(meeting["placement_id"] or ""), held_on=meeting["held_on"],
+                participants=meeting["participants"], note=meeting["note"], paid_hours_proposed=proposed,
+                paid_hours_answer=meeting["paid_hours_answer"] or "")
+
+
+def _meeting_or_404(citizen_id: str, meeting_id: int) -> tuple[dict, dict]:
+    """The citizen (if the consultant may see them) and their meeting; anything else is 404."""
+    citizen = citizen_or_404(citizen_id)
+    meeting = placements.get_meeting(get_db(), meeting_id)
+    if meeting is None or meeting["citizen_id"] != citizen["id"]:
+        abort(404)
+    return citizen, meeting
+
+
+def _back_to(citizen_id: str, placement_id) -> str:
+    """Where the consultant came from: the placement page (`?fra=forloeb`) or the citizen page."""
+    if request.args.get("fra") == "forloeb" and placement_id:
+        return url_for("placements.show", placement_id=int(placement_id))
+    return url_for("citizens.show", citizen_id=citizen_id)
+
+
 @bp.route("/borgere/<citizen_id>/moeder/nyt", methods=["GET", "POST"])
 @login_required
 def new_meeting(citizen_id):
     citizen = citizen_or_404(citizen_id)
-    db = get_db()
-    own = placements.placements_of_citizen(db, citizen_id)
-    form = MeetingForm()
-    form.placement_id.choices = choices([("", "Intet forløb")] + [
-        (str(p["id"]), f"{p['opening_title']} – {p['employer_name']} ({STATUS_LABELS[p['status']].lower()})")
-        for p in own])
+    form = _meeting_form(citizen_id)
     if request.method == "GET":
         form.placement_id.data = request.args.get("forloeb", "")
         if request.args.get("type") in MEETING_KIND_LABELS:
             form.kind.data = request.args["type"]
     if form.validate_on_submit():
-        proposed = {"ja": True, "nej": False}.get(form.paid_hours_proposed.data or "")
         try:
-            placements.log_meeting(
-                db, citizen_id=citizen_id, placement_id=form.placement_id.data or None, kind=form.kind.data,
-                held_on=form.held_on.data, participants=form.participants.data, note=form.note.data,
-                paid_hours_proposed=proposed, paid_hours_answer=form.paid_hours_answer.data,
-                created_by=current_user.id)
+            placements.log_meeting(get_db(), citizen_id=citizen_id, created_by=current_user.id,
+                                   **_meeting_values(form))
         except InvalidPlacement as error:
             _put_errors(form, error, "kind")
         else:
@@ -234,5 +269,45 @@ def new_meeting(citizen_id):
             if form.placement_id.data:
                 return redirect(url_for("placements.show", placement_id=int(form.placement_id.data)))
             return redirect(url_for("citizens.show", citizen_id=citizen_id))
-    return render_template("placements/meeting_form.html", form=form, citizen=citizen), \
+    return render_template("placements/meeting_form.html", form=form, citizen=citizen, meeting=None,
+                           cancel_url=url_for("citizens.show", citizen_id=citizen_id)), \
         400 if request.method == "POST" else 200
+
+
+@bp.route("/borgere/<citizen_id>/moeder/<int:meeting_id>/ret", methods=["GET", "POST"])
+@login_required
+def edit_meeting(citizen_id, meeting_id):
+    citizen, meeting = _meeting_or_404(citizen_id, meeting_id)
+    cancel_url = _back_to(citizen_id, meeting["placement_id"])
+    if meeting["from_checkin_form"]:
+        flash(placements.CHECKIN_MEETING_LOCKED, "error")
+        return redirect(cancel_url)
+    form = _meeting_form(citizen_id, None if request.method == "POST" else _meeting_as_typed(meeting))
+    if form.validate_on_submit():
+        try:
+            saved = placements.update_meeting(get_db(), meeting_id, **_meeting_values(form))
+        except InvalidPlacement as error:
+            _put_errors(form, error, "kind")
+        else:
+            flash("Mødet er rettet.")
+            return redirect(_back_to(citizen_id, saved["placement_id"]))
+    return render_template("placements/meeting_form.html", form=form, citizen=citizen, meeting=meeting,
+                           cancel_url=cancel_url), 400 if request.method == "POST" else 200
+
+
+@bp.route("/borgere/<citizen_id>/moeder/<int:meeting_id>/slet", methods=["GET", "POST"])
+@login_required
+def delete_meeting(citizen_id, meeting_id):
+    """GET asks for confirmation (a page, so it works without JavaScript); POST deletes."""
+    citizen, meeting = _meeting_or_404(citizen_id, meeting_id)
+    back = _back_to(citizen_id, meeting["placement_id"])
+    form = FlaskForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        placements.delete_meeting(get_db(), meeting_id)
+        flash("Mødet er slettet.")
+        return redirect(back)
+    placement = placements.get_placement(get_db(), meeting["placement_id"]) if meeting["placement_id"] else None
+    return render_template("placements/meeting_delete.html", form=form, citizen=citizen, meeting=meeting,
+                           placement=placement, meeting_labels=MEETING_KIND_LABELS, cancel_url=back)

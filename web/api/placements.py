@@ -146,10 +146,37 @@ def placement_meetings(placement_id: int):
     return jsonify({"meetings": [meeting_json(m) for m in placements.meetings_of_placement(get_db(), placement_id)]})
 
 
-@bp.get("/meetings/<int:meeting_id>")
-def get_meeting(meeting_id: int):
+def _meeting_or_404(meeting_id: int) -> dict:
     meeting = placements.get_meeting(get_db(), meeting_id)
     if meeting is None:
         raise ApiError(404)
-    citizen_or_404(meeting["citizen_id"])
+    citizen_or_404(meeting["citizen_id"])  # the same 404 when it is someone else's
+    return meeting
+
+
+@bp.get("/meetings/<int:meeting_id>")
+def get_meeting(meeting_id: int):
+    return jsonify(meeting_json(_meeting_or_404(meeting_id)))
+
+
+@bp.patch("/meetings/<int:meeting_id>")
+def update_meeting(meeting_id: int):
+    """Correct a meeting; checked as a whole like a new one. The employer's own check-in answer
+    cannot be edited (422 on `id`), only deleted."""
+    _meeting_or_404(meeting_id)
+    changes = _body("møde", meeting_id, MEETING_INPUT)
+    if not changes:
+        raise ApiError(422, problems=field_problems(meeting_id, {
+            "(post)": f"angiv mindst ét felt, der skal ændres ({', '.join(MEETING_INPUT)})"}, "møde"))
+    try:
+        meeting = placements.update_meeting(get_db(), meeting_id, **changes)
+    except InvalidPlacement as error:
+        raise _invalid(error, meeting_id, "møde")
     return jsonify(meeting_json(meeting))
+
+
+@bp.delete("/meetings/<int:meeting_id>")
+def delete_meeting(meeting_id: int):
+    _meeting_or_404(meeting_id)
+    placements.delete_meeting(get_db(), meeting_id)
+    return "", 204
