@@ -262,6 +262,21 @@ def end_placement(db: sqlite_utils.Database, placement_id, end_date, outcome) ->
     return update_placement(db, placement_id, status="ended", end_date=end_date, outcome=outcome)
 
 
+def start_due_placements(db: sqlite_utils.Database, today) -> list[int]:
+    """Planned placements whose start date has come become active, so follow-ups, paid-hours
+    reminders and check-ins cover them even if nobody changed the status by hand. Returns ids."""
+    with write(db):
+        started = [row[0] for row in db.execute(
+            "SELECT id FROM placements WHERE status = 'planned' AND start_date <= ? ORDER BY id",
+            [today.isoformat()]).fetchall()]
+        if started:
+            # updated_at is left alone: the stalled-course rule counts people's changes, and a
+            # date arriving is not one.
+            db.execute(f"UPDATE placements SET status = 'active' "
+                       f"WHERE id IN ({', '.join('?' * len(started))}) AND status = 'planned'", started)
+    return started
+
+
 def placements_of_citizen(db: sqlite_utils.Database, citizen_id: str) -> list[dict]:
     return list(db.query(_PLACEMENT_SELECT + " WHERE p.citizen_id = ? ORDER BY p.start_date DESC, p.id DESC",
                          [citizen_id]))

@@ -25,6 +25,7 @@ from itsdangerous import URLSafeSerializer
 from data import reminders as store
 from data.db import write
 from data.outbox import enqueue
+from data.placements import start_due_placements
 from jobs import emails, frikort
 from jobs.calendar import (
     add_working_days, local_now, next_working_day, previous_working_day, to_local_date,
@@ -63,13 +64,14 @@ class PassResult:
     created: list[dict] = field(default_factory=list)
     closed: list[dict] = field(default_factory=list)
     queued: list[dict] = field(default_factory=list)
+    started: list[int] = field(default_factory=list)
 
     def counts(self) -> dict:
         by_rule = defaultdict(int)
         for item in self.created:
             by_rule[f"created_{item['rule']}"] += 1
         return {"created": len(self.created), "closed": len(self.closed), "queued": len(self.queued),
-                **dict(sorted(by_rule.items()))}
+                "started": len(self.started), **dict(sorted(by_rule.items()))}
 
 
 @dataclass
@@ -103,8 +105,9 @@ def run_pass_detailed(db, config, now: datetime | None = None) -> PassResult:
     now = local_now(now)
     today = now.date()
     rules = rules_config(config)
-    snapshot = Snapshot.load(db)
     result = PassResult(today)
+    result.started = start_due_placements(db, today)
+    snapshot = Snapshot.load(db)
     wants = wanted_reminders(snapshot, today, rules)
     _sync(db, wants, result)
     _queue_thanks(db, snapshot, now, rules, result)

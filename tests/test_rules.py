@@ -62,7 +62,7 @@ def test_two_passes_create_nothing_new(demo_db, config):
     rows, mails = reminders(demo_db, status=None), outbox(demo_db)
     second = run_pass(demo_db, config, at("2026-03-30 08:05"))
     assert first["created"] > 0 and first["queued"] > 0
-    assert second == {"created": 0, "closed": 0, "queued": 0}
+    assert second == {"created": 0, "closed": 0, "queued": 0, "started": 0}
     assert reminders(demo_db, status=None) == rows
     assert outbox(demo_db) == mails
 
@@ -287,3 +287,23 @@ def test_each_employer_meeting_without_paid_hours_during_a_placement_reminds_aga
     [again] = reminders(demo_db, rule="paid_hours")
     assert again["dedupe_key"] == f"paid_hours:meeting:{second['id']}"
     assert again["title"] == "Foreslå lønnede timer for Fatma: det blev ikke foreslået på mødet 23. marts 2026"
+
+
+def test_a_planned_placement_starts_on_its_start_date_and_is_then_followed_up(demo_db, config):
+    from data.placements import get_placement
+    unpaid = placement(demo_db, start="2026-03-02", kind="virksomhedspraktik", status="planned", trial_weeks=4)
+    later = placement(demo_db, citizen_id="cit-samir", start="2026-06-01", status="planned")
+    backdate(demo_db, "2026-02-20T10:00:00+00:00")
+    before = run_pass(demo_db, config, at("2026-03-01 08:00"))
+    assert before["started"] == 0 and get_placement(demo_db, unpaid["id"])["status"] == "planned"
+
+    counts = run_pass(demo_db, config, at("2026-03-02 08:00"))
+    assert counts["started"] == 1
+    assert get_placement(demo_db, unpaid["id"])["status"] == "active"
+    assert get_placement(demo_db, later["id"])["status"] == "planned"
+    assert keys(demo_db, rule="paid_hours") == [f"paid_hours:start:{unpaid['id']}"]
+    # The date arriving is not a change by a person: the stalled-course clock keeps running.
+    assert get_placement(demo_db, unpaid["id"])["updated_at"] == "2026-02-20T10:00:00+00:00"
+    run_pass(demo_db, config, at("2026-03-09 08:00"))
+    assert keys(demo_db, rule="follow_up") == [f"follow_up:{unpaid['id']}:2026-03-09"]
+    assert run_pass(demo_db, config, at("2026-03-09 09:00"))["started"] == 0
