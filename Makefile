@@ -9,7 +9,10 @@ PORT    ?= 5000
 
 .PHONY: demo test bench chromium clean
 
+# Debian's own python3 leaves venv support (ensurepip) to the python3-venv package.
 $(STAMP): requirements.txt pyproject.toml
+	@python3 -c 'import ensurepip' 2>/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv; }
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet -r requirements.txt
 	$(BIN)/pip install --quiet --no-deps -e .
