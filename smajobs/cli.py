@@ -8,7 +8,12 @@ from pathlib import Path
 
 import click
 
+from smajobs import click_da
 from smajobs.config import Config, ConfigError
+
+# click's own messages ("Usage:", "Error: Missing argument ...") in Danish; before any command
+# is defined, because click.Path names itself ("file") when it is created.
+click_da.install()
 
 
 class Context:
@@ -39,7 +44,7 @@ class CliError(click.ClickException):
         click.echo(f"Fejl: {self.format_message()}", file=file or sys.stderr)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=click_da.DanishGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", type=click.Path(dir_okay=False), default=None,
               help="Databasefil (ellers SMAJOBS_DB eller instance/smajobs.db).")
 @click.pass_context
