@@ -39,7 +39,7 @@ CONCEPTS: dict[str, str] = {
         kørsel køre kører chauffør chauffører chaufførarbejde fører kørekort bil biler bilen
         lastbil lastbiler varebil varebiler vognmand vognmænd bud budbil budkørsel levering
         leveringer levere udbringning udbringer distribution transport transporter logistik
-        flytning flyttefirma flyttemand taxa taxi bus buschauffør truck trucker gaffeltruck
+        flytning flyttefirma flyttemand taxa taxi bus buschauffør budkører budfirma varebil
         trafik rute ruter ture
     """,
     "lager": """
@@ -47,6 +47,8 @@ CONCEPTS: dict[str, str] = {
         ordreplukker ordre ordrer pakke pakker pakning pakkeri palle paller palleløfter
         varemodtagelse forsendelse forsendelser scanne scanning losse
         logistik logistikcenter distributionscenter terminal gods
+        truck trucker truckfører truckførere gaffeltruck truckcertifikat pakkeri pakkeriet
+        lagerhal lagerhaller
     """,
     "detail": """
         detail detailhandel handel butik butikker butiksassistent butiksmedarbejder
@@ -62,6 +64,8 @@ CONCEPTS: dict[str, str] = {
         tegneserie tegneserier tegneseriebutik manga anime spil brætspil computerspil
         rollespil gaming spilbutik figurer samlekort samlerkort litteratur
         forfatter roman romaner blade magasiner tegnefilm fantasy
+        læse læsning læser læsesal lydbog lydbøger antikvariat antikvariater bogorm
+        biblioteksassistent udlån
     """,
     "kreativ": """
         kreativ kreative kreativitet tegne tegning tegninger tegner tegneserie tegneserier manga
@@ -74,14 +78,16 @@ CONCEPTS: dict[str, str] = {
         dyr dyrene dyrepasser dyrepasning dyreinternat internat dyrehandel dyreklinik dyrlæge
         hund hunde hundene hundepasning hundelufter kat katte kattene hest heste hestene stald
         stalde ridning rideskole ridecenter landbrug landmand bondegård gård køer grise
-        høns zoo akvarium fodre fodring kæledyr
+        høns zoo akvarium fodre fodring kæledyr hundepension kennel kenneler dyreklinik
+        dyrlægeklinik dyrlægehjælper rideklub ridehal muge strigle dyrepleje fugle kaniner
     """,
     "grønt": """
         gartner gartnere gartneri gartnerier anlægsgartner haven haver havearbejde
         havemand plante planter planteskole plantning blomst blomster blomsterbutik
         luge lugning græs græsslåning plæne beskæring hæk hække træer skov skovarbejde
         park parker parkarbejde kirkegård kirkegårde natur udendørs grønne
-        grønt grøntsagshave drivhus kolonihave
+        grønt grøntsagshave drivhus kolonihave udenfor udearbejde udeliv friluft friluftsliv
+        gravsted gravsteder kirkegårdsgartner skovbrug potteplanter krukker bede trillebør
     """,
     "rengøring": """
         rengøring rengøre rengøringsassistent rengøringsmedarbejder rengøringshjælp
@@ -111,7 +117,8 @@ CONCEPTS: dict[str, str] = {
     """,
     "cykel": """
         cykel cykler cyklen cyklerne cykling cykelsmed cykelmekaniker cykelværksted
-        cykelhandler cykelbutik ladcykel elcykel lappe slange slanger
+        cykelhandler cykelbutik ladcykel elcykel lappe slange slanger mountainbike mtb
+        racercykel cykelhandel cykelreparation
     """,
     "hotel": """
         hotel hoteller hostel hostels vandrehjem housekeeping reception receptionist
@@ -132,30 +139,49 @@ CONCEPTS: dict[str, str] = {
     "it": """
         it computer computere pc data teknologi elektronik programmering programmere kode
         kodning software hardware support helpdesk skærm skærme mobil mobiler telefoner
-        netværk gaming computerspil digital digitale
+        netværk gaming computerspil digital digitale gamer bærbar bærbare tablet printer
+        printere server servere installere installation datatekniker
     """,
     "kontor": """
         kontor kontorer kontorarbejde kontorassistent administration administrativ
         reception receptionist telefon telefonen post postsortering scanning arkiv
         arkivering kopiering registrering indtastning regnskab bogholderi sekretær
-        mødelokaler booke booking journalisering dokumenter
+        mødelokaler booke booking journalisering dokumenter papirarbejde papir papirer
+        kontorarbejde sagsbehandling mails breve kuverter
     """,
     "musik": """
         musik musiker musikere instrument instrumenter guitar klaver trommer sang synge
         koncert koncerter spillested lyd lydtekniker scene festival festivaler
+        musikforretning musikbutik noder bas keyboard band scenen sanger
     """,
     "sport": """
         sport sportsklub fodbold håndbold basketball fitness fitnesscenter træning træne
         svømning svømmehal svømmehallen idræt idrætshal idrætsforening motion løb
-        gymnastik boksning stadion halinspektør omklædningsrum
+        gymnastik boksning stadion halinspektør omklædningsrum boldklub fodboldklub
+        træningscenter motionscenter styrketræning bold bolde idrætsforening idrætsanlæg
     """,
     "tøj": """
         tøj tøjet tøjbutik mode tekstil tekstiler sy syning skrædder vaskeri strygning
-        genbrugstøj sko
+        genbrugstøj sko vintage syerske beklædning kjoler bukser
     """,
     "laboratorie": """
         laboratorie laboratorium laboratorier laboratorieudstyr lab medicin medicinal
         kemi prøver analyse apotek
+    """,
+    "skønhed": """
+        frisør frisører frisørsalon frisørsalonen frisure frisurer hår håret hårpleje
+        barber barbersalon negle neglesalon kosmetolog kosmetik makeup sminke skønhed
+        skønhedssalon
+    """,
+    "produktion": """
+        produktion produktionen fabrik fabrikker fabrikken fabriksarbejde industri industrien
+        montage montør montører samlebånd maskine maskiner maskinoperatør emner
+        produktionslinje kvalitetskontrol plast metal metalindustri
+    """,
+    "affald": """
+        affald affaldet affaldssortering affaldshåndtering genbrugsplads genbrugspladsen
+        genbrugsstation skrot skrothandel renovation skraldemand storskrald containere
+        container miljøstation pant miljø
     """,
     "kultur": """
         museum museer kultur kulturhus teater teatre biograf bibliotek udstilling
@@ -188,4 +214,11 @@ FILLER_WORDS = """
     klasse stu fx osv samt både via deltid fuldtid småjob småjobs arbejdsplads
     arbejdspladsen kollega kollegaer kolleger ny nye nyt få flere lave laver gøre gør
     sammen hjælpe hjalp
+"""
+
+# Words whose plural changes the vowel, "singular:plural": the matcher stems them from the plural
+# so that "bog" meets "bøger" and "barn" meets "børn" (Danish grammar, not job knowledge).
+IRREGULAR_FORMS = """
+    bog:bøger bogen:bøger barn:børn barnet:børn hånd:hænder hånden:hænder mand:mænd manden:mænd
+    fod:fødder foden:fødder tand:tænder bonde:bønder gås:gæs ko:køer koen:køer
 """

@@ -45,13 +45,25 @@ _stemmer = snowballstemmer.stemmer("danish")
 _stemmer_lock = threading.Lock()                 # the pure-Python stemmer keeps state per call
 
 
+IRREGULAR_FORMS = dict(pair.split(":") for pair in lexicon.IRREGULAR_FORMS.split())
+SYNCOPE_RE = re.compile(r"(?<=[^aeiouyæøå])el$")   # "cykel" -> "cykl", as in "cykler"
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Danish snowball stem, applied twice: one pass leaves some inflected forms a step short
     ("køkkener" -> "køkken", "legepladsen" -> "legeplads"); the second pass brings them to the
-    stem of the base form ("køk", "legeplad") so that variants meet."""
+    stem of the base form ("køk", "legeplad") so that variants meet.
+
+    Two regular Danish alternations the stemmer leaves apart are closed afterwards: words whose
+    plural changes the vowel ("bog"/"bøger", "barn"/"børn") are stemmed from the plural, and an
+    unstressed -el loses its e as it does before an ending ("cykel"/"cykler", "titel"/"titler")."""
+    word = IRREGULAR_FORMS.get(word, word)
     with _stemmer_lock:
-        return _stemmer.stemWord(_stemmer.stemWord(word))
+        stemmed = _stemmer.stemWord(_stemmer.stemWord(word))
+    if len(stemmed) >= 5:
+        stemmed = SYNCOPE_RE.sub("l", stemmed)
+    return stemmed
 
 
 def _words(text: str) -> list[str]:
@@ -79,6 +91,15 @@ def _concept_index() -> dict[str, tuple[str, ...]]:
 
 
 CONCEPTS_BY_STEM = _concept_index()
+# Never a compound part that counts: "kontorarbejde" is "kontor", "staldmedhjælper" is "stald".
+NON_PART_STEMS = FILLER_STEMS | GENERIC_STEMS
+# Words that are no evidence on their own either: a citizen's "et job som medhjælper" or an
+# opening's "Medhjælper i ..." would otherwise tie every "...medhjælper" to every other one.
+# A generic word that the lexicon places in a field ("handel", "teknik") still counts.
+NO_EVIDENCE_STEMS = FILLER_STEMS | (GENERIC_STEMS - CONCEPTS_BY_STEM.keys())
+# Generic endings that mark a compound even when its first part is unknown ("fabriks|arbejde",
+# "produktions|medarbejder"); longest first.
+GENERIC_SUFFIXES = tuple(sorted((s for s in GENERIC_STEMS if len(s) >= 4), key=len, reverse=True))
 
 
 def _base_words() -> list[str]:
@@ -111,13 +132,19 @@ def surface_tokens(text: str) -> list[str]:
             if len(token) >= MIN_TOKEN_LEN and token not in FUNCTION_WORDS and token not in FILLER_WORDS]
 
 
+def has_content(text: str) -> bool:
+    """Whether the text holds a word that can say something about a field of work: not only
+    function, filler and generic job words ("et job som medhjælper")."""
+    return any(stem(token) not in NO_EVIDENCE_STEMS for token in surface_tokens(text))
+
+
 def phrases(text: str) -> list[str]:
     """The separate statements of a free-text field ("madlavning, tyrkisk mad og bage brød" ->
     three phrases), without phrases that hold no content word; at most MAX_PHRASES_PER_FIELD."""
     found: list[str] = []
     for piece in PHRASE_SPLIT_RE.split(text):
         phrase = " ".join(piece.split())
-        if phrase and surface_tokens(phrase) and phrase.lower() not in (p.lower() for p in found):
+        if phrase and has_content(phrase) and phrase.lower() not in (p.lower() for p in found):
             found.append(phrase)
     return found[:MAX_PHRASES_PER_FIELD]
 
@@ -128,6 +155,7 @@ class TokenInfo:
     stem: str
     parts: tuple[str, ...]      # stems of compound parts (fillers dropped), may be empty
     concepts: tuple[str, ...]   # lexicon concept names
+    char_text: str = ""         # what the character space sees: the stem without generic parts
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -158,16 +186,21 @@ class DanishAnalyzer:
 
     def _analyse_token(self, token: str) -> TokenInfo | None:
         token_stem = stem(token)
-        if token_stem in FILLER_STEMS:
+        if token_stem in NO_EVIDENCE_STEMS:
             return None
-        parts = tuple(p for p in dict.fromkeys(self.split_compound(token_stem))
-                      if p not in FILLER_STEMS and p not in GENERIC_STEMS)
+        split = self.split_compound(token_stem) or _split_generic_suffix(token_stem)
+        parts = tuple(p for p in dict.fromkeys(split) if p not in NON_PART_STEMS)
+        if split and not parts:
+            return None                 # only generic parts ("hjælpearbejde")
         concepts: list[str] = []
         for key in (token_stem, *parts):
             for concept in CONCEPTS_BY_STEM.get(key, ()):
                 if concept not in concepts:
                     concepts.append(concept)
-        return TokenInfo(token, token_stem, parts, tuple(concepts))
+        # The character space sees the content parts only, so "pakkeriarbejder" and
+        # "kontorarbejde" do not meet on the n-grams of "arbejd".
+        char_text = " ".join(parts) if len(parts) < len(split) else token_stem
+        return TokenInfo(token, token_stem, parts, tuple(concepts), char_text)
 
     def analyse(self, text: str) -> list[TokenInfo]:
         infos = (self.token_info(token) for token in surface_tokens(text))
@@ -178,7 +211,7 @@ class DanishAnalyzer:
 
     def stem_text(self, text: str) -> str:
         """Stemmed text for the character n-gram space."""
-        return " ".join(info.stem for info in self.analyse(text))
+        return " ".join(info.char_text for info in self.analyse(text))
 
     def split_compound(self, word: str) -> tuple[str, ...]:
         """Fewest known parts (each >= 3 letters) that spell the word, allowing one linking letter
@@ -219,6 +252,18 @@ class DanishAnalyzer:
         return None
 
 
+def _split_generic_suffix(word: str) -> tuple[str, ...]:
+    """(head, generic ending) for a word that ends in a generic job word after an unknown first
+    part of at least MIN_PART_LEN letters; the head is stemmed, which drops a linking -s
+    ("produktions" -> "produktion"). () otherwise."""
+    for suffix in GENERIC_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_PART_LEN:
+            head = stem(word[: -len(suffix)])
+            if len(head) >= MIN_PART_LEN:
+                return head, suffix
+    return ()
+
+
 def _identity(tokens: list[str]) -> list[str]:
     """Analyzer for CountVectorizer when the features are already made (module level: picklable)."""
     return tokens
@@ -252,7 +297,7 @@ class TextModel:
         self.char_counter = CountVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAM_RANGE,
                                             lowercase=False, dtype=np.float64)
         word_by_token = self.word_counter.fit_transform([list(info.features) for info in token_infos])
-        char_by_token = self.char_counter.fit_transform([info.stem for info in token_infos])
+        char_by_token = self.char_counter.fit_transform([info.char_text for info in token_infos])
         self.n_word_features = word_by_token.shape[1]
         self.n_features = self.n_word_features + char_by_token.shape[1]
         # One matrix for both spaces, columns word space first (tokens are few, so this stack is
@@ -298,7 +343,7 @@ class TextModel:
                 rows.append(row)
                 columns.append(column)
         if not token_infos:   # nothing to learn from: a sentinel keeps sklearn's vocabularies non-empty
-            token_infos.append(TokenInfo("#", "#", (), ()))
+            token_infos.append(TokenInfo("#", "#", (), (), "#"))
         text_by_token = sp.csr_matrix((np.ones(len(rows)), (rows, columns)),
                                       shape=(len(field_texts), len(token_infos)), dtype=np.float64)
         return text_by_token, token_infos
