@@ -183,6 +183,20 @@ def test_deleting_the_meeting_moves_the_reminder_back_to_the_start(demo_db, conf
     assert keys(demo_db, status="closed", rule="paid_hours") == [f"paid_hours:meeting:{meeting['id']}"]
 
 
+def test_deleting_a_flagged_checkin_answer_keeps_the_reminder_to_read_it(demo_db, config):
+    p = rules_placement(demo_db, start="2026-03-02", paid=5)
+    checkin_id = store.create_checkin(demo_db, p["id"], 1, date(2026, 3, 30), date(2026, 4, 13))
+    answer = store.answer_checkin(demo_db, checkin_id, held_on=date(2026, 3, 31), attendance="much_absence",
+                                  tasks="well", act_on=True, note="", flagged=True, meeting_note="Svar")
+    run_pass(demo_db, config, at("2026-03-31 12:00"))
+    assert keys(demo_db, rule="checkin_answer") == [f"checkin_answer:{checkin_id}"]
+    placements.delete_meeting(demo_db, answer["id"])
+    counts = run_pass(demo_db, config, at("2026-04-01 08:00"))
+    assert counts["closed"] == 0  # the employer still asked for contact; the check-in keeps the answer
+    [reminder] = [r for r in store.open_reminders_of(demo_db, OWNER) if r["rule"] == "checkin_answer"]
+    assert reminder["due_on"] == "2026-03-31"
+
+
 # --- pages -------------------------------------------------------------------------------------
 
 @pytest.fixture
