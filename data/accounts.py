@@ -1,9 +1,17 @@
 """Consultant accounts and their API tokens. Hashing happens in web.auth; only hashes are stored."""
 from __future__ import annotations
 
+import logging
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
 import sqlite_utils
 
 from data.db import now_iso, write
+
+# last_used_at is written at most this often per token: the web app and the scheduler share
+# one SQLite file with one writer at a time, so every API call must not become a write.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 def create_consultant(db: sqlite_utils.Database, *, email: str, name: str, password_hash: str | None,
@@ -44,7 +52,44 @@ def add_api_token(db: sqlite_utils.Database, consultant_id: int, token_hash: str
 
 
 def consultant_by_token_hash(db: sqlite_utils.Database, token_hash: str) -> dict | None:
+    """The active consultant owning the token, plus the token's `token_id` and `token_last_used_at`."""
     rows = list(db.query(
-        "SELECT c.* FROM api_tokens t JOIN consultants c ON c.id = t.consultant_id "
+        "SELECT c.*, t.id AS token_id, t.last_used_at AS token_last_used_at "
+        "FROM api_tokens t JOIN consultants c ON c.id = t.consultant_id "
         "WHERE t.token_hash = ? AND c.active = 1", [token_hash]))
     return rows[0] if rows else None
+
+
+def _utc_iso(moment: datetime) -> str:
+    """As data.db.now_iso writes it, so stored stamps compare as text."""
+    if moment.tzinfo is None:
+        raise ValueError("an aware datetime is needed")
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def record_token_use(db: sqlite_utils.Database, token_id: int, now: datetime,
+                     last_used_at: str | None = None) -> bool:
+    """Set the token's last_used_at to `now` unless it was set less than a minute before.
+
+    `last_used_at` is the value the caller just read: when it is recent nothing is written, not
+    even a transaction begun. The UPDATE repeats the check under the write lock, so two
+    processes authenticating at once write once. True if written."""
+    stamp, threshold = _utc_iso(now), _utc_iso(now - TOKEN_USE_RESOLUTION)
+    if last_used_at is not None and last_used_at > threshold:
+        return False
+    try:
+        with write(db):
+            cursor = db.execute(
+                "UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)",
+                [stamp, token_id, threshold])
+    except sqlite3.OperationalError as error:
+        # A busy database must not turn a valid token away; the stamp is only bookkeeping.
+        logging.getLogger(__name__).warning("last_used_at of API token %s not written: %s", token_id, error)
+        return False
+    return cursor.rowcount > 0
+
+
+def api_tokens_of(db: sqlite_utils.Database, consultant_id: int) -> list[dict]:
+    """The consultant's tokens (never the hash), oldest first."""
+    return list(db.query("SELECT id, label, created_at, last_used_at FROM api_tokens WHERE consultant_id = ? "
+                         "ORDER BY created_at, id", [consultant_id]))

@@ -339,18 +339,35 @@ def list_employers(db: sqlite_utils.Database, search: str = "", status: str | No
         sql += " WHERE status = ?"
         params.append(status)
     employers = [employer_record(row) for row in db.query(sql + " ORDER BY name COLLATE NOCASE, id", params)]
-    openings: dict[str, list[dict]] = {}
-    for row in db.query("SELECT * FROM openings ORDER BY employer_id, position, id"):
-        openings.setdefault(row["employer_id"], []).append(_from_row(row))
-    words = search.casefold().split()
+    openings = openings_by_employer(db)
     result = []
     for employer in employers:
         employer["openings"] = openings.get(employer["id"], [])
-        haystack = " ".join([employer["name"], employer["industry"]] +
-                            [o["title"] for o in employer["openings"]]).casefold()
-        if all(word in haystack for word in words):
+        if employer_matches_search(employer, search):
             result.append(employer)
     return result
+
+
+def openings_by_employer(db: sqlite_utils.Database, employer_ids: list[str] | None = None) -> dict[str, list[dict]]:
+    """{employer id: its openings in order}, for the given employers (None: all)."""
+    openings: dict[str, list[dict]] = {}
+    if employer_ids is None:
+        chunks: list[list[str] | None] = [None]
+    else:
+        chunks = [employer_ids[i:i + 500] for i in range(0, len(employer_ids), 500)]
+    for chunk in chunks:
+        where = "" if chunk is None else f" WHERE employer_id IN ({', '.join('?' * len(chunk))})"
+        for row in db.query(f"SELECT * FROM openings{where} ORDER BY employer_id, position, id", chunk or []):
+            openings.setdefault(row["employer_id"], []).append(_from_row(row))
+    return openings
+
+
+def employer_matches_search(employer: dict, search: str) -> bool:
+    """Every word of `search` in the name, industry or an opening's title, ignoring case (Danish
+    letters too, which SQLite's LIKE would not). `employer` carries its "openings"."""
+    haystack = " ".join([employer["name"], employer["industry"]] +
+                        [o["title"] for o in employer["openings"]]).casefold()
+    return all(word in haystack for word in search.casefold().split())
 
 
 def save_employer(db: sqlite_utils.Database, record: dict, status: str | None = None) -> dict:

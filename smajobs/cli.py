@@ -209,6 +209,8 @@ from web.cli import create_consultant_command, create_token_command, serve_comma
 main.add_command(serve_command)
 main.add_command(create_consultant_command)
 main.add_command(create_token_command)
+from web.cli import list_tokens_command  # noqa: E402
+main.add_command(list_tokens_command)
 
 if __name__ == "__main__":
     main()

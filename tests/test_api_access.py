@@ -118,7 +118,8 @@ def test_a_session_cookie_does_not_authenticate_the_api(world):
 def test_another_consultant_is_refused_everywhere(world):
     db = world["db"]
     before = (registry.get_citizen(db, "cit-fatma"), placements.get_placement(db, world["args"]["placement_id"]),
-              placements.meetings_of_citizen(db, "cit-fatma"), placements.placements_of_citizen(db, "cit-fatma"))
+              placements.meetings_of_citizen(db, "cit-fatma"), placements.placements_of_citizen(db, "cit-fatma"),
+              placements.reports_of(db, world["args"]["placement_id"]))
     paths = document()["paths"]
     for method, path, rule, body in walk(world):
         response = world["api"].call(method, path, token=world["tokens"]["other"], json=body)
@@ -132,7 +133,8 @@ def test_another_consultant_is_refused_everywhere(world):
         for secret in (*OWNER_CITIZENS, "Fatma", "Fortroligt notat"):
             assert secret not in text, f"{method} {path} showed {secret!r} to another consultant"
     after = (registry.get_citizen(db, "cit-fatma"), placements.get_placement(db, world["args"]["placement_id"]),
-             placements.meetings_of_citizen(db, "cit-fatma"), placements.placements_of_citizen(db, "cit-fatma"))
+             placements.meetings_of_citizen(db, "cit-fatma"), placements.placements_of_citizen(db, "cit-fatma"),
+             placements.reports_of(db, world["args"]["placement_id"]))
     assert after == before
     assert registry.get_citizen(db, "cit-import-walk") is None
 

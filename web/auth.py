@@ -8,12 +8,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+from datetime import datetime
 from functools import wraps
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
@@ -21,6 +22,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
 from data import accounts, registry
+from web import limits
 from web.db import get_db
 
 bp = Blueprint("auth", __name__)
@@ -89,8 +91,25 @@ def load_consultant_from_token(req):
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    row = accounts.consultant_by_token_hash(get_db(), hash_api_token(header[7:].strip()))
-    return Consultant(row) if row else None
+    return consultant_for_token(header[7:].strip())
+
+
+def consultant_for_token(token: str) -> Consultant | None:
+    """The active consultant an API token belongs to, noting when the token was used (at most
+    once a minute per token, see data.accounts.record_token_use)."""
+    row = accounts.consultant_by_token_hash(get_db(), hash_api_token(token))
+    if row is None:
+        return None
+    accounts.record_token_use(get_db(), row["token_id"], request_now(), row["token_last_used_at"])
+    return Consultant(row)
+
+
+def request_now() -> datetime:
+    """The current time, aware; tests fix it with app.config["SMAJOBS_CLOCK"] (as web.today does;
+    a naive clock reads as Copenhagen wall-clock time)."""
+    from jobs.calendar import local_now
+    clock = current_app.config.get("SMAJOBS_CLOCK")
+    return local_now(clock() if clock else None)
 
 
 def admin_required(view):
@@ -127,14 +146,38 @@ class LoginForm(FlaskForm):
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        attempt = _login_attempt_keys(form.email.data)
+        wait = _login_wait_minutes(attempt)
+        if wait:
+            # Refused before the password is checked: a guess made now tells nothing.
+            form.password.errors.append(f"For mange forkerte forsøg på at logge ind. Vent {wait} "
+                                        f"{'minut' if wait == 1 else 'minutter'}, og prøv igen.")
+            return render_template("login.html", form=form), 429
         row = accounts.consultant_by_email(get_db(), form.email.data)
         if row and row["active"] and verify_password(row["password_hash"], form.password.data):
+            # The address keeps its count: one own account must not reset a guessing spree.
+            limits.forget(*attempt[0])
             session.clear()
             session.permanent = True
             login_user(Consultant(row))
             return redirect(_safe_next(request.args.get("next")))
+        for setting, identity in attempt:
+            limits.count(setting, identity)
         form.password.errors.append("Forkert e-mail eller adgangskode.")
     return render_template("login.html", form=form), 200 if request.method == "GET" or not form.errors else 400
+
+
+def _login_attempt_keys(email: str) -> list[tuple[str, str]]:
+    """What a failed log-in counts against: the e-mail tried (guessing one account's password
+    from many addresses) and the client address (trying many accounts from one place)."""
+    return [("login_limit_per_email", email.strip().lower()),
+            ("login_limit_per_address", limits.client_address())]
+
+
+def _login_wait_minutes(attempt: list[tuple[str, str]]) -> int:
+    """0 when one more attempt is allowed; else the whole minutes until the oldest counted
+    failure leaves the window of a limit that is used up."""
+    return max((limits.minutes_until_allowed(setting, identity) for setting, identity in attempt), default=0)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -1,5 +1,5 @@
 """Commands for the web app: `smajobs serve`, `smajobs create-consultant`, `smajobs create-token`,
-and the demo accounts `smajobs demo` makes. Registered in smajobs/cli.py."""
+`smajobs list-tokens`, and the demo accounts `smajobs demo` makes. Registered in smajobs/cli.py."""
 from __future__ import annotations
 
 import sys
@@ -112,3 +112,37 @@ def create_token_command(context: Context, email: str, label: str) -> None:
     accounts.add_api_token(context.db, row["id"], token_hash, label.strip()[:200])
     click.echo("Ny API-nøgle (gem den nu; den vises ikke igen):", err=True)
     click.echo(token)
+
+
+@click.command("list-tokens")
+@click.argument("email")
+@pass_context
+def list_tokens_command(context: Context, email: str) -> None:
+    """Vis konsulentens API-nøgler: navn, oprettet og sidst brugt (aldrig selve nøglen)."""
+    from data import accounts
+    row = accounts.consultant_by_email(context.db, email)
+    if row is None:
+        raise click.ClickException(f"Ingen konsulent med e-mail {email}.")
+    tokens = accounts.api_tokens_of(context.db, row["id"])
+    if not tokens:
+        click.echo(f"{row['email']} har ingen API-nøgler. Lav en med: smajobs create-token {row['email']}")
+        return
+    click.echo(f"API-nøgler for {row['email']}{'' if row['active'] else ' (deaktiveret: nøglerne virker ikke)'}:")
+    click.echo(f"{'Nr.':>5}  {'Oprettet':<16}  {'Sidst brugt':<16}  Navn")
+    for token in tokens:
+        click.echo(f"{token['id']:>5}  {_local_time(token['created_at']):<16}  "
+                   f"{_local_time(token['last_used_at']) or 'aldrig':<16}  {token['label'] or '(uden navn)'}")
+    click.echo("Sidst brugt opdateres højst én gang i minuttet pr. nøgle.")
+
+
+def _local_time(stored: str | None) -> str:
+    """A stored UTC stamp as Copenhagen time, e.g. 23.11.2026 12:42."""
+    if not stored:
+        return ""
+    from datetime import datetime, timezone
+
+    from jobs.calendar import local_now
+    moment = datetime.fromisoformat(stored)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return local_now(moment).strftime("%d.%m.%Y %H:%M")

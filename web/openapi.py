@@ -47,7 +47,7 @@ SCHEMAS = {
         "description": "Én valideringsfejl: postens id, feltet og grunden (på dansk).",
         "properties": {"id": TEXT, "field": TEXT, "reason": TEXT,
                        "kind": {"type": "string", "description": "borger, virksomhed, småjob, forløb, møde, "
-                                                                 "søgning eller fil"}},
+                                                                 "rapport, søgning, side eller fil"}},
     },
     "Error": {
         "type": "object", "required": ["status", "message", "problems"], "additionalProperties": False,
@@ -243,6 +243,18 @@ SCHEMAS = {
     "OpeningList": _list_of("OpeningWithEmployer", "openings"),
     "PlacementList": _list_of("Placement", "placements"),
     "MeetingList": _list_of("Meeting", "meetings"),
+    "ReportList": _list_of("Report", "reports"),
+    "ReportInput": {
+        "type": "object", "additionalProperties": False, "required": ["kind", "due_date"],
+        "description": "En rapportfrist for forløbet.",
+        "properties": {"kind": {"enum": list(REPORT_KIND_LABELS)}, "due_date": DATE},
+    },
+    "ReportSubmission": {
+        "type": "object", "additionalProperties": False,
+        "description": "Hvornår rapporten blev afleveret: en dato eller et tidspunkt med tidszone, ikke i "
+                       "fremtiden. Udeladt: nu (og er den allerede afleveret, ændres intet).",
+        "properties": {"submitted_at": {"type": "string", "examples": ["2026-11-20", "2026-11-20T14:05:00+01:00"]}},
+    },
 }
 # Correcting a meeting takes the same fields as logging one, any of them.
 SCHEMAS["MeetingChanges"] = {
@@ -253,7 +265,7 @@ SCHEMAS["MeetingChanges"] = {
 }
 
 ERROR_TEXTS = {
-    400: "Indholdet er ikke gyldig JSON.",
+    400: "Indholdet er ikke gyldig JSON, eller en listes limit/cursor er ugyldig (`problems` siger hvilken).",
     401: "Ingen eller ugyldig API-nøgle.",
     403: "Kun for administratorer.",
     404: "Findes ikke, eller tilhører en anden konsulents borger.",
@@ -276,6 +288,7 @@ EMPLOYER_ID = _param("employer_id", "path", TEXT, "Virksomhedens id.")
 OPENING_ID = _param("opening_id", "path", TEXT, "Småjobbets id.")
 PLACEMENT_ID = _param("placement_id", "path", {"type": "integer"}, "Forløbets id.")
 MEETING_ID = _param("meeting_id", "path", {"type": "integer"}, "Mødets id.")
+REPORT_ID = _param("report_id", "path", {"type": "integer"}, "Rapportfristens id.")
 BODY_ERRORS = (400, 413, 415, 422)
 
 
@@ -305,6 +318,27 @@ def _op(op_id: str, tag: str, summary: str, status: int, schema: str | None, *, 
     return operation
 
 
+PAGE_PARAMS = [
+    _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 500},
+           "Højst så mange på siden (standard 100, højst 500)."),
+    _param("cursor", "query", TEXT, "Hvor siden starter: tages uændret fra Link-headeren på forrige side."),
+]
+LINK_HEADER = {"Link": {"description": 'Næste side, hvis der er flere: `<URL>; rel="next"` (RFC 8288). '
+                                       "Mangler på sidste side.",
+                        "schema": {"type": "string"}}}
+
+
+def _paged(operation: dict) -> dict:
+    """A list: `limit` and `cursor` in, the next page in the Link header, 400 for a bad limit/cursor."""
+    operation["parameters"] = operation.get("parameters", []) + PAGE_PARAMS
+    operation["responses"]["200"]["headers"] = LINK_HEADER
+    operation["responses"]["400"] = {"$ref": "#/components/responses/E400"}
+    operation["responses"] = dict(sorted(operation["responses"].items()))
+    operation["description"] = (operation.get("description", "") + " Sider: se docs/api.md "
+                                "(limit, cursor, Link-headeren).").strip()
+    return operation
+
+
 def _paths() -> dict:
     citizen_scoped = (404,)
     return {
@@ -312,10 +346,11 @@ def _paths() -> dict:
             "openapi_document", "API", "Dette dokument (kræver ikke API-nøgle).", 200, None, public=True)},
         "/api/v1/me": {"get": _op("me", "API", "Hvem API-nøglen tilhører.", 200, "Consultant")},
         "/api/v1/citizens": {
-            "get": _op("list_citizens", "Borgere", "Dine borgere (en administrator: alle).", 200, "CitizenList",
-                       errors=(403,), params=[_param("consultant", "query", TEXT,
-                                                     "Kun denne konsulents borgere (andre end dine egne: "
-                                                     "kun for administratorer).")]),
+            "get": _paged(_op("list_citizens", "Borgere", "Dine borgere (en administrator: alle), efter fornavn.",
+                              200, "CitizenList",
+                              errors=(403,), params=[_param("consultant", "query", TEXT,
+                                                            "Kun denne konsulents borgere (andre end dine egne: "
+                                                            "kun for administratorer).")])),
             "post": _op("create_citizen", "Borgere", "Opret en borger.", 201, "StoredCitizen", errors=(409,),
                         body="Citizen", description="409 hvis id'et findes. `consultant` udeladt: den, der "
                                                     "kalder; en konsulent kan kun oprette sine egne borgere."),
@@ -344,15 +379,15 @@ def _paths() -> dict:
         },
         "/api/v1/citizens/{citizen_id}/placements": {
             "parameters": [CITIZEN_ID],
-            "get": _op("citizen_placements", "Forløb", "Borgerens forløb, nyeste først.", 200, "PlacementList",
-                       errors=citizen_scoped),
+            "get": _paged(_op("citizen_placements", "Forløb", "Borgerens forløb, nyeste først.", 200,
+                              "PlacementList", errors=citizen_scoped)),
             "post": _op("create_placement", "Forløb", "Start et forløb.", 201, "Placement", errors=citizen_scoped,
                         body="PlacementInput"),
         },
         "/api/v1/citizens/{citizen_id}/meetings": {
             "parameters": [CITIZEN_ID],
-            "get": _op("citizen_meetings", "Møder", "Borgerens møder, nyeste først.", 200, "MeetingList",
-                       errors=citizen_scoped),
+            "get": _paged(_op("citizen_meetings", "Møder", "Borgerens møder, nyeste først.", 200, "MeetingList",
+                              errors=citizen_scoped)),
             "post": _op("create_meeting", "Møder", "Notér et møde.", 201, "Meeting", errors=citizen_scoped,
                         body="MeetingInput"),
         },
@@ -370,7 +405,26 @@ def _paths() -> dict:
         },
         "/api/v1/placements/{placement_id}/meetings": {
             "parameters": [PLACEMENT_ID],
-            "get": _op("placement_meetings", "Møder", "Forløbets møder.", 200, "MeetingList", errors=citizen_scoped),
+            "get": _paged(_op("placement_meetings", "Møder", "Forløbets møder, nyeste først.", 200, "MeetingList",
+                              errors=citizen_scoped)),
+        },
+        "/api/v1/placements/{placement_id}/reports": {
+            "parameters": [PLACEMENT_ID],
+            "get": _paged(_op("placement_reports", "Forløb", "Forløbets rapportfrister, tidligste først.", 200,
+                              "ReportList", errors=citizen_scoped)),
+            "post": _op("create_report", "Forløb", "Tilføj en rapportfrist (delrapport eller slutrapport).", 201,
+                        "Report", errors=citizen_scoped, body="ReportInput"),
+        },
+        "/api/v1/placements/{placement_id}/reports/{report_id}": {
+            "parameters": [PLACEMENT_ID, REPORT_ID],
+            "get": _op("get_report", "Forløb", "Én rapportfrist.", 200, "Report", errors=citizen_scoped),
+        },
+        "/api/v1/placements/{placement_id}/reports/{report_id}/submitted": {
+            "parameters": [PLACEMENT_ID, REPORT_ID],
+            "post": _op("submit_report", "Forløb", "Markér rapporten som afleveret.", 200, "Report",
+                        errors=citizen_scoped, body="ReportSubmission",
+                        description="Uden indhold (eller uden submitted_at): afleveret nu. Sendt igen uden "
+                                    "submitted_at ændres intet, så et gentaget kald er ufarligt."),
         },
         "/api/v1/meetings/{meeting_id}": {
             "parameters": [MEETING_ID],
@@ -380,12 +434,12 @@ def _paths() -> dict:
             "delete": _op("delete_meeting", "Møder", "Slet et møde.", 204, None, errors=citizen_scoped),
         },
         "/api/v1/employers": {
-            "get": _op("list_employers", "Virksomheder", "Virksomheder med småjobs, efter navn.", 200,
-                       "EmployerList", errors=(422,), params=[
-                           _param("q", "query", TEXT, "Søg i navn, branche og småjobs' titler."),
-                           _param("status", "query", {"enum": ["pending", "approved", "rejected"]},
-                                  "Kun virksomheder med denne status (standard: alle)."),
-                       ]),
+            "get": _paged(_op("list_employers", "Virksomheder", "Virksomheder med småjobs, efter navn.", 200,
+                              "EmployerList", errors=(422,), params=[
+                                  _param("q", "query", TEXT, "Søg i navn, branche og småjobs' titler."),
+                                  _param("status", "query", {"enum": ["pending", "approved", "rejected"]},
+                                         "Kun virksomheder med denne status (standard: alle)."),
+                              ])),
             "post": _op("create_employer", "Virksomheder", "Opret en virksomhed med småjobs.", 201, "Employer",
                         errors=(409,), body="ExchangeEmployer",
                         description="Alle konsulenter må rette virksomhedsregistret."),
@@ -399,15 +453,17 @@ def _paths() -> dict:
         },
         "/api/v1/employers/{employer_id}/placements": {
             "parameters": [EMPLOYER_ID],
-            "get": _op("employer_placements", "Virksomheder",
-                       "Virksomhedens forløb (kun med borgere, du må se), nyeste først.", 200, "PlacementList",
-                       errors=(404,)),
+            "get": _paged(_op("employer_placements", "Virksomheder",
+                              "Virksomhedens forløb (kun med borgere, du må se), nyeste først.", 200,
+                              "PlacementList", errors=(404,))),
         },
         "/api/v1/openings": {
-            "get": _op("list_openings", "Virksomheder", "Småjobs.", 200, "OpeningList", errors=(404, 422), params=[
-                _param("employer_id", "query", TEXT, "Kun denne virksomheds småjobs."),
-                _param("active", "query", {"type": "boolean"}, "Kun aktive (true) eller inaktive (false)."),
-            ]),
+            "get": _paged(_op("list_openings", "Virksomheder", "Småjobs, efter virksomhedens id og i "
+                              "virksomhedens rækkefølge.", 200, "OpeningList", errors=(404, 422), params=[
+                                  _param("employer_id", "query", TEXT, "Kun denne virksomheds småjobs."),
+                                  _param("active", "query", {"type": "boolean"},
+                                         "Kun aktive (true) eller inaktive (false)."),
+                              ])),
         },
         "/api/v1/openings/{opening_id}": {
             "parameters": [OPENING_ID],

@@ -16,9 +16,7 @@ import traceback
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
 
-from data import accounts
-from web.auth import Consultant, csrf, hash_api_token
-from web.db import get_db
+from web.auth import Consultant, consultant_for_token, csrf
 
 PREFIX = "/api/v1"
 # A single record is small; only the import takes whole registries.
@@ -123,13 +121,13 @@ def authenticate_with_bearer_token():
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise ApiError(401, headers={"WWW-Authenticate": 'Bearer realm="smajobs"'})
-    row = accounts.consultant_by_token_hash(get_db(), hash_api_token(token))
-    if row is None:
+    user = consultant_for_token(token)
+    if user is None:
         raise ApiError(401, "API-nøglen er ugyldig eller trukket tilbage.",
                        headers={"WWW-Authenticate": 'Bearer realm="smajobs", error="invalid_token"'})
     # Flask-Login keeps the request's user here; setting it means the session (cookie) is
     # never consulted, and web.auth.citizen_or_404 / may_see_citizen work unchanged.
-    g._login_user = Consultant(row)
+    g._login_user = user
     request.max_content_length = MAX_IMPORT_BYTES if request.endpoint == "api.import_document" \
         else MAX_RECORD_BYTES
     return None
@@ -224,4 +222,4 @@ def no_caching(response):
     return response
 
 
-from web.api import citizens, registry, placements, transfer, meta  # noqa: E402,F401  (routes)
+from web.api import citizens, registry, placements, reports, transfer, meta  # noqa: E402,F401  (routes)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from data import accounts, registry
+from data import accounts, paging, registry
 from data.db import write
 from data.exchange import ExchangeError, SHIFTS, citizen_to_exchange
 from web.api import (ApiError, bp, consultant, created, json_object, keep_path_id, new_record_id,
                      problems_to_json)
+from web.api.paging import page_request, paged_response
 from web.auth import citizen_or_404
 from web.db import get_db
 
@@ -28,8 +29,9 @@ def list_citizens():
     if wanted and not user.is_admin and wanted.strip().lower() != user.email.lower():
         raise ApiError(403, "Kun en administrator kan se andre konsulenters borgere.")
     email = wanted.strip().lower() if wanted else (None if user.is_admin else user.email)
-    citizens = registry.list_citizens(get_db(), email)
-    return jsonify({"citizens": [citizen_json(c) for c in citizens]})
+    limit, after = page_request(len(paging.CITIZEN_ORDER))
+    page = paging.citizens(get_db(), email, limit=limit, after=after)
+    return paged_response("citizens", page, citizen_json, limit)
 
 
 @bp.get("/citizens/<citizen_id>")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from data import placements
+from data import paging, placements
 from data.placements import InvalidPlacement
 from web.api import ApiError, bp, consultant, created, field_problems, json_object
+from web.api.paging import page_request, paged_response
 from web.auth import citizen_or_404
 from web.db import get_db
 
@@ -60,8 +61,9 @@ def _invalid(error: InvalidPlacement, record_id, kind: str) -> ApiError:
 @bp.get("/citizens/<citizen_id>/placements")
 def citizen_placements(citizen_id: str):
     citizen_or_404(citizen_id)
-    return jsonify({"placements": [placement_json(p)
-                                   for p in placements.placements_of_citizen(get_db(), citizen_id)]})
+    limit, after = page_request(len(paging.PLACEMENT_ORDER))
+    page = paging.placements_of_citizen(get_db(), citizen_id, limit=limit, after=after)
+    return paged_response("placements", page, placement_json, limit)
 
 
 @bp.post("/citizens/<citizen_id>/placements")
@@ -116,9 +118,10 @@ def employer_placements(employer_id: str):
     if registry.get_employer(get_db(), employer_id) is None:
         raise ApiError(404, f"Der er ingen virksomhed med id '{employer_id}'.")
     user = consultant()
-    rows = [p for p in placements.placements_of_employer(get_db(), employer_id)
-            if user.is_admin or (p["consultant_email"] or "").lower() == user.email.lower()]
-    return jsonify({"placements": [placement_json(p) for p in rows]})
+    limit, after = page_request(len(paging.PLACEMENT_ORDER))
+    page = paging.placements_of_employer(get_db(), employer_id, None if user.is_admin else user.email,
+                                         limit=limit, after=after)
+    return paged_response("placements", page, placement_json, limit)
 
 
 # --- meetings ----------------------------------------------------------------------------------
@@ -126,7 +129,9 @@ def employer_placements(employer_id: str):
 @bp.get("/citizens/<citizen_id>/meetings")
 def citizen_meetings(citizen_id: str):
     citizen_or_404(citizen_id)
-    return jsonify({"meetings": [meeting_json(m) for m in placements.meetings_of_citizen(get_db(), citizen_id)]})
+    limit, after = page_request(len(paging.MEETING_ORDER))
+    page = paging.meetings(get_db(), citizen_id=citizen_id, limit=limit, after=after)
+    return paged_response("meetings", page, meeting_json, limit)
 
 
 @bp.post("/citizens/<citizen_id>/meetings")
@@ -143,7 +148,9 @@ def create_meeting(citizen_id: str):
 @bp.get("/placements/<int:placement_id>/meetings")
 def placement_meetings(placement_id: int):
     _placement_or_404(placement_id)
-    return jsonify({"meetings": [meeting_json(m) for m in placements.meetings_of_placement(get_db(), placement_id)]})
+    limit, after = page_request(len(paging.MEETING_ORDER))
+    page = paging.meetings(get_db(), placement_id=placement_id, limit=limit, after=after)
+    return paged_response("meetings", page, meeting_json, limit)
 
 
 def _meeting_or_404(meeting_id: int) -> dict:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from data import registry
+from data import paging, registry
 from data.db import write
 from data.exchange import ExchangeError, employer_to_exchange, opening_to_exchange
 from web.api import ApiError, bp, created, json_object, keep_path_id, new_record_id, problems_to_json
+from web.api.paging import page_request, paged_response
 from web.db import get_db
 
 READ_ONLY_FIELDS = ("status",)
@@ -41,8 +42,9 @@ def list_employers():
         raise ApiError(422, "Ugyldige søgeparametre.", [{
             "id": "", "field": "status", "kind": "søgning",
             "reason": f"ukendt status '{status}' (tilladt: {', '.join(EMPLOYER_STATUSES)})"}])
-    employers = registry.list_employers(get_db(), query, status or None)
-    return jsonify({"employers": [employer_json(e, e["openings"]) for e in employers]})
+    limit, after = page_request(len(paging.EMPLOYER_ORDER))
+    page = paging.employers(get_db(), query, status or None, limit=limit, after=after)
+    return paged_response("employers", page, lambda e: employer_json(e, e["openings"]), limit)
 
 
 @bp.get("/employers/<employer_id>")
@@ -99,15 +101,12 @@ def list_openings():
     if active not in ("", "true", "false"):
         raise ApiError(422, "Ugyldige søgeparametre.", [{
             "id": "", "field": "active", "kind": "søgning", "reason": "skal være true eller false"}])
-    db = get_db()
     if employer_id:
         _employer_or_404(employer_id)
-        openings = registry.openings_of(db, employer_id)
-    else:
-        openings = [o for e in registry.list_employers(db, "", None) for o in e["openings"]]
-    if active:
-        openings = [o for o in openings if o["active"] == (active == "true")]
-    return jsonify({"openings": [opening_json(o) for o in openings]})
+    limit, after = page_request(len(paging.OPENING_ORDER))
+    page = paging.openings(get_db(), employer_id, None if not active else active == "true",
+                           limit=limit, after=after)
+    return paged_response("openings", page, opening_json, limit)
 
 
 @bp.get("/openings/<opening_id>")
