@@ -361,3 +361,20 @@ def test_list_tokens_shows_created_and_last_used_never_the_token(api, config):
         assert secret not in result.output
     missing = runner.invoke(main, ["--db", config.db, "list-tokens", "ingen@example.dk"])
     assert missing.exit_code != 0 and "Ingen konsulent med e-mail ingen@example.dk" in missing.output
+
+
+def test_employer_search_pages_across_many_read_batches(demo_db, monkeypatch):
+    """The search filters after SQL, in batches; small batches make every page span several."""
+    from data import paging
+    monkeypatch.setattr(paging, "EMPLOYER_BATCH", 4)
+    for search, status in (("", None), ("a", "approved"), ("ingen-virksomhed-hedder-sådan", None)):
+        expected = [e["id"] for e in registry.list_employers(demo_db, search, status)]
+        seen, after = [], None
+        while True:
+            page = paging.employers(demo_db, search, status, limit=7, after=after)
+            assert len(page.items) <= 7
+            seen += [e["id"] for e in page.items]
+            if page.next_after is None:
+                break
+            after = page.next_after
+        assert seen == expected, search
