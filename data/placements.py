@@ -205,8 +205,9 @@ def create_placement(db: sqlite_utils.Database, *, citizen_id: str, opening_id: 
         errors = {}
         if not db.execute("SELECT 1 FROM citizens WHERE id = ?", [citizen_id]).fetchone():
             errors["citizen_id"] = f"Ukendt borger '{citizen_id}'."
-        if not db.execute("SELECT 1 FROM openings WHERE id = ?", [opening_id]).fetchone():
-            errors["opening_id"] = f"Ukendt småjob '{opening_id}'."
+        opening_problem = _opening_problem(db, opening_id)
+        if opening_problem:
+            errors["opening_id"] = opening_problem
         if errors:
             raise InvalidPlacement(errors)
         now = now_iso()
@@ -221,6 +222,21 @@ def create_placement(db: sqlite_utils.Database, *, citizen_id: str, opening_id: 
         ).lastrowid
         _touch_citizen(db, citizen_id, now)
     return get_placement(db, placement_id)
+
+
+def _opening_problem(db: sqlite_utils.Database, opening_id) -> str | None:
+    """Why a new placement cannot go to this opening, or None: it must exist, be open, and belong
+    to an approved employer (a self-registration still waiting could be a fake company)."""
+    row = db.execute("SELECT o.active, e.status FROM openings o JOIN employers e ON e.id = o.employer_id "
+                     "WHERE o.id = ?", [opening_id]).fetchone()
+    if row is None:
+        return f"Ukendt småjob '{opening_id}'."
+    active, employer_status = row
+    if employer_status != "approved":
+        return "Virksomheden er ikke godkendt endnu: godkend den under Nye virksomheder først."
+    if not active:
+        return "Småjobbet er lukket og kan ikke få nye forløb."
+    return None
 
 
 def get_placement(db: sqlite_utils.Database, placement_id) -> dict | None:
@@ -244,9 +260,9 @@ def update_placement(db: sqlite_utils.Database, placement_id, **changes) -> dict
         merged = {**{k: current[k] for k in PLACEMENT_FIELDS}, **changes}
         clean = _validate_placement(merged)
         opening_id = merged["opening_id"]
-        if opening_id != current["opening_id"] and not db.execute(
-                "SELECT 1 FROM openings WHERE id = ?", [opening_id]).fetchone():
-            raise InvalidPlacement({"opening_id": f"Ukendt småjob '{opening_id}'."})
+        # A placement that already runs keeps its opening even if the opening closes later.
+        if opening_id != current["opening_id"] and (problem := _opening_problem(db, opening_id)):
+            raise InvalidPlacement({"opening_id": problem})
         now = now_iso()
         names = list(clean)
         db.execute(

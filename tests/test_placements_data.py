@@ -64,6 +64,34 @@ def test_create_placement_rejects_bad_input_and_stores_nothing(demo_db, override
     assert demo_db.execute("SELECT COUNT(*) FROM placements").fetchone()[0] == 0
 
 
+def _count(db):
+    return db.execute("SELECT COUNT(*) FROM placements").fetchone()[0]
+
+
+def test_a_new_placement_needs_an_open_opening_of_an_approved_employer(demo_db):
+    closed = demo_db.execute("SELECT id FROM openings WHERE active = 0 ORDER BY id").fetchone()[0]
+    with pytest.raises(InvalidPlacement) as error:
+        _placement(demo_db, opening_id=closed)
+    assert error.value.field_errors["opening_id"] == "Småjobbet er lukket og kan ikke få nye forløb."
+    demo_db.execute("UPDATE employers SET status = 'pending' WHERE id = 'emp-98191'")
+    demo_db.conn.commit()
+    with pytest.raises(InvalidPlacement) as error:
+        _placement(demo_db)
+    assert "ikke godkendt" in error.value.field_errors["opening_id"]
+    assert _count(demo_db) == 0
+
+
+def test_a_running_placement_keeps_its_opening_when_the_opening_closes(demo_db):
+    placement = _placement(demo_db)
+    demo_db.execute("UPDATE openings SET active = 0 WHERE id = ?", [OPENING])
+    demo_db.conn.commit()
+    assert placements.update_placement(demo_db, placement["id"], status="active")["status"] == "active"
+    closed_other = demo_db.execute("SELECT id FROM openings WHERE active = 0 AND id != ?", [OPENING]).fetchone()[0]
+    with pytest.raises(InvalidPlacement) as error:
+        placements.update_placement(demo_db, placement["id"], opening_id=closed_other)
+    assert "lukket" in error.value.field_errors["opening_id"]
+
+
 def test_update_and_end_placement(demo_db):
     placement = _placement(demo_db)
     updated = placements.update_placement(demo_db, placement["id"], status="active", paid_hours_per_week="2,5",
