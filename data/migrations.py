@@ -295,3 +295,21 @@ def reminder_extras(db):
         );
         """
     )
+
+
+@step(7)
+def operations(db):
+    # When an operator deactivated a consultant (NULL while active), shown by list-consultants.
+    # job_runs: which once-a-day jobs have run for which local date, so a scheduler started
+    # after the digest time still sends today's digest, and a restart does not send it again.
+    db["consultants"].add_column("deactivated_at", str)
+    _run_script(db,
+        """
+        CREATE TABLE job_runs (
+            job TEXT NOT NULL,
+            day TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            PRIMARY KEY (job, day)
+        );
+        """
+    )

@@ -206,7 +206,7 @@ def placements_of_citizens(db: sqlite_utils.Database, citizen_ids: list[str]) ->
     if not citizen_ids:
         return []
     return list(db.query(
-        f"SELECT id, citizen_id, kind, status, start_date, end_date, paid_hours_per_week, hourly_wage "
+        f"SELECT id, citizen_id, kind, status, start_date, end_date, paid_hours_per_week, hourly_wage, trial_weeks "
         f"FROM placements WHERE citizen_id IN ({', '.join('?' * len(citizen_ids))}) ORDER BY start_date, id",
         citizen_ids))
 

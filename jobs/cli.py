@@ -7,10 +7,10 @@ from __future__ import annotations
 import logging
 import signal
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import click
 
+from jobs.calendar import COPENHAGEN
 from smajobs.cli import Context, pass_context
 
 
@@ -25,8 +25,8 @@ def _stop_on_sigterm(signum, frame) -> None:
     raise SystemExit(0)
 
 
-def parse_now(value: str | None, config) -> datetime | None:
-    """--now as ISO time; without a zone it is read in the configured zone (Europe/Copenhagen)."""
+def parse_now(value: str | None) -> datetime | None:
+    """--now as ISO time; without a zone it is Danish time (Europe/Copenhagen)."""
     if value is None:
         return None
     try:
@@ -34,7 +34,7 @@ def parse_now(value: str | None, config) -> datetime | None:
     except ValueError:
         raise click.BadParameter(f"{value!r} er ikke et ISO-tidspunkt som 2026-03-29T07:30",
                                  param_hint="--now")
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(config.timezone))
+    return moment if moment.tzinfo else moment.replace(tzinfo=COPENHAGEN)
 
 
 @click.command("scheduler")
@@ -50,7 +50,8 @@ def scheduler_command(context: Context) -> None:
     _configure_logging()
     # SIGTERM (systemd, docker stop) stops as cleanly as Ctrl+C: a send in progress finishes.
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    click.echo(f"Planlæggeren kører (tidszone {config.timezone}, e-mail via {config.mail_transport}). "
+    click.echo(f"Planlæggeren kører (dansk tid, overblik kl. {config.digest_time} på hverdage, e-mail via "
+               f"{config.mail_transport}). "
                "Stop med Ctrl+C.", err=True)
     run_blocking(config)
     click.echo("Planlæggeren er stoppet.", err=True)
@@ -71,7 +72,7 @@ def send_mail_command(context: Context, limit: int, now_text: str | None, pause_
     _configure_logging(verbose=False)
     config = context.config
     try:
-        sent = deliver_outbox(context.db, config, now=parse_now(now_text, config), limit=limit,
+        sent = deliver_outbox(context.db, config, now=parse_now(now_text), limit=limit,
                               pause_between=pause_between)
     except ValueError as error:
         raise click.ClickException(str(error))
@@ -95,7 +96,7 @@ def remind_command(context: Context, now_text: str | None) -> None:
     from jobs.rules import RULE_LABELS, run_pass_detailed
     from jobs.rules_config import RulesConfigError
     config = context.config
-    now = parse_now(now_text, config) or datetime.now(ZoneInfo(config.timezone))
+    now = parse_now(now_text) or datetime.now(COPENHAGEN)
     try:
         result = run_pass_detailed(context.db, config, now)
     except RulesConfigError as error:
@@ -103,6 +104,8 @@ def remind_command(context: Context, now_text: str | None) -> None:
     # Ids and rule names only: the output may end in a log, and names do not belong there.
     click.echo(f"Påmindelser pr. {result.today.isoformat()}: {len(result.created)} oprettet, "
                f"{len(result.closed)} lukket, {len(result.queued)} e-mails lagt i udbakken.")
+    for placement_id in result.started:
+        click.echo(f"  > forløb {placement_id} er startet (startdatoen er nået)")
     for item in result.created:
         click.echo(f"  + {RULE_LABELS[item['rule']]} (påmindelse {item['id']}, borger {item['citizen_id']}"
                    f"{_placement(item)}, forfalder {item['due_on']})")
@@ -112,10 +115,7 @@ def remind_command(context: Context, now_text: str | None) -> None:
     for item in result.queued:
         kind = "tak til virksomheden" if item["kind"] == "thanks" else "tjek-ind til virksomheden"
         click.echo(f"  @ {kind} (forløb {item['placement_id']}, e-mail {item['outbox_id']})")
-    try:
-        from jobs.mail import deliver_outbox
-    except ModuleNotFoundError:
-        return
+    from jobs.mail import deliver_outbox
     try:
         sent = deliver_outbox(context.db, config, now=now)
     except ValueError as error:

@@ -1,8 +1,13 @@
 """Socialt frikort: a year's earnings from paid hours against that year's tax-free ceiling.
 
-Earnings are estimated from the placements: paid hours per week × hourly wage × weeks worked in
-the calendar year (days in the year between start and end, or today for a running placement,
-divided by seven). Planned placements have earned nothing yet. The ceiling per year comes from
+Earnings are estimated from the placements: paid hours per week × hourly wage × paid weeks in
+the calendar year (days in the year between the first paid day and the end, or today for a
+running placement, divided by seven). Planned placements have earned nothing yet.
+
+The first paid day is the start date plus the placement's `trial_weeks` ("Praktikuger før
+lønnede timer": a virksomhedspraktik, or an opening with paid hours `after_trial`, pays nothing
+in its trial weeks), except for a hybridpraktik, which combines praktik and paid hours from its
+first day, so its paid hours count from the start whatever the trial weeks say. The ceiling per year comes from
 `data/reference/socialt_frikort_satser.csv`; a year without a figure there is taken from config
 (`RulesConfig.frikort_ceiling_fallback`) and the status says so.
 """
@@ -10,7 +15,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -54,11 +59,23 @@ def ceiling_for(year: int, rules: RulesConfig) -> Ceiling | None:
     return None
 
 
+# Kinds whose paid hours are paid from the first day, trial weeks or not.
+PAID_FROM_START_KINDS = ("hybridpraktik",)
+
+
+def first_paid_day(placement: dict) -> date:
+    """The day the placement's paid hours start being paid (see the module docstring)."""
+    start = date.fromisoformat(placement["start_date"])
+    if placement["kind"] in PAID_FROM_START_KINDS:
+        return start
+    return start + timedelta(weeks=placement["trial_weeks"] or 0)
+
+
 def weeks_in_year(placement: dict, year: int, today: date) -> float:
-    """Weeks of `placement` worked in `year` up to and including `today`."""
+    """Paid weeks of `placement` in `year` up to and including `today`."""
     if placement["status"] == "planned":
         return 0.0
-    start = max(date.fromisoformat(placement["start_date"]), date(year, 1, 1))
+    start = max(first_paid_day(placement), date(year, 1, 1))
     last = today
     if placement["status"] == "ended" and placement.get("end_date"):
         last = min(last, date.fromisoformat(placement["end_date"]))

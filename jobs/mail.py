@@ -39,12 +39,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from enum import Enum
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 from data import outbox
 from data.outbox import utc_iso
+from jobs.calendar import COPENHAGEN
 from smajobs.config import Config
 
 logger = logging.getLogger("smajobs.mail")
@@ -181,7 +181,7 @@ def build_message(row: dict, config: Config, now: datetime) -> EmailMessage:
     """The e-mail for one outbox row. The Message-ID is the row's, the same on every try."""
     message = EmailMessage()
     message["Message-ID"] = row["message_id"]
-    message["Date"] = format_datetime(now.astimezone(ZoneInfo(config.timezone)))
+    message["Date"] = format_datetime(now.astimezone(COPENHAGEN))
     message["From"] = config.mail_from
     message["To"] = row["to_addr"]
     message["Subject"] = row["subject"]

@@ -5,6 +5,14 @@ Its jobs live in APScheduler's in-memory job store on purpose: everything that m
 the database what is due. A restart therefore loses nothing and repeats nothing, and two
 scheduler processes started by mistake still send each e-mail once (the outbox claims rows).
 
+The daily digest is the one job tied to a time of day: the in-memory cron trigger alone would
+skip today's digest when the process starts (or was down) after `digest_time`. So every rules
+pass, which also runs at start-up, catches up: on a working day past `digest_time` it queues
+today's digest unless `job_runs` says it was done (and the outbox's per-consultant, per-day
+dedupe key keeps two processes racing from queueing it twice).
+
+Times are Danish wall-clock time (jobs.calendar.COPENHAGEN), as are the rules and holidays.
+
 `smajobs scheduler` runs it as its own process (BlockingScheduler): the way to deploy it beside
 several web workers. `start_background` runs it inside one process (the demo's `smajobs serve
 --scheduler`). Each job run opens its own database connection and closes it.
@@ -12,8 +20,8 @@ several web workers. `start_background` runs it inside one process (the demo's `
 from __future__ import annotations
 
 import logging
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime, time
+from typing import Callable
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -23,8 +31,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from data import job_runs
 from data.db import connect
 from jobs import calendar, digest, rules
+from jobs.calendar import COPENHAGEN
 from smajobs.config import Config
 
 logger = logging.getLogger("smajobs.scheduler")
@@ -33,13 +43,17 @@ OUTBOX_INTERVAL_SECONDS = 30
 RULES_INTERVAL_SECONDS = 5 * 60
 # Runs missed while the process was busy collapse into one; a job never overlaps itself.
 JOB_OPTIONS = {"coalesce": True, "max_instances": 1}
+DIGEST_JOB = "daily_digest"
+Clock = Callable[[], datetime]
 
 
 def build_scheduler(config: Config, scheduler_class: type[BaseScheduler] = BackgroundScheduler, *,
                     outbox_interval: float = OUTBOX_INTERVAL_SECONDS,
-                    rules_interval: float = RULES_INTERVAL_SECONDS) -> BaseScheduler:
-    """A scheduler with the three jobs added, not yet started."""
-    zone = ZoneInfo(config.timezone)
+                    rules_interval: float = RULES_INTERVAL_SECONDS,
+                    clock: Clock | None = None) -> BaseScheduler:
+    """A scheduler with the three jobs added, not yet started. `clock` (tests) is what the jobs
+    take as the time; the triggers themselves follow the real clock."""
+    zone = COPENHAGEN
     scheduler = scheduler_class(
         timezone=zone,
         jobstores={"default": MemoryJobStore()},
@@ -48,17 +62,20 @@ def build_scheduler(config: Config, scheduler_class: type[BaseScheduler] = Backg
         job_defaults=JOB_OPTIONS,
     )
     now = datetime.now(zone)
+    clocked = {"clock": clock}
     scheduler.add_job(send_outbox, IntervalTrigger(seconds=outbox_interval, timezone=zone),
                       args=[config], id="send_outbox", name="send outbox", next_run_time=now,
                       misfire_grace_time=max(int(outbox_interval), 1), **JOB_OPTIONS)
+    # Runs at once on start: that first pass also catches up a digest missed today.
     scheduler.add_job(rules_pass, IntervalTrigger(seconds=rules_interval, timezone=zone),
-                      args=[config], id="rules_pass", name="rules pass", next_run_time=now,
+                      args=[config], kwargs=clocked, id="rules_pass", name="rules pass", next_run_time=now,
                       misfire_grace_time=max(int(rules_interval), 1), **JOB_OPTIONS)
     hour, minute = parse_clock(config.digest_time)
-    # A digest delayed by a busy or paused process is still worth sending within the hour.
+    # On time when the process is up at digest_time; later than the grace time, the next rules
+    # pass catches up instead.
     scheduler.add_job(daily_digest, CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute,
                                                 timezone=zone),
-                      args=[config], id="daily_digest", name="daily digest", misfire_grace_time=3600,
+                      args=[config], kwargs=clocked, id=DIGEST_JOB, name="daily digest", misfire_grace_time=3600,
                       **JOB_OPTIONS)
     return scheduler
 
@@ -106,26 +123,56 @@ def send_outbox(config: Config) -> int:
         db.close()
 
 
-def rules_pass(config: Config, now: datetime | None = None):
-    """One pass of the reminder rules as of `now` (default: the clock, in the configured zone)."""
+def _now(now: datetime | None, clock: Clock | None) -> datetime:
+    return calendar.local_now(now or (clock() if clock else None))
+
+
+def rules_pass(config: Config, now: datetime | None = None, clock: Clock | None = None):
+    """One pass of the reminder rules as of `now` (default: the clock), then the digest catch-up
+    (after the rules, so the reminders due today are in it)."""
+    now = _now(now, clock)
     db = connect(config.db)
     try:
-        summary = rules.run_pass(db, config, now or datetime.now(ZoneInfo(config.timezone)))
+        summary = rules.run_pass(db, config, now)
     finally:
         db.close()
     logger.info("rules pass: %s", _counts_only(summary))
+    catch_up_digest(config, now)
     return summary
 
 
-def daily_digest(config: Config, now: datetime | None = None):
-    """The consultants' daily digest, on working days only (weekends and holidays skipped)."""
-    now = (now or datetime.now(ZoneInfo(config.timezone))).astimezone(ZoneInfo(config.timezone))
-    if not calendar.is_working_day(now.date()):
+def digest_is_due(config: Config, now: datetime) -> bool:
+    """A working day, at or past digest_time (Danish time)."""
+    now = calendar.local_now(now)
+    hour, minute = parse_clock(config.digest_time)
+    return calendar.is_working_day(now.date()) and now.time() >= time(hour, minute)
+
+
+def catch_up_digest(config: Config, now: datetime | None = None, clock: Clock | None = None):
+    """Queue today's digest if it is due and has not been done today; None when nothing ran."""
+    now = _now(now, clock)
+    if not digest_is_due(config, now):
+        return None
+    return daily_digest(config, now)
+
+
+def daily_digest(config: Config, now: datetime | None = None, clock: Clock | None = None):
+    """The consultants' daily digest, once per working day (weekends and holidays skipped).
+
+    Returns the counts, or None when skipped: not a working day, or already done today. The run
+    is recorded after the e-mails are queued, so a crash in between repeats the run, and the
+    outbox's dedupe key (one digest per consultant and day) makes that repeat queue nothing."""
+    now = _now(now, clock)
+    today = now.date()
+    if not calendar.is_working_day(today):
         logger.info("daily digest skipped: not a working day")
         return None
     db = connect(config.db)
     try:
+        if job_runs.has_run(db, DIGEST_JOB, today):
+            return None
         result = digest.send_digests(db, config, now)
+        job_runs.record_run(db, DIGEST_JOB, today)
     finally:
         db.close()
     logger.info("daily digest: %s", _counts_only(result))

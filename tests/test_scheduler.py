@@ -106,7 +106,7 @@ def test_the_rules_job_runs_a_real_pass_with_its_own_connection(config, demo_db)
 def test_the_digest_job_runs_on_working_days_only(config, demo_db, make_consultant):
     make_consultant()  # konsulent@example.dk follows the demo citizens
     placement(demo_db, start="2026-12-14")
-    jobs_scheduler.rules_pass(config, at("2026-12-21 08:00"))
+    jobs_scheduler.rules_pass(config, at("2026-12-21 07:00"))  # before the digest time
     assert keys(demo_db), "expected due reminders for the digest"
 
     def digests() -> list[dict]:

@@ -1,0 +1,20 @@
+"""Once-a-day jobs (the daily digest): which local dates they have run for."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlite_utils
+
+from data.db import now_iso, write
+
+
+def has_run(db: sqlite_utils.Database, job: str, day: date) -> bool:
+    return db.execute("SELECT 1 FROM job_runs WHERE job = ? AND day = ?", [job, day.isoformat()]).fetchone() is not None
+
+
+def record_run(db: sqlite_utils.Database, job: str, day: date) -> bool:
+    """Note that `job` has run for `day`; False if another run noted it first."""
+    with write(db):
+        cursor = db.execute("INSERT INTO job_runs (job, day, finished_at) VALUES (?, ?, ?) "
+                            "ON CONFLICT (job, day) DO NOTHING", [job, day.isoformat(), now_iso()])
+    return cursor.rowcount == 1
