@@ -14,9 +14,11 @@ stem is also a very common unrelated word.
 GENERIC_WORDS are job words without a field ("medhjælper", "assistent"); they are known parts for
 splitting compounds ("chaufførmedhjælper" = "chauffør" + "medhjælper") but tag nothing.
 
-FUNCTION_WORDS and FILLER_WORDS are dropped before anything else: Danish function words, and the
-words every goal or experience text contains ("job", "løn", "fleksjob", "erfaring") that say
-nothing about the field of work.
+FUNCTION_WORDS and FILLER_WORDS are dropped before anything else: Danish function words, the
+words every goal or experience text contains ("job", "løn", "fleksjob", "erfaring") and the
+boilerplate of job ads ("team", "hverdag", "mødestabil") - none of them says anything about the
+field of work. A filler's stem must not be the stem of a field word ("lære" would also drop
+"lærer"; "vægt" would drop "vægte").
 """
 from __future__ import annotations
 
@@ -87,7 +89,7 @@ CONCEPTS: dict[str, str] = {
         luge lugning græs græsslåning plæne beskæring hæk hække træer skov skovarbejde
         park parker parkarbejde kirkegård kirkegårde natur udendørs grønne
         grønt grøntsagshave drivhus kolonihave udenfor udearbejde udeliv friluft friluftsliv
-        gravsted gravsteder kirkegårdsgartner skovbrug potteplanter krukker bede trillebør
+        gravsted gravsteder kirkegårdsgartner skovbrug potteplanter krukker trillebør
     """,
     "rengøring": """
         rengøring rengøre rengøringsassistent rengøringsmedarbejder rengøringshjælp
@@ -139,8 +141,7 @@ CONCEPTS: dict[str, str] = {
     "it": """
         it computer computere pc data teknologi elektronik programmering programmere kode
         kodning software hardware support helpdesk skærm skærme mobil mobiler telefoner
-        netværk gaming computerspil digital digitale gamer bærbar bærbare tablet printer
-        printere server servere installere installation datatekniker
+        netværk gaming computerspil digital digitale gamer bærbar bærbare tablet datatekniker
     """,
     "kontor": """
         kontor kontorer kontorarbejde kontorassistent administration administrativ
@@ -181,7 +182,7 @@ CONCEPTS: dict[str, str] = {
     "affald": """
         affald affaldet affaldssortering affaldshåndtering genbrugsplads genbrugspladsen
         genbrugsstation skrot skrothandel renovation skraldemand storskrald containere
-        container miljøstation pant miljø
+        container miljøstation pant
     """,
     "kultur": """
         museum museer kultur kulturhus teater teatre biograf bibliotek udstilling
@@ -192,7 +193,7 @@ CONCEPTS: dict[str, str] = {
 GENERIC_WORDS = """
     arbejde arbejder arbejdet medarbejder medarbejdere medhjælper medhjælpere hjælper hjælpere
     hjælp assistent assistenter elev elever lærling frivillig frivillige mester svend
-    branche brancher handel service leder ansvarlig operatør tekniker passer mand folk
+    branche brancher handel service ansvarlig operatør tekniker passer mand folk
     firma virksomhed centret center afdeling område områder opgaver opgave
 """
 
@@ -214,6 +215,11 @@ FILLER_WORDS = """
     klasse stu fx osv samt både via deltid fuldtid småjob småjobs arbejdsplads
     arbejdspladsen kollega kollegaer kolleger ny nye nyt få flere lave laver gøre gør
     sammen hjælpe hjalp
+    søger søges team teamet hverdag hverdagen hverdage glad glade mødestabil mødestabile stabil
+    stabile fleksibel fleksible fleksibelt arbejdstid arbejdstider rolig roligt rolige travl
+    travlt spændende varierende varieret lyst opstart aftale kontaktperson fast faste rar rart
+    dygtig dygtige ansvarsfuld selvstændig stilling stillingen ansøgning mulighed muligheder
+    uge ugen ugentlig dag dage
 """
 
 # Words whose plural changes the vowel, "singular:plural": the matcher stems them from the plural

@@ -215,10 +215,14 @@ class DanishAnalyzer:
 
     def split_compound(self, word: str) -> tuple[str, ...]:
         """Fewest known parts (each >= 3 letters) that spell the word, allowing one linking letter
-        between parts and a derivation suffix on the last; () when there is no such split."""
+        between parts and a derivation suffix on the last; () when there is no such split.
+
+        A word that is known as a whole does not end in a bare 3-letter part that names no field
+        of work: "billed(er)" is no "bil" + "led", while "morgen|mad" still splits."""
         n = len(word)
         if n < 2 * MIN_PART_LEN:
             return ()
+        known_whole = word in self._parts
         best: list[tuple[str, ...] | None] = [None] * (n + 1)
         best[0] = ()
         for start in range(n):
@@ -229,7 +233,8 @@ class DanishAnalyzer:
                 if start == 0 and end == n:
                     continue                                     # the word itself is no split
                 part = self._part_stem(word[start:end], final=end == n)
-                if part is None:
+                if part is None or (known_whole and end == n and end - start == MIN_PART_LEN
+                                    and part not in CONCEPTS_BY_STEM):
                     continue
                 candidate = prefix + (part,)
                 next_starts = [end]

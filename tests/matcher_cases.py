@@ -198,9 +198,50 @@ DOMAINS: tuple[Domain, ...] = (
            ("fabriksarbejde", "produktionsarbejde i 6 år", "har arbejdet på fabrik"), ()),
 )
 
+# Written after the matcher fixes of this round and never used to change the lexicon: a check of
+# how the matcher does on fields of work it has no entries for. Families are chosen so that no
+# DOMAINS entry is related (the near misses come from DOMAINS).
+HELDOUT_DOMAINS: tuple[Domain, ...] = (
+    Domain("fisk", "fisk", ("fisk", "fiskeri", "lystfiskeri", "fisk og skaldyr"),
+           (("Medhjælper i fiskehandel", "Rense fisk, pakke rejer, fylde is i montren", "Fiskehandel"),)),
+    Domain("blomsterbinder", "blomsterbinder", ("buketter", "binde buketter", "blomsterbinding"),
+           (("Blomsterbinderhjælper", "Binde buketter, pakke kranse, feje butikken", "Blomsterbutik"),)),
+    Domain("vaskeri", "vaskeri", ("vasketøj", "stryge og folde", "strygning"),
+           (("Vaskerimedarbejder", "Folde håndklæder, stryge duge, sortere vasketøj", "Vaskeri"),)),
+    Domain("flytning", "flytning", ("flytning", "flytte ting", "bære møbler"),
+           (("Flyttehjælper", "Bære møbler, pakke flyttekasser, køre med i flyttebilen", "Flyttefirma"),)),
+    Domain("biograf", "biograf", ("film", "biografen", "gå i biografen", "film og serier"),
+           (("Biografmedarbejder", "Rive billetter, sælge popcorn, gøre salen klar før filmen", "Biograf"),)),
+    Domain("svømning", "svømning", ("svømning", "svømme", "at svømme"),
+           (("Hjælper i svømmehal", "Holde øje ved bassinet, gøre omklædningen ren, udlåne svømmebriller",
+             "Svømmehal"),)),
+    Domain("teater", "teater", ("teater", "skuespil", "at spille teater"),
+           (("Scenehjælper på teater", "Flytte kulisser, hjælpe med rekvisitter og kostumer", "Teater"),)),
+    Domain("tryk", "tryk", ("t-shirts med tryk", "tryk og print", "serigrafi"),
+           (("Trykkerimedhjælper", "Trykke t-shirts, folde og pakke ordrer", "Trykkeri"),)),
+    Domain("landbrug", "landbrug", ("køer", "traktorer", "landbrug", "livet på landet"),
+           (("Landbrugsmedhjælper", "Fodre kalve, muge ud i stalden, køre traktor", "Landbrug"),)),
+    Domain("el", "el", ("el og strøm", "elektriker", "ledninger"),
+           (("Elektrikerhjælper", "Trække kabler, bære materialer, rydde op efter installationer", "El-installation"),)),
+)
+
 GENERIC_GOALS = ("afklaring til fleksjob", "ordinært job med løn", "komme i gang med at arbejde", "få nogle timer",
                  "flere timer", "", "", "et job som medhjælper", "arbejde nogle timer om ugen",
-                 "på sigt et fast job", "blive selvforsørgende")
+                 "på sigt et fast job", "blive selvforsørgende", "arbejde i et godt team", "være mødestabil",
+                 "en fleksibel arbejdsplads", "en rolig hverdag med faste opgaver")
+# What employers add to any job ad; it says nothing about the field of work.
+BOILERPLATE = ("Vi søger en glad og mødestabil kollega.", "Du bliver en del af et rart team.",
+               "Fleksible arbejdstider og en rolig hverdag.", "Vi lægger vægt på, at du er stabil og har lyst til at lære.",
+               "Spændende og varierende opgaver i en travl hverdag.", "Gode kolleger og en fast kontaktperson.",
+               "Opstart efter aftale.")
+
+
+def with_boilerplate(rng: random.Random, job: tuple[str, str, str]) -> tuple[str, str, str]:
+    """Half the ads end with a sentence of job-ad boilerplate."""
+    if rng.random() < 0.5:
+        return job
+    title, tasks, industry = job
+    return title, f"{tasks}. {rng.choice(BOILERPLATE)}", industry
 GENERIC_EXPERIENCE = ("", "STU, 9. klasse", "ingen", "praktik i 3 måneder", "")
 
 CENTRES = [(55.6761, 12.5683), (55.4038, 10.4024), (56.1629, 10.2039), (57.0488, 9.9217), (55.4904, 9.4722),
@@ -275,8 +316,9 @@ def _later_paid(rng: random.Random, paid: str, weeks: int) -> tuple[str, int]:
     return ("no", 0)
 
 
-def _make_case(b: _Builder, rng: random.Random, case_id: str, centre: tuple[float, float]) -> Case:
-    domain = rng.choice([d for d in DOMAINS if d.interests])
+def _make_case(b: _Builder, rng: random.Random, case_id: str, centre: tuple[float, float],
+               true_domains: tuple[Domain, ...] = DOMAINS) -> Case:
+    domain = rng.choice([d for d in true_domains if d.interests])
     interests = rng.sample(domain.interests, k=min(len(domain.interests), rng.choice([1, 1, 2])))
     # Sometimes a second, unrelated hobby that has no opening here (citizens list several).
     if rng.random() < 0.3:
@@ -293,7 +335,7 @@ def _make_case(b: _Builder, rng: random.Random, case_id: str, centre: tuple[floa
     experience = rng.choice(exp_domain.experience) if exp_domain else rng.choice(GENERIC_EXPERIENCE)
 
     goal = rng.choice(domain.goals) if domain.goals and rng.random() < 0.35 else rng.choice(GENERIC_GOALS)
-    true_job = rng.choice(domain.openings)
+    true_job = with_boilerplate(rng, rng.choice(domain.openings))
     # A goal naming the true job's industry, like "uddannelse inden for detail".
     if true_job[2] == "Detailhandel" and rng.random() < 0.5:
         goal = "uddannelse inden for detail"
@@ -339,17 +381,17 @@ def _make_case(b: _Builder, rng: random.Random, case_id: str, centre: tuple[floa
 
     taken_families = {domain.family} | ({exp_domain.family} if exp_domain else set())
     goal_lower = goal.lower()
-    unrelated = [d for d in DOMAINS if d.family not in taken_families]
+    unrelated = [d for d in DOMAINS if d.family not in taken_families and d is not domain]
     other = rng.choice(unrelated)
-    soft("text/unrelated", job=rng.choice(other.openings))
+    soft("text/unrelated", job=with_boilerplate(rng, rng.choice(other.openings)))
     if exp_domain:
-        soft("text/experience", job=rng.choice(exp_domain.openings))
+        soft("text/experience", job=with_boilerplate(rng, rng.choice(exp_domain.openings)))
     generic = [job for d in unrelated for job in d.openings
                if _shares_generic_word(job[0], true_job[0]) or job[2] == true_job[2]]
     if "detail" in goal_lower:   # the goal names retail: a retail job only differs by the interest
         generic = [job for job in generic if job[2] == true_job[2]] or generic
     if generic:
-        soft("text/generic", job=rng.choice(generic))
+        soft("text/generic", job=with_boilerplate(rng, rng.choice(generic)))
 
     # --- breaks a hard rule ---
     hard("cannot_meet", cannot_meet=frozenset(needs[:1]), can_meet=frozenset(needs[1:]))
@@ -361,7 +403,9 @@ def _make_case(b: _Builder, rng: random.Random, case_id: str, centre: tuple[floa
 
 
 def generate_worlds(seed: int = 20261123, n_worlds: int = 30, cases_per_world: int = 6,
-                    background_per_world: int = 30) -> list[World]:
+                    background_per_world: int = 30, true_domains: tuple[Domain, ...] = DOMAINS) -> list[World]:
+    """Worlds of cases whose right openings come from `true_domains` (near misses and background
+    openings always come from DOMAINS)."""
     rng = random.Random(seed)
     worlds = []
     all_jobs = [job for d in DOMAINS for job in d.openings]
@@ -370,11 +414,11 @@ def generate_worlds(seed: int = 20261123, n_worlds: int = 30, cases_per_world: i
         cases = []
         for k in range(cases_per_world):
             centre = place(CENTRES[k % len(CENTRES)], rng.uniform(0, 5), rng.uniform(0, 360))
-            cases.append(_make_case(b, rng, f"w{w:02d}-c{k}", centre))
+            cases.append(_make_case(b, rng, f"w{w:02d}-c{k}", centre, true_domains))
         # Background openings spread over the same towns shape the TF-IDF weights like a real registry.
         for _ in range(background_per_world):
             centre = CENTRES[rng.randrange(len(CENTRES))]
-            b.opening(rng.choice(all_jobs), place(centre, rng.uniform(0, 15), rng.uniform(0, 360)),
+            b.opening(with_boilerplate(rng, rng.choice(all_jobs)), place(centre, rng.uniform(0, 15), rng.uniform(0, 360)),
                       paid_hours=rng.choice(["from_start", "after_trial", "possible", "no"]),
                       trial_weeks=rng.choice([0, 4, 8]), shifts=frozenset({"day"}))
         worlds.append(World(b.openings, cases))

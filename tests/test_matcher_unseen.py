@@ -2,10 +2,17 @@
 data/demo/expected.json: for each citizen the right opening ranks above every near miss that is
 worse on exactly one point, and no opening that breaks a hard rule is listed.
 
-Six seeds x 30 worlds x 6 citizens = 1080 cases. Before the text fixes of this round
-(generic job words, compounds with an unknown head, -el/vowel-change stems, the new lexicon
-fields) 1028 passed; after them 1072. The few that still fail are listed in KNOWN_MISSES with the
-reason, as strict xfails: if one starts passing, the list must shrink."""
+Six seeds x 30 worlds x 6 citizens = 1080 cases. With the matcher as it was before this round of
+text fixes 1043 passed; after them (generic job words and job-ad boilerplate carry no weight,
+compounds with an unknown head split at a generic ending, no false 3-letter splits, -el and
+vowel-change stems meet, more lexicon fields) 1077 pass. The three that still fail are listed in
+KNOWN_MISSES as strict xfails: if one starts passing, the list must shrink.
+
+HELDOUT_DOMAINS are fields of work the lexicon has no entries for, written after the fixes and
+never used to change the lexicon: 105 of 120 passed before, 110 after. They need knowledge the
+matcher does not have ("skuespil" -> teater, "ledninger" -> elektriker), so they are checked as a
+floor on the share that passes, not case by case.
+"""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -13,23 +20,18 @@ from functools import lru_cache
 import pytest
 
 from matcher import MatchIndex
-from tests.matcher_cases import generate_worlds
+from tests.matcher_cases import HELDOUT_DOMAINS, generate_worlds
 
 SEEDS = (20261123, 7, 99, 1, 2, 3)
 
-# An opening that fits the citizen's past strongly AND shares a place word with the interest
-# ("Rengøringshjælper på kontor" for "orden i papirer" + cleaning experience), or an interest
-# phrase diluted by a second hobby, can still edge out the right opening.
+# In each, the job that fits the citizen's past also shares a word with an interest, so it is not
+# cleanly worse on one point; the matcher ranks it a hair above the right one.
 KNOWN_MISSES = {
-    "s7-w17-c2": "interest 'at læse' diluted by 'at se serier'; bakery experience fits word for word",
-    "s99-w02-c2": "the cleaning job is 'på kontor', so it also half-fits 'orden i papirer'",
-    "s1-w13-c1": "'hækling' dilutes the warehouse interest; hairdresser experience fits word for word",
-    "s2-w01-c3": "the cleaning job is 'på kontor', so it also half-fits 'kontorarbejde'",
-    "s2-w07-c2": "'at se serier' dilutes the garden interests; child-care experience fits word for word",
-    "s2-w12-c2": "'aviser og blade' vs a kiosk: 'blade' is also leaves in the cemetery job",
-    "s3-w18-c2": "'motorer, bil' vs a car wash that says neither; office experience fits word for word",
-    "s3-w18-c4": "'motorer' vs a car wash that never says motor; office experience fits word for word",
+    "s20261123-w05-c4": "'sortere og pakke' also fits the factory job's 'pakke færdige dele'",
+    "s20261123-w17-c3": "'rent og pænt' also fits the car workshop's 'gøre værkstedet rent'",
+    "s3-w02-c2": "'læse bøger' also fits the care home's 'læse avis højt'",
 }
+HELDOUT_MIN_PASSING = 108     # of 120; 110 pass today, 105 did before the fixes
 
 
 @lru_cache(maxsize=None)
@@ -54,17 +56,38 @@ def _params():
     return params
 
 
+def problems(index: MatchIndex, world, case) -> list[str]:
+    """What is wrong with the ranking of one case (empty when it is right)."""
+    ranked = [m.opening_id for m in index.match(case.citizen, top=len(world.openings)).matches]
+    listed_hard = {oid: rule for oid, rule in case.hard.items() if oid in ranked}
+    if listed_hard:
+        return [f"hard openings listed: {listed_hard}"]
+    if case.true not in ranked:
+        return ["the right opening is not listed at all"]
+    beaten_by = [case.soft[oid] for oid in ranked[: ranked.index(case.true)] if oid in case.soft]
+    if beaten_by:
+        by_id = {o.id: o for o in world.openings}
+        return [f"near misses ranked above the right one: {beaten_by}\n{case.describe(by_id)}"]
+    return []
+
+
 @pytest.mark.parametrize("seed, w, k", _params())
 def test_true_opening_ranks_first_and_hard_openings_never_appear(seed, w, k):
     world = worlds(seed)[w]
-    case = world.cases[k]
-    ranked = [m.opening_id for m in world_index(seed, w).match(case.citizen, top=len(world.openings)).matches]
-    listed_hard = {oid: rule for oid, rule in case.hard.items() if oid in ranked}
-    assert not listed_hard, f"hard openings listed: {listed_hard}"
-    assert case.true in ranked, "the right opening is not listed at all"
-    beaten_by = [case.soft[oid] for oid in ranked[: ranked.index(case.true)] if oid in case.soft]
-    by_id = {o.id: o for o in world.openings}
-    assert not beaten_by, f"near misses ranked above the right one: {beaten_by}\n{case.describe(by_id)}"
+    assert not problems(world_index(seed, w), world, world.cases[k])
+
+
+def test_fields_the_lexicon_does_not_know_mostly_rank_right_and_never_list_hard_openings():
+    passing, failures = 0, []
+    for seed in (5, 6):
+        for world in generate_worlds(seed=seed, n_worlds=10, true_domains=HELDOUT_DOMAINS):
+            index = MatchIndex(world.openings)
+            for case in world.cases:
+                found = problems(index, world, case)
+                assert not any(p.startswith(("hard", "the right")) for p in found), (case.id, found)
+                passing += not found
+                failures += found
+    assert passing >= HELDOUT_MIN_PASSING, "\n".join(failures)
 
 
 def test_every_case_has_each_kind_of_near_miss_and_hard_rule():
