@@ -81,6 +81,12 @@ def test_employer_registers_consultant_approves_and_the_right_citizen_matches(li
     assert opening_id in [m.opening_id for m in fits.matches]
     dog = match_service.match(db, "cit-dog")
     assert opening_id not in [m.opening_id for m in dog.matches]
+    # What the consultant sees: the new opening in Fatma's list, and not in Jonas's (service dog).
+    page.goto(f"{live_server}/borgere/cit-fits/match")
+    expect(page.locator("li.match").filter(has_text="Pizzeria Napoli")).to_be_visible()
+    page.goto(f"{live_server}/borgere/cit-dog/match")
+    expect(page.get_by_role("heading", name=re.compile("Jonas"))).to_be_visible()
+    expect(page.get_by_text("Pizzeria Napoli")).to_have_count(0)
 
 
 def test_form_works_on_a_phone(live_server, browser, tmp_path):
@@ -97,6 +103,66 @@ def test_form_works_on_a_phone(live_server, browser, tmp_path):
         page.get_by_role("button", name="Send tilmelding").click()
         expect(page.locator("#name-error")).to_contain_text("Skriv virksomhedens navn")
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
-        page.screenshot(path="/tmp/tilmeld-mobil-fejl.png", full_page=False)
+        page.screenshot(path=str(tmp_path / "tilmeld-mobil-fejl.png"), full_page=False)
     finally:
         context.close()
+
+
+def _script_errors(page) -> list[str]:
+    """Script exceptions and Content-Security-Policy refusals (a blocked script fails silently).
+    Failed resources are left out: a page answered with 400 on purpose is logged as one."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text else None)
+    return errors
+
+
+def test_enter_in_a_text_field_sends_the_form_and_the_error_list_leads_to_each_field(live_server, page):
+    errors = _script_errors(page)
+    page.goto(f"{live_server}/virksomhed/tilmeld")
+    page.get_by_label("Virksomhedens navn").fill("Bageriet")
+    page.get_by_label("Virksomhedens navn").press("Enter")
+
+    notice = page.locator("#fejl")
+    expect(notice).to_be_visible()
+    expect(notice).to_be_focused()  # the static script moves focus to the list of errors
+    expect(page.get_by_role("group", name="Småjob 2")).to_have_count(0)  # Enter added no empty opening
+    expect(page.get_by_label("Virksomhedens navn")).to_have_value("Bageriet")
+
+    cvr_link = notice.get_by_role("link", name="CVR-nummer: Skriv jeres CVR-nummer")
+    expect(cvr_link).to_have_attribute("href", "#cvr")
+    cvr_link.click()
+    expect(page.get_by_label("CVR-nummer")).to_be_focused()
+    notice.get_by_role("link", name="Småjob 1: Hvad hedder jobbet?").click()
+    expect(page.get_by_label("Hvad hedder jobbet?")).to_be_focused()
+    notice.get_by_role("link", name=re.compile("^Hvor meget vil I vide")).click()
+    expect(page.get_by_label("Kun det nødvendige")).to_be_focused()
+    assert errors == []  # no script blocked or broken (the Content-Security-Policy allows files only)
+
+
+def test_postcode_shows_the_town_as_it_is_typed(live_server, page):
+    page.goto(f"{live_server}/virksomhed/tilmeld")
+    postcode = page.get_by_label("Postnummer")
+    postcode.fill("2200")
+    expect(page.locator("#postcode-town")).to_have_text("2200 København N")
+    postcode.fill("0001")
+    expect(page.locator("#postcode-town")).to_have_text("Ukendt postnummer")
+    postcode.fill("22")
+    expect(page.locator("#postcode-town")).to_have_text("Skriv fire cifre")
+
+
+def test_an_added_opening_can_be_removed_again(live_server, page):
+    page.goto(f"{live_server}/virksomhed/tilmeld")
+    page.get_by_label("Virksomhedens navn").fill("Bageriet")
+    page.get_by_label("Hvad hedder jobbet?").fill("Bagermedhjælper")
+    page.get_by_role("button", name="Tilføj endnu et småjob").click()
+    second = page.get_by_role("group", name="Småjob 2")
+    expect(second).to_be_visible()
+    second.get_by_label("Hvad hedder jobbet?").fill("Opvasker")
+    second.get_by_role("button", name="Fjern dette småjob").click()
+    expect(page.get_by_text("Småjob 2 er fjernet")).to_be_visible()
+    expect(page.get_by_role("group", name="Småjob 2")).to_have_count(0)
+    expect(page.get_by_label("Virksomhedens navn")).to_have_value("Bageriet")
+    expect(page.get_by_label("Hvad hedder jobbet?")).to_have_value("Bagermedhjælper")
+    expect(page.get_by_role("button", name="Fjern dette småjob")).to_have_count(0)  # never the last one

@@ -32,7 +32,7 @@ def log_in(page, site: str) -> None:
     expect(page.get_by_role("heading", name="Mine borgere")).to_be_visible()
 
 
-def test_citizen_match_placement_and_meeting(site, page, db):
+def test_citizen_match_placement_and_meeting(site, page, db, tmp_path):
     log_in(page, site)
     page.get_by_role("link", name="Opret borger").click()
     page.get_by_label("Fornavn").fill("Jonas")
@@ -89,10 +89,10 @@ def test_citizen_match_placement_and_meeting(site, page, db):
     expect(page.get_by_role("cell", name="Ja, to lønnede timer fra marts", exact=False)).to_be_visible()
     [meeting] = placements.meetings_of_placement(db, placement["id"])
     assert meeting["kind"] == "first_employer" and meeting["paid_hours_proposed"] is True
-    page.screenshot(path="/tmp/smajobs-placement.png", full_page=True)
+    page.screenshot(path=str(tmp_path / "forloeb.png"), full_page=True)
 
 
-def test_phone_viewport(site, browser):
+def test_phone_viewport(site, browser, tmp_path):
     context = browser.new_context(locale="da-DK", viewport={"width": 375, "height": 812}, is_mobile=True,
                                   has_touch=True)
     page = context.new_page()
@@ -112,7 +112,8 @@ def test_phone_viewport(site, browser):
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375 and box["height"] >= 30
         page.get_by_label("Kun med lønnede timer").check()
         page.get_by_role("button", name="Opdater listen").click()
+        page.wait_for_url(re.compile(r"[?&]paid_only=1"))  # the new list, not the page before it
         expect(page.get_by_label("Kun med lønnede timer")).to_be_checked()
-        page.screenshot(path="/tmp/smajobs-phone-match.png", full_page=False)
+        page.screenshot(path=str(tmp_path / "telefon-match.png"), full_page=False)
     finally:
         context.close()
