@@ -1,23 +1,32 @@
-"""Walks every route of the consultant blueprints (citizens, placements, employers) with ids of
-real rows: another consultant gets 404/403 on anything about a citizen that is not theirs, an
-anonymous visitor is sent to /login, and the owner is let in."""
+"""Walks every route of the web app except the JSON API (tests/test_api_access.py walks that) and
+the public ones below, with ids of real rows: another consultant gets 404/403 on anything about a
+citizen that is not theirs, an anonymous visitor is sent to /login, and the owner is let in. New
+routes are walked without anyone adding them here."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
 from data import placements
+from data.outbox import enqueue
+from data.reminders import insert_reminder
 from tests.conftest import login
+from tests.signup_helpers import post_form
 
-BLUEPRINTS = ("citizens", "placements", "employers")
+# Open to the public on purpose, or guarded by a signed token in the URL instead of a log-in
+# (each has its own tests); log-in and log-out are tested in tests/test_web_auth.py.
+PUBLIC_BLUEPRINTS = {"signup", "checkin", "auth", "static", "api"}
+PUBLIC_ENDPOINTS = {"today.feed"}
+ADMIN_ONLY = {"outbox_admin"}
 OWNER, OTHER = "konsulent@example.dk", "anden@example.dk"
-CITIZEN_ARGS = {"citizen_id", "placement_id", "report_id", "meeting_id"}
+CITIZEN_ARGS = {"citizen_id", "placement_id", "report_id", "meeting_id", "reminder_id"}
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 @pytest.fixture
-def rows(demo_db, make_consultant):
+def rows(app, demo_db, make_consultant):
     make_consultant(OWNER)
     make_consultant(OTHER, "Anne Anden")
     placement = placements.create_placement(demo_db, citizen_id="cit-fatma", opening_id="opn-98191",
@@ -25,15 +34,30 @@ def rows(demo_db, make_consultant):
     report = placements.add_report_due(demo_db, placement["id"], "delrapport", "2026-02-01")
     meeting = placements.log_meeting(demo_db, citizen_id="cit-fatma", placement_id=placement["id"],
                                      kind="first_employer", held_on="2026-01-06", note="Fortroligt notat")
+    reminder_id = insert_reminder(demo_db, rule="follow_up", dedupe_key="walk", consultant_email=OWNER,
+                                  citizen_id="cit-fatma", placement_id=placement["id"], due_on=date(2026, 1, 12),
+                                  title="Opfølgning med Fatma")
+    outbox_id = enqueue(demo_db, to="emp-98191@example.dk", subject="Tak", body_text="Tak\n")
+    assert post_form(app.test_client()).status_code == 302  # a pending self-registration
+    registration_id = demo_db.execute("SELECT MAX(id) FROM registrations").fetchone()[0]
     return {"citizen_id": "cit-fatma", "placement_id": placement["id"], "report_id": report["id"],
-            "meeting_id": meeting["id"], "employer_id": "emp-98191", "code": "2200"}
+            "meeting_id": meeting["id"], "employer_id": "emp-98191", "code": "2200",
+            "reminder_id": reminder_id, "outbox_id": outbox_id, "registration_id": registration_id}
+
+
+def _walked(endpoint: str) -> bool:
+    return endpoint.split(".")[0] not in PUBLIC_BLUEPRINTS and endpoint not in PUBLIC_ENDPOINTS
+
+
+def _admin_only(endpoint: str) -> bool:
+    return endpoint.split(".")[0] in ADMIN_ONLY
 
 
 def routes(app, values: dict) -> list[tuple[str, str, str, set[str]]]:
-    """(endpoint, method, url, argument names) for every rule of our blueprints."""
+    """(endpoint, method, url, argument names) for every rule that needs a logged-in consultant."""
     found = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] not in BLUEPRINTS:
+        if not _walked(rule.endpoint):
             continue
         url = rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
@@ -50,7 +74,10 @@ def test_the_walk_covers_every_page(app, rows):
     assert {"citizens.index", "citizens.new", "citizens.show", "citizens.edit", "citizens.match",
             "citizens.reassign", "citizens.postcode", "placements.new", "placements.show", "placements.edit",
             "placements.add_report", "placements.submit_report", "placements.new_meeting",
-            "placements.edit_meeting", "placements.delete_meeting", "employers.index", "employers.show"} <= endpoints
+            "placements.edit_meeting", "placements.delete_meeting", "employers.index", "employers.show",
+            "today.index", "today.done", "today.snooze", "today.new_feed", "signup_queue.index",
+            "signup_queue.detail", "signup_queue.approve", "signup_queue.reject", "outbox_admin.index",
+            "outbox_admin.retry", "home"} <= endpoints
 
 
 def test_another_consultant_is_refused_every_citizen_route(app, client, rows, demo_db):
@@ -64,14 +91,17 @@ def test_another_consultant_is_refused_every_citizen_route(app, client, rows, de
             assert response.status_code in (403, 404), (endpoint, method, url, response.status_code)
             assert b"Fatma" not in response.data and b"Fortroligt notat" not in response.data
             checked += 1
+        elif _admin_only(endpoint):
+            assert response.status_code == 403, (endpoint, method, url, response.status_code)
         else:
             assert response.status_code in (200, 302, 400, 404), (endpoint, method, url, response.status_code)
             assert b"Fatma" not in response.data, (endpoint, url)
-    assert checked >= 10
+    assert checked >= 13
     # Nothing was changed by the refused writes (the meeting is neither edited nor deleted).
     assert placements.meetings_of_citizen(demo_db, "cit-fatma") == meetings_before
     assert placements.reports_of(demo_db, rows["placement_id"])[0]["submitted_at"] is None
     assert demo_db.execute("SELECT consultant_email FROM citizens WHERE id = 'cit-fatma'").fetchone()[0] == OWNER
+    assert demo_db.execute("SELECT status FROM reminders WHERE id = ?", [rows["reminder_id"]]).fetchone()[0] == "open"
 
 
 def test_anonymous_is_sent_to_login_everywhere(app, client, rows):
@@ -86,7 +116,8 @@ def test_owner_gets_every_page(app, client, rows):
     login(client, OWNER)
     for endpoint, method, url, _ in routes(app, rows):
         if method == "GET":
-            assert client.get(url).status_code == 200, (endpoint, url)
+            expected = 403 if _admin_only(endpoint) else (302 if endpoint == "home" else 200)
+            assert client.get(url).status_code == expected, (endpoint, url)
 
 
 def test_post_without_csrf_token_is_refused(client, rows, demo_db):
