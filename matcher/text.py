@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable, Sequence
 
@@ -124,6 +124,26 @@ def _add_parts(parts: dict[str, str], words: Iterable[str]) -> None:
 
 BASE_PARTS: dict[str, str] = {}
 _add_parts(BASE_PARTS, _base_words())
+BASE_WORDS = frozenset(_base_words())
+
+ALPHABET = "abcdefghijklmnopqrstuvwxyzæøå"
+MIN_CORRECTED_LEN = 5      # shorter words are too close to too many others to correct
+# A wrong letter turns a short word into another real word too often ("hækle" -> "hække",
+# "gamle" -> "samle"); only long words are corrected for one.
+MIN_SUBSTITUTED_LEN = 8
+
+
+def _one_edit_away(word: str) -> set[str]:
+    """Every string one deletion, transposition or insertion away from `word`, and for long
+    words one substitution."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    transposes = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    inserts = {a + c + b for a, b in splits for c in ALPHABET}
+    edits = deletes | transposes | inserts
+    if len(word) >= MIN_SUBSTITUTED_LEN:
+        edits |= {a + c + b[1:] for a, b in splits if b for c in ALPHABET}
+    return edits - {word}
 
 
 def surface_tokens(text: str) -> list[str]:
@@ -173,8 +193,11 @@ class DanishAnalyzer:
     corpus token it was built with, so openings teach it their own vocabulary."""
 
     def __init__(self, corpus_tokens: Iterable[str] = ()):
+        corpus = list(corpus_tokens)
         self._parts = dict(BASE_PARTS)
-        _add_parts(self._parts, corpus_tokens)
+        _add_parts(self._parts, corpus)
+        # Words a misspelt token may be corrected to: the lexicon's and the openings' own.
+        self._words = BASE_WORDS | {t for t in corpus if len(t) > MIN_PART_LEN and t not in FUNCTION_WORDS}
         self._tokens: dict[str, TokenInfo | None] = {}
 
     def token_info(self, token: str) -> TokenInfo | None:
@@ -189,6 +212,11 @@ class DanishAnalyzer:
         if token_stem in NO_EVIDENCE_STEMS:
             return None
         split = self.split_compound(token_stem) or _split_generic_suffix(token_stem)
+        if not split and not self._is_known(token, token_stem):
+            corrected = self._spelling_correction(token)
+            if corrected is not None:
+                info = self.token_info(corrected)
+                return None if info is None else replace(info, surface=token)
         parts = tuple(p for p in dict.fromkeys(split) if p not in NON_PART_STEMS)
         if split and not parts:
             return None                 # only generic parts ("hjælpearbejde")
@@ -201,6 +229,20 @@ class DanishAnalyzer:
         # "kontorarbejde" do not meet on the n-grams of "arbejd".
         char_text = " ".join(parts) if len(parts) < len(split) else token_stem
         return TokenInfo(token, token_stem, parts, tuple(concepts), char_text)
+
+    def _is_known(self, token: str, token_stem: str) -> bool:
+        return (token in self._words or token_stem in self._parts or token_stem in CONCEPTS_BY_STEM
+                or len(token) < MIN_CORRECTED_LEN)
+
+    def _spelling_correction(self, token: str) -> str | None:
+        """A known word one typing error away from an unknown token ("tursiter" -> "turister",
+        "moontage" -> "montage"), or None. Only tokens nothing else knows get here - in practice
+        the citizen's words, as every opening word is known. Ties: a word the lexicon places in a
+        field first, then the same first letter, then alphabetical, so the choice is stable."""
+        found = [w for w in _one_edit_away(token) if w in self._words and len(w) >= MIN_CORRECTED_LEN - 1]
+        if not found:
+            return None
+        return min(found, key=lambda w: (not CONCEPTS_BY_STEM.get(stem(w)), w[0] != token[0], w))
 
     def analyse(self, text: str) -> list[TokenInfo]:
         infos = (self.token_info(token) for token in surface_tokens(text))

@@ -11,10 +11,13 @@ KNOWN_MISSES as strict xfails: if one starts passing, the list must shrink.
 HELDOUT_DOMAINS are fields of work the lexicon has no entries for, written after the fixes and
 never used to change the lexicon: 105 of 120 passed before, 110 after. They need knowledge the
 matcher does not have ("skuespil" -> teater, "ledninger" -> elektriker), so they are checked as a
-floor on the share that passes, not case by case.
+floor on the share that passes, not case by case. The same goes for interests with a typing error
+(a letter dropped, doubled or two swapped in the longest word): 307 of 360 before, 350 after.
 """
 from __future__ import annotations
 
+import dataclasses
+import random
 from functools import lru_cache
 
 import pytest
@@ -32,6 +35,7 @@ KNOWN_MISSES = {
     "s3-w02-c2": "'læse bøger' also fits the care home's 'læse avis højt'",
 }
 HELDOUT_MIN_PASSING = 108     # of 120; 110 pass today, 105 did before the fixes
+TYPO_MIN_PASSING = 345        # of 360; 350 pass today, 307 did before the fixes
 
 
 @lru_cache(maxsize=None)
@@ -99,3 +103,30 @@ def test_every_case_has_each_kind_of_near_miss_and_hard_rule():
         assert set(case.hard.values()) == {"cannot_meet", "inactive", "shifts", "hours", "outside_radius"}
     kinds = [kind for case in cases for kind in case.soft.values()]
     assert kinds.count("text/experience") > 500 and kinds.count("text/generic") > 500
+
+
+def with_typo(rng: random.Random, text: str) -> str:
+    """The text with one typing error in its longest word: two letters swapped, one doubled or
+    one dropped (not the first letter)."""
+    words = text.split(" ")
+    j = max(range(len(words)), key=lambda i: len(words[i]))
+    word = words[j]
+    if len(word) >= 5:
+        i = rng.randrange(1, len(word) - 2)
+        words[j] = rng.choice([word[:i] + word[i + 1] + word[i] + word[i + 2:],
+                               word[:i] + word[i] + word[i:], word[:i] + word[i + 1:]])
+    return " ".join(words)
+
+
+def test_interests_with_a_typing_error_mostly_rank_right():
+    rng = random.Random(4)
+    passing, failures = 0, []
+    for seed in SEEDS[:2]:
+        for w, world in enumerate(worlds(seed)):
+            for case in world.cases:
+                typed = dataclasses.replace(case, citizen=dataclasses.replace(
+                    case.citizen, interests=with_typo(rng, case.citizen.interests)))
+                found = problems(world_index(seed, w), world, typed)
+                passing += not found
+                failures += found
+    assert passing >= TYPO_MIN_PASSING, "\n".join(failures)
