@@ -43,6 +43,32 @@ def list_consultants(db: sqlite_utils.Database) -> list[dict]:
     return list(db.query("SELECT * FROM consultants ORDER BY name, email"))
 
 
+def consultants_overview(db: sqlite_utils.Database) -> list[dict]:
+    """Every consultant for the operator's list, with the number of citizens they follow; never
+    the password hash."""
+    return list(db.query(
+        "SELECT k.id, k.email, k.name, k.role, k.active, k.deactivated_at, "
+        "(SELECT COUNT(*) FROM citizens c WHERE c.consultant_email = k.email) AS citizens "
+        "FROM consultants k ORDER BY k.name COLLATE NOCASE, k.email"))
+
+
+def set_active(db: sqlite_utils.Database, consultant_id: int, active: bool) -> bool:
+    """Activate or deactivate; False when it already was so (nothing written). A deactivated
+    consultant cannot log in, and their sessions and API tokens stop working (web.auth reads
+    `active` on every request); their citizens stay theirs until an admin hands them over."""
+    with write(db):
+        cursor = db.execute(
+            "UPDATE consultants SET active = ?, deactivated_at = ? WHERE id = ? AND active != ?",
+            [int(active), None if active else now_iso(), consultant_id, int(active)])
+    return cursor.rowcount > 0
+
+
+def revoke_api_tokens(db: sqlite_utils.Database, consultant_id: int) -> int:
+    """Delete every API token of the consultant; returns how many there were."""
+    with write(db):
+        return db.execute("DELETE FROM api_tokens WHERE consultant_id = ?", [consultant_id]).rowcount
+
+
 def add_api_token(db: sqlite_utils.Database, consultant_id: int, token_hash: str, label: str = "") -> int:
     with write(db):
         return db.execute(

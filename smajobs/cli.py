@@ -211,6 +211,13 @@ main.add_command(create_consultant_command)
 main.add_command(create_token_command)
 from web.cli import list_tokens_command  # noqa: E402
 main.add_command(list_tokens_command)
+from web.cli import (activate_consultant_command, deactivate_consultant_command,  # noqa: E402
+                     list_consultants_command, revoke_tokens_command, set_password_command)
+main.add_command(list_consultants_command)
+main.add_command(deactivate_consultant_command)
+main.add_command(activate_consultant_command)
+main.add_command(revoke_tokens_command)
+main.add_command(set_password_command)
 
 if __name__ == "__main__":
     main()

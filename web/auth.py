@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import secrets
 from datetime import datetime
 from functools import wraps
@@ -44,6 +45,7 @@ class Consultant(UserMixin):
         self.name = row["name"] or row["email"]
         self.role = row["role"]
         self.active = bool(row["active"])
+        self.password_hash = row["password_hash"]
 
     @property
     def is_admin(self) -> bool:
@@ -54,7 +56,15 @@ class Consultant(UserMixin):
         return self.active
 
     def get_id(self) -> str:
-        return str(self.id)
+        # The session names the password it was opened with: a new password (smajobs
+        # set-password) ends the consultant's other sessions at their next request.
+        return f"{self.id}:{session_marker(self.password_hash)}"
+
+
+def session_marker(password_hash: str | None) -> str:
+    """A short keyed digest of the stored hash, so the cookie carries nothing of the hash itself."""
+    key = str(current_app.secret_key).encode()
+    return hmac.new(key, (password_hash or "").encode(), hashlib.sha256).hexdigest()[:20]
 
 
 def hash_password(password: str) -> str:
@@ -80,9 +90,17 @@ def hash_api_token(token: str) -> str:
 
 
 @login_manager.user_loader
-def load_consultant(consultant_id: str):
+def load_consultant(session_id: str):
+    """The consultant of a session, read from the database on every request: a consultant
+    deactivated (smajobs deactivate-consultant) or given a new password is logged out at the
+    next request."""
+    consultant_id, _, marker = session_id.partition(":")
+    if not consultant_id.isdigit():
+        return None
     row = accounts.consultant_by_id(get_db(), int(consultant_id))
-    return Consultant(row) if row and row["active"] else None
+    if row is None or not row["active"] or not hmac.compare_digest(marker, session_marker(row["password_hash"])):
+        return None
+    return Consultant(row)
 
 
 @login_manager.request_loader

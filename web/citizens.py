@@ -190,8 +190,13 @@ def index():
     db = get_db()
     citizens = registry.list_citizens(db, None if current_user.is_admin else current_user.email)
     consultants = _consultant_choices() if current_user.is_admin else []
+    # Admins see which citizens follow a consultant who was deactivated (or never had an
+    # account), so they can hand them over: email -> active.
+    states = ({row["email"].lower(): bool(row["active"]) for row in accounts.list_consultants(db)}
+              if current_user.is_admin else {})
+    orphaned = [c for c in citizens if c["consultant"] and not states.get(c["consultant"].lower())]
     return render_template("citizens/index.html", citizens=citizens, consultants=consultants,
-                           needs=NEEDS)
+                           needs=NEEDS, consultant_states=states, orphaned=len(orphaned) if current_user.is_admin else 0)
 
 
 @bp.route("/borgere/ny", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
-"""Commands for the web app: `smajobs serve`, `smajobs create-consultant`, `smajobs create-token`,
-`smajobs list-tokens`, and the demo accounts `smajobs demo` makes. Registered in smajobs/cli.py."""
+"""Commands for the web app: `smajobs serve`, the accounts (`create-consultant`, `list-consultants`,
+`deactivate-consultant`, `activate-consultant`, `set-password`, `create-token`, `list-tokens`,
+`revoke-tokens`) and the demo accounts `smajobs demo` makes. Registered in smajobs/cli.py."""
 from __future__ import annotations
 
 import sys
@@ -86,12 +87,7 @@ def create_consultant_command(context: Context, email: str, name: str, admin: bo
         raise click.BadParameter("Navnet må ikke være tomt.", param_hint="--name")
     if accounts.consultant_by_email(context.db, email) is not None:
         raise click.ClickException(f"Der findes allerede en konsulent med e-mail {email}.")
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Adgangskode", hide_input=True, confirmation_prompt="Gentag adgangskoden")
-    if len(password) < MIN_PASSWORD:
-        raise click.ClickException(f"Adgangskoden skal have mindst {MIN_PASSWORD} tegn.")
+    password = read_new_password(password_stdin)
     accounts.create_consultant(context.db, email=email, name=name, password_hash=hash_password(password),
                                role="admin" if admin else "consultant")
     click.echo(f"Konsulenten {email} er oprettet{' som administrator' if admin else ''}.")
@@ -146,3 +142,132 @@ def _local_time(stored: str | None) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return local_now(moment).strftime("%d.%m.%Y %H:%M")
+
+
+# --- taking access away, and giving it back ------------------------------------------------------
+
+def read_new_password(from_stdin: bool) -> str:
+    """A new password: the first line of standard input, or typed twice without echo."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Adgangskode", hide_input=True, confirmation_prompt="Gentag adgangskoden")
+    if len(password) < MIN_PASSWORD:
+        from smajobs.cli import CliError
+        raise CliError(f"Adgangskoden skal have mindst {MIN_PASSWORD} tegn.")
+    return password
+
+
+def _consultant(context: Context, email: str) -> dict:
+    from data import accounts
+    from smajobs.cli import CliError
+    row = accounts.consultant_by_email(context.db, email)
+    if row is None:
+        raise CliError(f"ingen konsulent med e-mail {email.strip()}. Se dem alle med: smajobs list-consultants")
+    return row
+
+
+def _citizen_count(context: Context, email: str) -> int:
+    return next(row["citizens"] for row in _overview(context) if row["email"] == email)
+
+
+def _overview(context: Context) -> list[dict]:
+    from data import accounts
+    return accounts.consultants_overview(context.db)
+
+
+def _borgere(count: int) -> str:
+    return f"{count} borger" if count == 1 else f"{count} borgere"
+
+
+@click.command("list-consultants")
+@pass_context
+def list_consultants_command(context: Context) -> None:
+    """Vis alle konsulenter: e-mail, navn, rolle, om de er aktive, og antal borgere."""
+    rows = _overview(context)
+    if not rows:
+        click.echo("Der er ingen konsulenter endnu. Opret en med: smajobs create-consultant EMAIL --name NAVN")
+        return
+    width = max(len("E-mail"), *(len(row["email"]) for row in rows))
+    name_width = max(len("Navn"), *(len(row["name"]) for row in rows))
+    click.echo(f"{'E-mail':<{width}}  {'Navn':<{name_width}}  {'Rolle':<14}  {'Aktiv':<22}  Borgere")
+    for row in rows:
+        role = "administrator" if row["role"] == "admin" else "konsulent"
+        active = "ja" if row["active"] else "nej" + (f" (siden {_local_time(row['deactivated_at'])[:10]})"
+                                                       if row["deactivated_at"] else "")
+        click.echo(f"{row['email']:<{width}}  {row['name']:<{name_width}}  {role:<14}  {active:<22}  "
+                   f"{row['citizens']}")
+    orphaned = sum(row["citizens"] for row in rows if not row["active"])
+    if orphaned:
+        click.echo(f"{_borgere(orphaned)} hos deaktiverede konsulenter venter på en ny konsulent "
+                   "(en administrator overdrager dem under Alle borgere).")
+
+
+@click.command("deactivate-consultant")
+@click.argument("email")
+@pass_context
+def deactivate_consultant_command(context: Context, email: str) -> None:
+    """Tag adgangen fra konsulenten EMAIL: kan ikke logge ind, og sessioner og API-nøgler holder op
+    med at virke med det samme. Borgerne bliver, til en administrator overdrager dem."""
+    from data import accounts
+    from smajobs.cli import CliError
+    row = _consultant(context, email)
+    if not row["active"]:
+        click.echo(f"{row['email']} var allerede deaktiveret.")
+        return
+    admins = [r for r in _overview(context) if r["role"] == "admin" and r["active"]]
+    if row["role"] == "admin" and len(admins) == 1:
+        raise CliError(f"{row['email']} er den eneste aktive administrator. Opret eller aktivér en anden "
+                       "administrator først, ellers kan ingen overdrage borgerne.")
+    accounts.set_active(context.db, row["id"], False)
+    click.echo(f"{row['email']} er deaktiveret: kan ikke logge ind, og sessioner og API-nøgler virker ikke "
+               "længere.")
+    citizens = _citizen_count(context, row["email"])
+    if citizens:
+        click.echo(f"{_borgere(citizens)} skal have en ny konsulent: en administrator overdrager dem under "
+                   "Alle borgere, hvor de står som hos en deaktiveret konsulent.")
+
+
+@click.command("activate-consultant")
+@click.argument("email")
+@pass_context
+def activate_consultant_command(context: Context, email: str) -> None:
+    """Giv konsulenten EMAIL adgang igen (med den adgangskode og de API-nøgler, der er tilbage)."""
+    from data import accounts
+    row = _consultant(context, email)
+    if not accounts.set_active(context.db, row["id"], True):
+        click.echo(f"{row['email']} er allerede aktiv.")
+        return
+    click.echo(f"{row['email']} er aktiv igen og kan logge ind.")
+
+
+@click.command("revoke-tokens")
+@click.argument("email")
+@pass_context
+def revoke_tokens_command(context: Context, email: str) -> None:
+    """Træk alle konsulentens API-nøgler tilbage; de holder op med at virke med det samme."""
+    from data import accounts
+    row = _consultant(context, email)
+    count = accounts.revoke_api_tokens(context.db, row["id"])
+    if count == 0:
+        click.echo(f"{row['email']} havde ingen API-nøgler.")
+    else:
+        click.echo(f"{count} API-{'nøgle' if count == 1 else 'nøgler'} for {row['email']} er trukket tilbage "
+                   "og virker ikke længere.")
+
+
+@click.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Læs adgangskoden fra standard input (første linje).")
+@pass_context
+def set_password_command(context: Context, email: str, password_stdin: bool) -> None:
+    """Giv konsulenten EMAIL en ny adgangskode; konsulentens sessioner slutter."""
+    from data import accounts
+    from web.auth import hash_password
+    row = _consultant(context, email)
+    password = read_new_password(password_stdin)
+    accounts.set_password_hash(context.db, row["id"], hash_password(password))
+    click.echo(f"Ny adgangskode for {row['email']} er gemt; sessioner med den gamle er afsluttet.")
+    if not row["active"]:
+        click.echo(f"{row['email']} er stadig deaktiveret. Giv adgang igen med: "
+                   f"smajobs activate-consultant {row['email']}")
