@@ -25,6 +25,10 @@ Only approved employers are matched (`registry.matchable_employers`), so:
 
 The payload is the normalised employer record of `data.exchange.parse_employer`, openings
 included, so approving it stores exactly what the exchange format would have imported.
+
+Every decision tells the company in the same transaction (outbox): approval sends the private
+link if it was held back, rejection a polite e-mail. A new private link can be sent again at any
+time (`send_new_link`), always to the contact e-mail on record.
 """
 from __future__ import annotations
 
@@ -61,6 +65,8 @@ class Submission:
 # E-mail composer given by the web layer: (employer_id, nonce, link_allowed) -> dict with
 # to, subject, body_text - or None for no e-mail. Called inside the write transaction.
 Composer = Callable[[dict, str, bool], "dict | None"]
+# The rejection e-mail: (submitted payload, registration kind "new"/"update") -> dict or None.
+RejectionComposer = Callable[[dict, str], "dict | None"]
 
 
 @lru_cache(maxsize=1)
@@ -345,16 +351,64 @@ def approve(db: sqlite_utils.Database, registration_id: int, consultant_id: int,
     return record
 
 
-def reject(db: sqlite_utils.Database, registration_id: int, consultant_id: int, *, now: str | None = None) -> dict:
+def reject(db: sqlite_utils.Database, registration_id: int, consultant_id: int, *,
+           compose_email: RejectionComposer | None = None, now: str | None = None) -> dict:
     """Refuse the submission. An approved employer keeps its approved record; a company that was
-    never approved becomes 'rejected' (still not matched)."""
+    never approved becomes 'rejected' (still not matched). The company is told in the same
+    transaction (`compose_email(payload, kind)`), so a decision and its e-mail exist together."""
     now = now or now_iso()
     with write(db):
         record = _pending(db, registration_id)
         _decide(db, registration_id, "rejected", consultant_id, now)
         db.execute("UPDATE employers SET status = 'rejected', updated_at = ? WHERE id = ? AND status = 'pending'",
                    [now, record["employer_id"]])
+        if compose_email is not None:
+            message = compose_email(record["payload"], record["kind"])
+            if message:
+                from data.outbox import enqueue
+                enqueue(db, to=message["to"], subject=message["subject"], body_text=message["body_text"])
     return record
+
+
+# --- a new private link -------------------------------------------------------------------
+
+def send_new_link(db: sqlite_utils.Database, employer_id: str, compose_email: Composer, *,
+                  dedupe_key: str | None = None) -> str | None:
+    """Queue an e-mail with a fresh private link to the contact e-mail ON RECORD; returns that
+    address, or None when the employer is unknown, has no e-mail, or `dedupe_key` was used before.
+
+    The nonce is kept, not rotated: a request anyone can make must not be able to switch off a
+    link the company is using."""
+    from data.outbox import enqueue
+    with write(db):
+        employer = employer_with_openings(db, employer_id)
+        if employer is None or not employer.get("contact_email"):
+            return None
+        message = compose_email(employer, link_nonce(db, employer_id), True)
+        if not message:
+            return None
+        queued = enqueue(db, to=employer["contact_email"], subject=message["subject"],
+                         body_text=message["body_text"], dedupe_key=dedupe_key)
+        return employer["contact_email"] if queued is not None else None
+
+
+def approved_employers_for(db: sqlite_utils.Database, *, cvr: str | None = None, email: str | None = None) -> list[str]:
+    """Ids of approved employers with this CVR or this contact e-mail (case-insensitive)."""
+    if cvr:
+        rows = db.execute("SELECT id FROM employers WHERE status = 'approved' AND cvr = ? ORDER BY id", [cvr])
+    elif email:
+        rows = db.execute("SELECT id FROM employers WHERE status = 'approved' AND lower(contact_email) = ? "
+                          "ORDER BY id", [email.strip().lower()])
+    else:
+        return []
+    return [row[0] for row in rows.fetchall()]
+
+
+def pending_registration_of(db: sqlite_utils.Database, employer_id: str) -> int | None:
+    """The id of the employer's submission that waits for a consultant, if any."""
+    row = db.execute("SELECT id FROM registrations WHERE employer_id = ? AND status = 'pending' "
+                     "ORDER BY submitted_at DESC, id DESC LIMIT 1", [employer_id]).fetchone()
+    return row[0] if row else None
 
 
 def _pending(db, registration_id: int) -> dict:

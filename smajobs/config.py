@@ -105,8 +105,15 @@ class Config:
     # When the scheduler queues the daily digest, Danish wall-clock time (jobs.calendar.COPENHAGEN:
     # the product is Danish, so there is no time zone setting).
     digest_time: str = "07:30"
-    # Rate limit for the public employer form, per client address.
+    # Rate limit for the public employer form, per client address: real submissions only (not
+    # "Tilføj endnu et småjob" or a round trip with errors).
     signup_rate_limit: str = "10 per hour"
+    # The employer form's limit on every POST (adding an opening, errors...), against floods.
+    signup_flood_limit: str = "200 per hour"
+    # Requests for a new private link on the public "Få et nyt link" form, per client address.
+    signup_link_rate_limit: str = "10 per hour"
+    # The employer form's instant postcode look-ups, per client address.
+    signup_postcode_rate_limit: str = "60 per minute"
     # Reminder rules (jobs/rules_config.py): JSON overriding the defaults, per target group and
     # the socialt frikort ceiling for years our reference file has no figure for, e.g.
     # {"default": {"follow_up_every_days": 14}, "target_groups": {"Unge under 30 år":

@@ -1,19 +1,29 @@
-"""Virksomheder: the approved employer registry with its openings, searchable, and each
-employer's placement history. Citizens' first names show only to consultants who may see them."""
+"""Virksomheder: the approved employer registry with its openings, searchable and paged, and each
+employer's page: its status (a company that is not approved is not matched), its placement
+history, and a button that mails the contact person a new private link. Citizens' first names
+show only to consultants who may see them."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
-
-from data import placements, registry
-from data.placements import KIND_LABELS, OUTCOME_LABELS, STATUS_LABELS
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from flask_wtf import FlaskForm
+
+from data import placements, registry, signups
+from data.placements import KIND_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from matcher.vocabulary import LANGUAGE_NAMES, NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS
 from web.citizens import visible_first_name
 from web.db import get_db
+from web.signup import compose_email
 
 bp = Blueprint("employers", __name__)
 
 MAX_QUERY = 200
+PAGE_SIZE = 50
+EMPLOYER_STATUS_LABELS = {"pending": "Afventer godkendelse", "rejected": "Afvist"}
+
+
+class NewLinkForm(FlaskForm):
+    """Only the CSRF token: the employer is in the URL."""
 
 
 @bp.route("/virksomheder")
@@ -21,7 +31,16 @@ MAX_QUERY = 200
 def index():
     query = (request.args.get("q") or "").strip()[:MAX_QUERY]
     employers = registry.list_employers(get_db(), query)
-    return render_template("employers/index.html", employers=employers, query=query)
+    pages = max(1, -(-len(employers) // PAGE_SIZE))
+    page = min(_page_number(request.args.get("side")), pages)
+    first = (page - 1) * PAGE_SIZE
+    return render_template("employers/index.html", employers=employers[first:first + PAGE_SIZE], query=query,
+                           total=len(employers), page=page, pages=pages, first=first + 1)
+
+
+def _page_number(value: str | None) -> int:
+    # A mistyped or old page number shows a page, never an error.
+    return int(value) if value and value.isdigit() and 0 < int(value) < 100_000 else 1
 
 
 @bp.route("/virksomheder/<employer_id>")
@@ -36,4 +55,23 @@ def show(employer_id):
         "employers/show.html", employer=employer, openings=registry.openings_of(db, employer_id), history=history,
         needs=NEEDS, shift_labels=SHIFT_LABELS, paid_labels=PAID_HOURS_LABELS, language_names=LANGUAGE_NAMES,
         kind_labels=KIND_LABELS, status_labels=STATUS_LABELS, outcome_labels=OUTCOME_LABELS,
+        employer_status=EMPLOYER_STATUS_LABELS.get(employer.get("status")),
+        pending_registration=signups.pending_registration_of(db, employer_id), link_form=NewLinkForm(),
     )
+
+
+@bp.route("/virksomheder/<employer_id>/nyt-link", methods=["POST"])
+@login_required
+def send_link(employer_id):
+    """Mail the contact person on record a new private link (e.g. theirs expired)."""
+    if not NewLinkForm().validate_on_submit():
+        abort(400)
+    db = get_db()
+    if registry.get_employer(db, employer_id) is None:
+        abort(404)
+    sent_to = signups.send_new_link(db, employer_id, compose_email(current_app.config["SMAJOBS"], "new_link"))
+    if sent_to:
+        flash(f"Et nyt link er sendt til {sent_to}.")
+    else:
+        flash("Virksomheden har ingen e-mailadresse hos os, så vi kan ikke sende et link.", "error")
+    return redirect(url_for(".show", employer_id=employer_id))

@@ -18,6 +18,8 @@ from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, Inte
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from stdnum.dk import cvr as cvr_number
+
 from data.signups import industries, industry_name
 from matcher import NEED_EXPLANATIONS, NEEDS, SHIFT_LABELS
 from matcher.vocabulary import language_name
@@ -236,6 +238,72 @@ class EmployerForm(FlaskForm):
     def validate_openings(self, field):
         if len(field.entries) > MAX_OPENINGS:
             raise ValidationError(f"Højst {MAX_OPENINGS} småjobs ad gangen.")
+
+
+class LinkRequestForm(FlaskForm):
+    """Ask for a new private link: the CVR number or the contact e-mail we have on record."""
+
+    class Meta(_DanishMeta):
+        pass
+
+    who = _text("CVR-nummer eller e-mail", required="Skriv jeres CVR-nummer eller jeres e-mailadresse.", max_len=254,
+                render_kw={"autocomplete": "email"})
+    submit = SubmitField("Send et nyt link")
+
+    def validate_who(self, field):
+        value = field.data or ""
+        digits = value.replace(" ", "")
+        if digits.isdigit():
+            if len(digits) != 8 or not cvr_number.is_valid(digits):
+                raise ValidationError("Et CVR-nummer har otte cifre, fx 12 34 56 74. Tjek, at det er skrevet rigtigt.")
+            field.data = digits
+        elif "@" in value:
+            email_address(self, field)
+        else:
+            raise ValidationError("Skriv et CVR-nummer (otte cifre) eller en e-mailadresse, fx navn@firma.dk.")
+
+    def lookup_key(self) -> tuple[str | None, str | None]:
+        """(cvr, None) or (None, e-mail) of a validated form."""
+        value = self.who.data or ""
+        return (value, None) if value.isdigit() else (None, value)
+
+
+# The order fields appear on the page (the error list at the top follows it).
+PAGE_ORDER = ("name", "cvr", "address", "postcode", "industry_code", "industry_text", "languages", "contact_name",
+              "contact_email", "contact_phone", "openings", "candidate_info", "talk_with", "consent_contact",
+              "consent_store")
+OPENING_PAGE_ORDER = ("title", "tasks", "hours_min", "hours_max", "shifts", "paid_hours", "trial_weeks", "seats",
+                      *(_need_field_name(code) for code in NEEDS), "close")
+_GROUP_TYPES = ("RadioField", "MultiCheckboxField")
+
+
+def error_summary(form: EmployerForm) -> list[dict]:
+    """Every error on the page, in page order, as {target, label, message}: the notice at the top
+    lists them as links to their fields. `target` is the id of the element to jump to (the first
+    option of a group of radio buttons or checkboxes)."""
+    items = []
+    for name in PAGE_ORDER:
+        field = form[name]
+        if name != "openings":
+            items.extend(_summary_items(field, ""))
+            continue
+        for number, entry in enumerate(field.entries, 1):
+            for sub_name in OPENING_PAGE_ORDER:
+                items.extend(_summary_items(entry.form[sub_name], f"Småjob {number}: "))
+        for message in field.errors:
+            if isinstance(message, str):  # the list's own errors (the entries' are dicts)
+                items.append({"target": "smajob-1", "label": "Småjobs:", "message": message})
+    return items
+
+
+def _summary_items(field, prefix: str) -> list[dict]:
+    if not field.errors:
+        return []
+    target = f"{field.id}-0" if field.type in _GROUP_TYPES else field.id
+    label = prefix + field.label.text
+    # "Hvad hedder jobbet? Skriv, ..." reads better than "Hvad hedder jobbet?: Skriv, ...".
+    label = label if label.endswith("?") else label + ":"
+    return [{"target": target, "label": label, "message": str(field.errors[0])}]
 
 
 def to_exchange_record(form: EmployerForm, employer_id: str = "ny") -> dict:

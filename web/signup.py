@@ -1,25 +1,36 @@
 """The public employer form: register (`/virksomhed/tilmeld`), update or close openings through a
 private link (`/virksomhed/opdater/<token>`), and the page on how the data is used.
 
-No account is needed, so the door is guarded otherwise: CSRF, a honeypot field, a rate limit per
-client address on every POST (Flask-Limiter, `config.signup_rate_limit`), a 256 KB request limit,
-length limits on every field, and markup refused in every text.
+No account is needed, so the door is guarded otherwise: CSRF, a honeypot field, rate limits per
+client address, a 256 KB request limit, length limits on every field, and markup refused in every
+text. The rate limits count what they guard, so an employer (or an office network of them) is not
+stopped for using the form as meant:
+
+- `config.signup_rate_limit` counts real submissions only (valid data about to be stored), not
+  "Tilføj endnu et småjob", "Fjern dette småjob" or a round trip with errors;
+- `config.signup_flood_limit`, much higher, counts every POST, against floods;
+- `config.signup_link_rate_limit` counts requests for a new private link;
+- `config.signup_postcode_rate_limit` counts the form's postcode look-ups.
+
+A limit that is hit shows the form again with everything typed and a Danish message (429).
 """
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from limits import parse as parse_limit
+from werkzeug.datastructures import MultiDict
 
 from data import signups
 from data.exchange import parse_employer
+from data.postcodes import lookup as lookup_postcode
 from web.db import get_db
-from web.forms_signup import MAX_OPENINGS, EmployerForm, attach_problems, fill_from_record, to_exchange_record
+from web.forms_signup import (MAX_OPENINGS, EmployerForm, LinkRequestForm, attach_problems, error_summary,
+                              fill_from_record, to_exchange_record)
 
 bp = Blueprint("signup", __name__)
 
@@ -78,7 +89,11 @@ def compose_email(config, purpose: str):
             f"{update_link(config, employer['id'], nonce)}\n\n"
             f"Linket virker i {LINK_MAX_AGE.days} dage. Del det ikke med andre."
         )
-        if purpose == "updated":
+        if purpose == "new_link":
+            subject = "Jeres nye link til småjobs"
+            body = (f"Hej {first_name}\n\nHer er et nyt privat link til {company}s oplysninger hos småjobs. "
+                    f"Vi sender det, fordi en konsulent eller en fra jeres virksomhed har bedt om det.\n\n{link_text}")
+        elif purpose == "updated":
             subject = "Vi har modtaget jeres ændringer"
             body = (f"Hej {first_name}\n\nTak for ændringerne til {company}. Lukkede småjobs er lukket med det samme; "
                     f"andre ændringer gælder, når en konsulent har set dem igennem.\n\n{link_text}")
@@ -98,6 +113,39 @@ def compose_email(config, purpose: str):
     return compose
 
 
+def compose_rejection(config, message: str = ""):
+    """E-mail composer for data.signups.reject: a polite no, with the consultant's own message to
+    the company if one was written (never anything else from inside)."""
+    def compose(payload: dict, kind: str) -> dict | None:
+        if not payload.get("contact_email"):
+            return None
+        first_name = plain(payload.get("contact_name")).split(" ")[0] or "der"
+        company = plain(payload.get("name"))
+        if kind == "update":
+            subject = "Vi har ikke godkendt jeres ændringer"
+            body = (f"Hej {first_name}\n\nTak for ændringerne til {company}. En konsulent har set dem igennem, "
+                    f"og vi har desværre ikke kunnet godkende dem. Jeres småjobs står, som de stod før "
+                    f"(småjobs, I selv har lukket, er stadig lukket).")
+        else:
+            subject = "Om jeres tilmelding til småjobs"
+            body = (f"Hej {first_name}\n\nTak, fordi {company} ville give plads til et småjob. En konsulent har "
+                    f"set tilmeldingen igennem, og vi kan desværre ikke bruge den lige nu. Vi bruger ikke "
+                    f"oplysningerne til at finde kandidater.")
+        note = plain_text(message)
+        if note:
+            body += f"\n\nBesked fra konsulenten:\n{note}"
+        body += (f"\n\nI er altid velkomne til at skrive til os eller tilmelde jer igen på "
+                 f"{config.base_url.rstrip('/')}/virksomhed/tilmeld.\n\nVenlig hilsen\nsmåjobs")
+        return {"to": payload["contact_email"], "subject": subject, "body_text": body}
+    return compose
+
+
+def plain_text(value: str | None, max_len: int = 2000) -> str:
+    """Like plain(), but keeps line breaks: a consultant's message of a few lines."""
+    lines = [" ".join(re.sub(r"[<>\x00-\x1f\x7f]", " ", line).split()) for line in (value or "").splitlines()]
+    return "\n".join(lines).strip()[:max_len]
+
+
 # --- views ----------------------------------------------------------------------------------
 
 @bp.route("/virksomhed/tilmeld", methods=["GET", "POST"])
@@ -115,15 +163,66 @@ def update(token: str):
     if found is not None and signups.current_nonce(db, found[0]) == found[1]:
         employer = signups.employer_with_openings(db, found[0])
     if employer is None:
-        return render_template("signup/message.html", title="Linket virker ikke",
-                               message="Linket er udløbet eller ikke længere gyldigt. Skriv til os, så sender vi et nyt, "
-                                       "eller tilmeld jeres småjobs igen.", show_form_link=True), 404
+        return render_template("signup/link_expired.html", form=LinkRequestForm(), expired=True), 404
     form = EmployerForm()
     if request.method == "GET":
         fill_from_record(form, employer)
         if not form.openings.entries:
             form.openings.append_entry()
     return _handle(form, source="update_link", employer_id=employer["id"], employer=employer)
+
+
+@bp.route("/virksomhed/nyt-link", methods=["GET", "POST"])
+def request_link():
+    """A new private link, sent only to the contact e-mail on record of an approved employer. The
+    answer is the same whatever was typed, so the page tells nobody which companies exist."""
+    config = current_app.config["SMAJOBS"]
+    form = LinkRequestForm()
+    if request.method != "POST":
+        return render_template("signup/link_expired.html", form=form, expired=False)
+    if not _within_limit("post", config.signup_flood_limit):
+        return render_template("signup/link_expired.html", form=form, expired=False, rate_limited=True), 429
+    if not form.validate():
+        return render_template("signup/link_expired.html", form=form, expired=False), 400
+    if not _within_limit("link", config.signup_link_rate_limit):
+        return render_template("signup/link_expired.html", form=form, expired=False, rate_limited=True), 429
+    db = get_db()
+    cvr, email = form.lookup_key()
+    # One e-mail per company per hour at most, however often (and by whom) it is asked for.
+    hour = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H")
+    for employer_id in signups.approved_employers_for(db, cvr=cvr, email=email):
+        signups.send_new_link(db, employer_id, compose_email(config, "new_link"),
+                              dedupe_key=f"employer-link-request:{employer_id}:{hour}")
+    return render_template("signup/message.html", title="Tak, vi har modtaget jeres forespørgsel",
+                           message="Hvis oplysningerne passer på en godkendt virksomhed hos os, sender vi et nyt "
+                                   "privat link til den e-mailadresse, vi har på jeres kontaktperson. Det kan tage "
+                                   "nogle minutter. Får I ingen e-mail, så tilmeld jeres småjobs igen.",
+                           show_form_link=True)
+
+
+@bp.route("/virksomhed/postnummer/<code>")
+def postcode(code: str):
+    """The town for a postcode, for the form's instant hint (the public twin of the consultants'
+    /postnummer/<code>; the server checks the postcode again on submit)."""
+    config = current_app.config["SMAJOBS"]
+    if not _within_limit("postcode", config.signup_postcode_rate_limit):
+        return jsonify({"code": code[:10], "known": False, "text": ""}), 429
+    return _postcode_answer(code)
+
+
+def _postcode_answer(code: str):
+    code = code.strip()
+    found = lookup_postcode(code) if code.isdigit() and len(code) == 4 else None
+    if found is None:
+        return jsonify({"code": code[:10], "known": False, "text": "Ukendt postnummer"}), 404
+    return jsonify({"code": found.code, "known": True, "name": found.name, "text": f"{found.code} {found.name}"})
+
+
+def town_of(code: str | None) -> str:
+    """The hint shown next to the postcode when the page is drawn (the script updates it)."""
+    code = (code or "").strip()
+    found = lookup_postcode(code) if code.isdigit() and len(code) == 4 else None
+    return f"{found.code} {found.name}" if found else ""
 
 
 @bp.route("/virksomhed/tak")
@@ -141,9 +240,19 @@ def data_use():
 
 def _handle(form: EmployerForm, *, source: str, employer_id: str | None, employer: dict | None = None):
     config = current_app.config["SMAJOBS"]
-    context = {"form": form, "update_mode": source == "update_link", "employer": employer,
-               "max_openings": MAX_OPENINGS, "unplaced": []}
+    update_mode = source == "update_link"
+    if request.method == "POST" and request.form.get("remove_opening"):
+        form = _form_without_opening(form, request.form.get("remove_opening"), update_mode) or form
+    context = {"form": form, "update_mode": update_mode, "employer": employer,
+               "max_openings": MAX_OPENINGS, "unplaced": [], "errors": [], "removed": None,
+               "town": town_of(form.postcode.data)}
     if request.method != "POST":
+        return render_template("signup/form.html", **context)
+    if not _within_limit("post", config.signup_flood_limit):
+        return render_template("signup/form.html", **context, rate_limited=True), 429
+    if request.form.get("remove_opening"):
+        # Removing a subform is not a submission either: keep everything else, show no errors.
+        context["removed"] = getattr(form, "removed_number", None)
         return render_template("signup/form.html", **context)
     if form.add_opening.data:
         # Adding a subform is not a submission: keep everything typed, show no errors yet.
@@ -163,17 +272,65 @@ def _handle(form: EmployerForm, *, source: str, employer_id: str | None, employe
     parsed = parse_employer(record, 0, problems)
     context["unplaced"] = attach_problems(form, problems, record)
     if not valid or problems or parsed is None:
+        context["errors"] = error_summary(form)
         return render_template("signup/form.html", **context, has_errors=True), 400
+    # Counted only now: a real submission that is about to be stored.
+    if not _within_limit("submit", config.signup_rate_limit):
+        return render_template("signup/form.html", **context, rate_limited=True), 429
     signups.submit(get_db(), parsed, source=source, employer_id=employer_id,
-                   compose_email=compose_email(config, "updated" if source == "update_link" else "received"))
-    if source == "update_link":
+                   compose_email=compose_email(config, "updated" if update_mode else "received"))
+    if update_mode:
         return render_template("signup/message.html", title="Tak, vi har modtaget ændringerne",
                                message="Lukkede småjobs er lukket med det samme. Andre ændringer gælder, når en "
                                        "konsulent har set dem igennem.")
     return redirect(url_for(".thanks"))
 
 
+_OPENING_KEY = re.compile(r"^openings-(\d+)-(.+)$")
+
+
+def _form_without_opening(form: EmployerForm, which: str, update_mode: bool) -> EmployerForm | None:
+    """The form as posted, minus one opening not yet stored, the later ones renumbered; None when
+    that opening may not be removed (the last one, a stored one: close that instead, or unknown)."""
+    indices = [int(entry.name.rsplit("-", 1)[1]) for entry in form.openings.entries]
+    if not which.isdigit() or int(which) not in indices or len(indices) < 2:
+        return None
+    position = indices.index(int(which))
+    if update_mode and form.openings.entries[position].form.opening_id.data:
+        return None
+    renumber = {index: new for new, index in enumerate(i for i in indices if i != int(which))}
+    data = MultiDict()
+    for key, value in request.form.items(multi=True):
+        match = _OPENING_KEY.match(key)
+        if key == "remove_opening" or (match and int(match.group(1)) not in renumber):
+            continue
+        if match:
+            key = f"openings-{renumber[int(match.group(1))]}-{match.group(2)}"
+        data.add(key, value)
+    smaller = EmployerForm(formdata=data)
+    smaller.removed_number = position + 1
+    return smaller
+
+
 # --- the door -------------------------------------------------------------------------------
+
+# The settings of the counters below (smajobs.config), checked when the app is made.
+LIMIT_SETTINGS = ("signup_rate_limit", "signup_flood_limit", "signup_link_rate_limit", "signup_postcode_rate_limit")
+
+
+def _within_limit(scope: str, limit: str) -> bool:
+    """Count one hit for this client address in `scope`; False when the limit is used up.
+    The counters live in the app's one limiter (web.limits), under keys starting "signup"."""
+    from web.limits import client_address, limiter_for
+    return limiter_for(current_app).limiter.hit(_parsed_limit(limit), "signup", scope, client_address())
+
+
+def _parsed_limit(limit: str):
+    cache = current_app.extensions.setdefault("signup_limits", {})
+    if limit not in cache:
+        cache[limit] = parse_limit(limit)
+    return cache[limit]
+
 
 @bp.url_value_preprocessor
 def _small_requests_only(endpoint, values):
@@ -189,13 +346,6 @@ def _too_large(error):
                            show_form_link=True), 413
 
 
-@bp.errorhandler(429)
-def _too_many(error):
-    return render_template("signup/message.html", title="For mange forsøg",
-                           message="Der er sendt mange tilmeldinger fra jeres netværk på kort tid. "
-                                   "Vent lidt, og prøv igen senere.", show_form_link=True), 429
-
-
 @bp.errorhandler(CSRFError)
 def _csrf_failed(error):
     return render_template("signup/message.html", title="Siden er udløbet",
@@ -204,11 +354,13 @@ def _csrf_failed(error):
 
 
 @bp.record_once
-def _attach_rate_limit(state) -> None:
-    """One limiter per app, so each app (and each test) counts on its own."""
-    app = state.app
-    config = app.config["SMAJOBS"]
-    limiter = Limiter(get_remote_address, storage_uri="memory://", key_prefix="signup")
-    limiter.init_app(app)
-    limiter.limit(config.signup_rate_limit, methods=["POST"])(bp)
-    app.extensions["signup_limiter"] = limiter
+def _check_limit_settings(state) -> None:
+    """A limit setting that cannot be read stops the app at start, naming its variable."""
+    from smajobs.config import ConfigError
+    config = state.app.config["SMAJOBS"]
+    for name in LIMIT_SETTINGS:
+        try:
+            parse_limit(getattr(config, name))
+        except ValueError:
+            raise ConfigError(f"SMAJOBS_{name.upper()} skal være en grænse som '10 per hour', "
+                              f"ikke '{getattr(config, name)}'.") from None

@@ -8,13 +8,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import Length
 
 from data import signups
 from matcher import NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS
 from matcher.vocabulary import language_name
 from web.db import get_db
-from web.forms_signup import CANDIDATE_INFO_CHOICES, TALK_WITH_CHOICES
-from web.signup import compose_email
+from web.forms_signup import CANDIDATE_INFO_CHOICES, TALK_WITH_CHOICES, no_markup
+from web.signup import compose_email, compose_rejection
 
 bp = Blueprint("signup_queue", __name__, url_prefix="/nye-virksomheder")
 
@@ -32,6 +34,12 @@ _CHOICE_LABELS = {**dict(CANDIDATE_INFO_CHOICES), **dict(TALK_WITH_CHOICES)}
 
 class DecisionForm(FlaskForm):
     """Only the CSRF token: the decision is the URL posted to."""
+
+
+class RejectForm(FlaskForm):
+    """A rejection, with an optional message that goes to the company in the e-mail."""
+    message = TextAreaField("Besked til virksomheden (valgfri)", filters=[lambda v: v.strip() if isinstance(v, str) else v],
+                            validators=[Length(max=1500, message="Højst 1500 tegn."), no_markup])
 
 
 def show_value(field: str, value) -> str:
@@ -75,8 +83,12 @@ def detail(registration_id: int):
     record = signups.registration(get_db(), registration_id)
     if record is None:
         abort(404)
+    return _detail_page(record, RejectForm(formdata=None))
+
+
+def _detail_page(record: dict, reject_form: RejectForm):
     return render_template("signup/registration.html", registration=record, form=DecisionForm(),
-                           labels=FIELD_LABELS, empty_diff=signups.is_empty_diff,
+                           reject_form=reject_form, labels=FIELD_LABELS, empty_diff=signups.is_empty_diff,
                            candidate_labels=_CHOICE_LABELS)
 
 
@@ -89,11 +101,20 @@ def approve(registration_id: int):
 @bp.route("/<int:registration_id>/afvis", methods=["POST"])
 @login_required
 def reject(registration_id: int):
-    return _decide(registration_id, approve=False)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        record = signups.registration(get_db(), registration_id)
+        if record is None:
+            abort(404)
+        # The message is kept as typed, with the error next to it; nothing is decided.
+        return _detail_page(record, form), 400
+    return _decide(registration_id, approve=False, message=form.message.data or "")
 
 
-def _decide(registration_id: int, approve: bool):
-    if not DecisionForm().validate_on_submit():
+def _decide(registration_id: int, approve: bool, message: str = ""):
+    if approve and not DecisionForm().validate_on_submit():
         abort(400)
     db = get_db()
     try:
@@ -102,8 +123,9 @@ def _decide(registration_id: int, approve: bool):
                                      compose_email=compose_email(current_app.config["SMAJOBS"], "approved"))
             flash(f"{record['payload']['name']} er godkendt. Jobbene kan nu findes af konsulenterne.")
         else:
-            record = signups.reject(db, registration_id, current_user.id)
-            flash(f"{record['payload']['name']} er afvist.")
+            record = signups.reject(db, registration_id, current_user.id,
+                                    compose_email=compose_rejection(current_app.config["SMAJOBS"], message))
+            flash(f"{record['payload']['name']} er afvist. Vi har skrevet til virksomheden.")
     except signups.DecisionError:
         flash("Tilmeldingen er allerede behandlet eller erstattet af en nyere.", "error")
     return redirect(url_for(".index"))
