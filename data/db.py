@@ -96,16 +96,24 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return row[0] or 0
 
 
+def applied_versions(db: sqlite_utils.Database) -> set[int]:
+    if "schema_migrations" not in db.table_names():
+        return set()
+    return {row[0] for row in db.execute("SELECT version FROM schema_migrations")}
+
+
 def migrate(db: sqlite_utils.Database, target: int | None = None) -> list[int]:
     """Apply pending migrations in order, each in its own transaction. Returns the versions applied."""
     applied = []
     # Read once: every connection (one per web request) comes through here. _apply checks
-    # again under the write lock, in case another process migrated meanwhile.
-    current = schema_version(db)
+    # again under the write lock, in case another process migrated meanwhile. By the set of
+    # versions, not the highest: step numbers are handed out ahead, so a database may have met
+    # step 7 before step 6 was written, and step 6 must still run there.
+    done = applied_versions(db)
     for version, step in migrations.steps():
         if target is not None and version > target:
             break
-        if version <= current:
+        if version in done:
             continue
         _apply(db, version, step)
         applied.append(version)
@@ -118,7 +126,7 @@ def _apply(db: sqlite_utils.Database, version: int, step: Callable) -> None:
     db.conn.execute("PRAGMA foreign_keys = OFF")
     try:
         with write(db):
-            if version <= schema_version(db):  # another process got there first
+            if version in applied_versions(db):  # another process got there first
                 return
             db.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations "

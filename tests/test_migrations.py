@@ -182,3 +182,23 @@ def test_processes_opening_a_fresh_database_at_once_all_succeed(tmp_path):
         assert sorted(r[0] for r in db.execute("SELECT version FROM schema_migrations")) == [
             v for v, _ in migrations.steps()]
         db.close()
+
+
+def test_a_step_numbered_below_one_already_applied_still_runs(tmp_path, monkeypatch):
+    # Step numbers are handed out ahead: a database may be migrated to step 7 before step 6 is
+    # written. When step 6 arrives it must run there too, not be skipped for being lower.
+    path = tmp_path / "gap.db"
+    db = connect(path)
+    latest = migrations.latest_version()
+    late = latest - 1 if latest - 1 not in migrations._STEPS else latest + 1
+    ran = []
+
+    def late_step(database):
+        ran.append(late)
+        database.execute("CREATE TABLE late_step (id INTEGER)")
+
+    monkeypatch.setitem(migrations._STEPS, late, late_step)
+    assert migrate(db) == [late]
+    assert ran == [late] and "late_step" in db.table_names()
+    assert migrate(db) == [] and ran == [late]
+    db.close()
