@@ -124,6 +124,20 @@ def test_admins_see_the_citizens_of_a_deactivated_consultant_as_needing_a_new_on
     assert f'<option value="{KAREN}"' not in page
     assert f'<option value="{OTHER}"' in page
 
+    # Handing one citizen over; the form left on the deactivated consultant says what to do.
+    import re
+    citizen_id = people.execute("SELECT id FROM citizens WHERE consultant_email = ? ORDER BY id",
+                                [KAREN]).fetchone()[0]
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    left = client.post(f"/borgere/{citizen_id}/konsulent", data={"csrf_token": csrf}, follow_redirects=True)
+    assert "Vælg en konsulent for" in left.get_data(as_text=True)
+    moved = client.post(f"/borgere/{citizen_id}/konsulent", data={"csrf_token": csrf, "consultant": OTHER},
+                        follow_redirects=True).get_data(as_text=True)
+    assert f"er overdraget til {OTHER}" in moved
+    left_over = f"{count - 1} borger har" if count - 1 == 1 else f"{count - 1} borgere har"
+    assert f"{left_over} en konsulent, der er deaktiveret" in moved
+    assert people.execute("SELECT consultant_email FROM citizens WHERE id = ?", [citizen_id]).fetchone()[0] == OTHER
+
 
 def test_the_only_active_admin_cannot_be_deactivated(run, people, config):
     result = run("deactivate-consultant", ADMIN)

@@ -261,6 +261,9 @@ def reassign(citizen_id):
     form = ReassignForm()
     if not form.validate_on_submit():
         abort(400)
+    if not form.consultant.data:  # e.g. left on a deactivated consultant, which cannot be chosen
+        flash(f"Vælg en konsulent for {citizen['first_name']}.", "error")
+        return redirect(url_for("citizens.index"))
     try:
         registry.reassign_citizen(get_db(), citizen_id, form.consultant.data or "")
     except InvalidPlacement as error:
