@@ -80,6 +80,8 @@ class Config:
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
     base_url: str = "http://127.0.0.1:5000"
     session_hours: int = 8
+    # Cookies only over https. Unset, load() turns it on when base_url starts with https://;
+    # SMAJOBS_SECURE_COOKIES=0/1 decides either way. On, pages also send Strict-Transport-Security.
     secure_cookies: bool = False
     # How many reverse proxies sit in front of the web app. Behind one (nginx, a load balancer),
     # set 1 so the client address (rate limit) and https scheme come from X-Forwarded-*; with 0
@@ -114,6 +116,10 @@ class Config:
     signup_link_rate_limit: str = "10 per hour"
     # The employer form's instant postcode look-ups, per client address.
     signup_postcode_rate_limit: str = "60 per minute"
+    # Log-in throttle (web/auth.py): failed log-ins allowed per e-mail and per client address
+    # within the window; more answer 429 with a Danish message on the form until it has passed.
+    login_limit_per_email: str = "10 per 15 minutes"
+    login_limit_per_address: str = "50 per hour"
     # Reminder rules (jobs/rules_config.py): JSON overriding the defaults, per target group and
     # the socialt frikort ceiling for years our reference file has no figure for, e.g.
     # {"default": {"follow_up_every_days": 14}, "target_groups": {"Unge under 30 år":
@@ -136,6 +142,9 @@ class Config:
                     values[f.name] = raw
                 continue
             values[f.name] = _env(f.name, default)
+        if overrides.get("secure_cookies") is None and "SMAJOBS_SECURE_COOKIES" not in os.environ:
+            # A site served over https must not send its session cookie over plain http.
+            values["secure_cookies"] = str(values["base_url"]).lower().startswith("https://")
         if "secret_key" not in values:
             values["secret_key"] = stored_secret_key(Path(values["db"]))
         return cls(**values)

@@ -31,10 +31,14 @@ def create_app(config: Config | None = None) -> Flask:
     # Werkzeug's access log prints URLs; ids only ever appear there, never citizen data.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    from web import db, auth, filters
+    from web import db, auth, errors, filters, headers, limits
     db.init_app(app)
     auth.init_app(app)
     filters.init_app(app)
+    # Before the blueprints: web.signup limits its POSTs with the app's one limiter.
+    limits.init_app(app)
+    headers.init_app(app)
+    errors.init_app(app)
 
     from web import pages
     from web.auth import bp as auth_bp

@@ -23,6 +23,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
 from data import accounts, registry
+from web import limits
 from web.db import get_db
 
 bp = Blueprint("auth", __name__)
@@ -163,14 +164,38 @@ class LoginForm(FlaskForm):
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        attempt = _login_attempt_keys(form.email.data)
+        wait = _login_wait_minutes(attempt)
+        if wait:
+            # Refused before the password is checked: a guess made now tells nothing.
+            form.password.errors.append(f"For mange forkerte forsøg på at logge ind. Vent {wait} "
+                                        f"{'minut' if wait == 1 else 'minutter'}, og prøv igen.")
+            return render_template("login.html", form=form), 429
         row = accounts.consultant_by_email(get_db(), form.email.data)
         if row and row["active"] and verify_password(row["password_hash"], form.password.data):
+            # The address keeps its count: one own account must not reset a guessing spree.
+            limits.forget(*attempt[0])
             session.clear()
             session.permanent = True
             login_user(Consultant(row))
             return redirect(_safe_next(request.args.get("next")))
+        for setting, identity in attempt:
+            limits.count(setting, identity)
         form.password.errors.append("Forkert e-mail eller adgangskode.")
     return render_template("login.html", form=form), 200 if request.method == "GET" or not form.errors else 400
+
+
+def _login_attempt_keys(email: str) -> list[tuple[str, str]]:
+    """What a failed log-in counts against: the e-mail tried (guessing one account's password
+    from many addresses) and the client address (trying many accounts from one place)."""
+    return [("login_limit_per_email", email.strip().lower()),
+            ("login_limit_per_address", limits.client_address())]
+
+
+def _login_wait_minutes(attempt: list[tuple[str, str]]) -> int:
+    """0 when one more attempt is allowed; else the whole minutes until the oldest counted
+    failure leaves the window of a limit that is used up."""
+    return max((limits.minutes_until_allowed(setting, identity) for setting, identity in attempt), default=0)
 
 
 @bp.route("/logout", methods=["POST"])
