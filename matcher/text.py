@@ -175,7 +175,7 @@ class TokenInfo:
     stem: str
     parts: tuple[str, ...]      # stems of compound parts (fillers dropped), may be empty
     concepts: tuple[str, ...]   # lexicon concept names
-    char_text: str = ""         # what the character space sees: the stem without generic parts
+    char_text: str              # what the character space sees: the stem without generic parts
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -260,7 +260,7 @@ class DanishAnalyzer:
         between parts and a derivation suffix on the last; () when there is no such split.
 
         A word that is known as a whole does not end in a bare 3-letter part that names no field
-        of work: "billed(er)" is no "bil" + "led", while "morgen|mad" still splits."""
+        of work: "billed(er)" is no "bil" + "led", while "hunde|mad" still splits."""
         n = len(word)
         if n < 2 * MIN_PART_LEN:
             return ()

@@ -130,3 +130,39 @@ def test_interests_with_a_typing_error_mostly_rank_right():
                 passing += not found
                 failures += found
     assert passing >= TYPO_MIN_PASSING, "\n".join(failures)
+
+
+# --- the general rules behind the fixes, one by one -------------------------------------------------
+
+def test_generic_job_words_and_boilerplate_are_no_evidence():
+    from matcher.text import DanishAnalyzer, phrases
+    analyzer = DanishAnalyzer(["staldmedhjælper", "produktionsmedarbejder", "pakkeriarbejder"])
+    assert analyzer.token_info("medhjælper") is None and analyzer.token_info("hverdag") is None
+    assert phrases("et job som medhjælper, heste") == ["heste"]
+    assert analyzer.token_info("staldmedhjælper").char_text == "stald"
+    production = analyzer.token_info("produktionsmedarbejder")   # unknown head, generic ending
+    assert production.parts == ("produktion",) and "produktion" in production.concepts
+    assert analyzer.token_info("pakkeriarbejder").char_text == "pakkeri"
+    assert analyzer.token_info("handel").concepts == ("detail",)   # a generic word with a field counts
+
+
+def test_stems_meet_across_vowel_change_and_unstressed_el():
+    from matcher.text import stem
+    assert stem("bog") == stem("bøger") and stem("barn") == stem("børnene")
+    assert stem("cykel") == stem("cykler") == stem("cyklerne")
+
+
+def test_no_false_split_into_a_short_part_but_real_compounds_still_split():
+    from matcher.text import DanishAnalyzer
+    analyzer = DanishAnalyzer(["billeder", "lede", "biler", "hundemad"])
+    assert "bil" not in analyzer.token_info("billeder").parts
+    assert {"hund", "mad"} <= set(analyzer.token_info("hundemad").parts)
+
+
+def test_citizens_misspelt_words_are_read_as_the_known_word_but_real_words_are_not_changed():
+    from matcher.text import DanishAnalyzer
+    analyzer = DanishAnalyzer(["turister", "hække"])
+    assert analyzer.token_info("tursiter").stem == analyzer.token_info("turister").stem
+    assert analyzer.token_info("tursiter").surface == "tursiter"      # reasons quote the citizen
+    assert analyzer.token_info("moontage").concepts == ("produktion",)
+    assert analyzer.token_info("hækle").stem != analyzer.token_info("hække").stem
