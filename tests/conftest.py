@@ -99,11 +99,17 @@ def live_server(app):
     thread.join(timeout=5)
 
 
+BROWSER_TIMEOUT_MS = 20_000
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: the test command installs Debian's chromium (make test)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+    # Generous waits: they end as soon as the page is ready, and a CI machine under load (two
+    # xdist workers, Chromium, a matcher index being built) can take seconds for one page.
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
@@ -114,7 +120,7 @@ def browser():
 def page(browser):
     context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
     tab = context.new_page()
-    tab.set_default_timeout(10_000)
+    tab.set_default_timeout(BROWSER_TIMEOUT_MS)
     yield tab
     context.close()
 

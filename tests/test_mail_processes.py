@@ -40,7 +40,7 @@ def sent_count(config) -> int:
         db.close()
 
 
-def wait_for(condition, timeout: float = 20.0, what: str = "") -> None:
+def wait_for(condition, timeout: float = 90.0, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -66,7 +66,7 @@ def test_a_sender_killed_between_two_sends_and_restarted_sends_each_email_exactl
                           ).fetchone()[0] == 0, "no claim is left behind between two sends"
 
     process = sender(config, smtp_server)
-    out, err = process.communicate(timeout=30)
+    out, err = process.communicate(timeout=90)
     assert process.returncode == 0, err
     assert "Sendt: 4. Venter: 0" in out
 

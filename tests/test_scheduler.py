@@ -83,7 +83,7 @@ def test_the_scheduler_process_sends_and_stops_cleanly_on_sigterm(db, config):
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         # The outbox job runs at start, then every 30 s.
-        wait_for((Path(config.mail_dir) / f"outbox-{outbox_id:06d}.eml").exists, timeout=20,
+        wait_for((Path(config.mail_dir) / f"outbox-{outbox_id:06d}.eml").exists, timeout=90,
                  what="the scheduler process to send")
     finally:
         process.send_signal(signal.SIGTERM)

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from data import placements, registry
 from data.registry import import_document
-from tests.conftest import PASSWORD
+from tests.conftest import BROWSER_TIMEOUT_MS, PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -96,7 +96,7 @@ def test_phone_viewport(site, browser, tmp_path):
     context = browser.new_context(locale="da-DK", viewport={"width": 375, "height": 812}, is_mobile=True,
                                   has_touch=True)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
     try:
         log_in(page, site)
         # The table turns into cards: labels come from data-label, nothing scrolls sideways.

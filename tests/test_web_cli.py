@@ -92,7 +92,7 @@ def test_demo_creates_the_documented_accounts(run, config):
     assert again.exit_code == 0 and "Demokonti oprettet" not in again.output
 
 
-def _wait_for(url: str, process: subprocess.Popen, seconds: float = 20) -> bytes:
+def _wait_for(url: str, process: subprocess.Popen, seconds: float = 90) -> bytes:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
