@@ -362,3 +362,12 @@ def test_citizen_page_says_when_the_ceiling_comes_from_config(owner, people, app
                                    "social_free_card": True})
     page = html.unescape(owner.get(f"/borgere/{FATMA}").get_data(as_text=True))
     assert "Loftet for 2026 er ikke offentliggjort i vores kilder" in page
+
+
+@pytest.mark.parametrize("path", ["/borgere/ny", "/borgere/cit-fatma/rediger", "/borgere/cit-fatma/moeder/nyt",
+                                  "/borgere/cit-fatma/forloeb/nyt"])
+def test_no_attribute_is_written_as_python_none(owner, path):
+    # WTForms writes a None keyword as the text "None" (aria-invalid="None" means invalid to
+    # a screen reader); False leaves the attribute out.
+    page = owner.get(path).get_data(as_text=True)
+    assert '="None"' not in page
