@@ -12,6 +12,52 @@ from data.db import now_iso, write
 # last_used_at is written at most this often per token: the web app and the scheduler share
 # one SQLite file with one writer at a time, so every API call must not become a write.
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+MIN_PASSWORD = 8
+ROLES = {"consultant": "konsulent", "admin": "administrator"}
+
+
+class AccountProblem(ValueError):
+    """A Danish message for the person managing accounts (CLI or admin page) and the input it
+    is about: "email", "name", "role", "password", or "" for the account as a whole."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+# --- rules shared by `smajobs create-consultant` and the admin page ----------------------------
+
+def valid_email(email: str) -> str:
+    """The e-mail as stored (normalised, lower case); AccountProblem("email") when it is not one."""
+    from email_validator import EmailNotValidError, validate_email
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise AccountProblem("email", f"'{email.strip()}' er ikke en gyldig e-mailadresse.") from None
+
+
+def checked_new_consultant(db: sqlite_utils.Database, *, email: str, name: str,
+                           role: str = "consultant") -> tuple[str, str]:
+    """(email, name) as they will be stored, or the first AccountProblem: bad e-mail, empty
+    name, unknown role, or an e-mail that already has an account."""
+    email = valid_email(email)
+    if not name.strip():
+        raise AccountProblem("name", "Navnet må ikke være tomt.")
+    if len(name.strip()) > 200:
+        raise AccountProblem("name", "Navnet må højst have 200 tegn.")
+    if role not in ROLES:
+        raise AccountProblem("role", "Vælg konsulent eller administrator.")
+    if consultant_by_email(db, email) is not None:
+        raise AccountProblem("email", f"Der findes allerede en konsulent med e-mail {email}.")
+    return email, name.strip()
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is refused (in Danish), or None when it is long enough."""
+    if len(password) < MIN_PASSWORD:
+        return f"Adgangskoden skal have mindst {MIN_PASSWORD} tegn."
+    return None
 
 
 def create_consultant(db: sqlite_utils.Database, *, email: str, name: str, password_hash: str | None,
@@ -44,12 +90,20 @@ def list_consultants(db: sqlite_utils.Database) -> list[dict]:
 
 
 def consultants_overview(db: sqlite_utils.Database) -> list[dict]:
-    """Every consultant for the operator's list, with the number of citizens they follow; never
-    the password hash."""
+    """Every consultant for the operator's list (CLI and admin page), with the number of citizens
+    they follow, their API tokens and when one was last used; never the password hash."""
     return list(db.query(
         "SELECT k.id, k.email, k.name, k.role, k.active, k.deactivated_at, "
-        "(SELECT COUNT(*) FROM citizens c WHERE c.consultant_email = k.email) AS citizens "
+        "(SELECT COUNT(*) FROM citizens c WHERE c.consultant_email = k.email) AS citizens, "
+        "(SELECT COUNT(*) FROM api_tokens t WHERE t.consultant_id = k.id) AS tokens, "
+        "(SELECT MAX(t.last_used_at) FROM api_tokens t WHERE t.consultant_id = k.id) AS tokens_last_used_at "
         "FROM consultants k ORDER BY k.name COLLATE NOCASE, k.email"))
+
+
+def citizen_count(db: sqlite_utils.Database, email: str) -> int:
+    """How many citizens name the consultant with this e-mail as theirs."""
+    return db.execute("SELECT COUNT(*) FROM citizens WHERE consultant_email = ? COLLATE NOCASE",
+                      [email.strip()]).fetchone()[0]
 
 
 def set_active(db: sqlite_utils.Database, consultant_id: int, active: bool) -> bool:
@@ -61,6 +115,40 @@ def set_active(db: sqlite_utils.Database, consultant_id: int, active: bool) -> b
             "UPDATE consultants SET active = ?, deactivated_at = ? WHERE id = ? AND active != ?",
             [int(active), None if active else now_iso(), consultant_id, int(active)])
     return cursor.rowcount > 0
+
+
+def deactivate_consultant(db: sqlite_utils.Database, consultant_id: int, *,
+                          acting_id: int | None = None) -> bool:
+    """Deactivate (see set_active); False when already deactivated. Refused with an
+    AccountProblem for the one asking (`acting_id`, the admin on the page) and for the last
+    active admin: without one, nobody can hand the citizens over. Checked under the write lock,
+    so two admins deactivating each other at once cannot leave none."""
+    with write(db):
+        row = consultant_by_id(db, consultant_id)
+        if row is None:
+            raise AccountProblem("", "Konsulenten findes ikke.")
+        if not row["active"]:
+            return False
+        if acting_id is not None and consultant_id == acting_id:
+            raise AccountProblem("", "Du kan ikke deaktivere dig selv. Bed en anden administrator om det.")
+        if row["role"] == "admin" and active_admin_count(db) <= 1:
+            raise AccountProblem("", f"{row['email']} er den eneste aktive administrator. Opret eller aktivér "
+                                     "en anden administrator først, ellers kan ingen overdrage borgerne.")
+        return set_active(db, consultant_id, False)
+
+
+def active_admin_count(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT COUNT(*) FROM consultants WHERE role = 'admin' AND active = 1").fetchone()[0]
+
+
+def replace_password_hash(db: sqlite_utils.Database, consultant_id: int, expected_hash: str | None,
+                          password_hash: str) -> bool:
+    """Set a new hash only if the stored one is still `expected_hash` (None: no password yet).
+    A link to choose a password names the hash it was made for, so this makes it work once,
+    even when it is submitted twice at the same moment. True if written."""
+    with write(db):
+        return db.execute("UPDATE consultants SET password_hash = ? WHERE id = ? AND password_hash IS ?",
+                          [password_hash, consultant_id, expected_hash]).rowcount == 1
 
 
 def revoke_api_tokens(db: sqlite_utils.Database, consultant_id: int) -> int:

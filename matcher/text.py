@@ -27,7 +27,6 @@ import numpy as np
 import scipy.sparse as sp
 import snowballstemmer
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
-from sklearn.preprocessing import normalize
 
 from . import lexicon
 

@@ -77,6 +77,16 @@ def make_consultant(db):
     return make
 
 
+def browser_login(page, base_url: str, email: str = "konsulent@example.dk", password: str = PASSWORD) -> None:
+    """Log in through the real form in Chromium and wait for the first page after it (I dag)."""
+    from playwright.sync_api import expect
+    page.goto(f"{base_url}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Adgangskode").fill(password)
+    page.get_by_role("button", name="Log ind").click()
+    expect(page.get_by_role("heading", name="I dag")).to_be_visible()
+
+
 def login(client, email: str = "konsulent@example.dk", password: str = PASSWORD):
     """Log in through the real form, CSRF token included."""
     import re

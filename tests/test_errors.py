@@ -10,7 +10,7 @@ from flask import abort
 from playwright.sync_api import expect
 
 from tests.api_contract import make_token
-from tests.conftest import PASSWORD, login
+from tests.conftest import browser_login, login
 
 OWNER = "konsulent@example.dk"
 CITIZEN = "cit-fatma"  # the owner's in the demo data
@@ -143,7 +143,7 @@ def test_api_errors_stay_json(app, client, demo_db, make_consultant):
     auth = {"Authorization": f"Bearer {token}"}
     cases = [
         (client.get("/api/v1/findes-ikke", headers=auth), 404),
-        (client.get(f"/api/v1/citizens/cit-findes-ikke", headers=auth), 404),
+        (client.get("/api/v1/citizens/cit-findes-ikke", headers=auth), 404),
         (client.get("/api/v1/citizens"), 401),
         (client.delete("/api/v1/citizens", headers=auth), 405),
         (client.get("/api/v2/citizens", headers=auth), 404),
@@ -206,11 +206,7 @@ def test_after_the_session_is_gone_the_text_is_shown_and_log_in_leads_back(clien
 @pytest.mark.browser
 def test_going_back_from_an_expired_form_restores_the_typed_note(live_server, page, demo_db, make_consultant):
     make_consultant(OWNER)
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill(OWNER)
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    expect(page.get_by_role("heading", name="I dag")).to_be_visible()
+    browser_login(page, live_server, OWNER)
     page.goto(f"{live_server}/borgere/{CITIZEN}/moeder/nyt")
     page.get_by_label("Kort note").fill(NOTE)
     # The token the page holds goes stale, as when the session behind it was renewed elsewhere.

@@ -15,7 +15,7 @@ from data.accounts import create_consultant
 from data.placements import InvalidPlacement, MeetingLocked
 from jobs.rules import run_pass
 from tests.api_contract import ContractClient, make_token
-from tests.conftest import login
+from tests.conftest import browser_login, login
 from tests.rules_helpers import at, keys, placement as rules_placement
 
 CITIZEN, OTHER_CITIZEN = "cit-fatma", "cit-samir"  # both the owner's in the demo data
@@ -389,11 +389,7 @@ def test_a_consultant_corrects_a_meetings_note_in_the_browser(live_server, page,
     make_consultant(OWNER)
     p = _placement(demo_db)
     meeting = _employer_meeting(demo_db, p["id"], note="Fatma mødte kl 8")
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill(OWNER)
-    page.get_by_label("Adgangskode").fill("korrekt-hest-batteri")
-    page.get_by_role("button", name="Log ind").click()
-    expect(page.get_by_role("heading", name="I dag")).to_be_visible()
+    browser_login(page, live_server, OWNER)
     page.goto(f"{live_server}/forloeb/{p['id']}")
     page.get_by_role("link", name="Ret mødet 10. januar 2026").click()
     expect(page.get_by_role("heading", name=re.compile("^Ret møde for"))).to_be_visible()

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from wtforms import BooleanField, Form, StringField
 
 from smajobs.config import Config, ConfigError
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, browser_login, login
 from tests.signup_helpers import csrf_token, form_data
 from web import create_app
 from web.headers import CONTENT_SECURITY_POLICY
@@ -288,11 +288,7 @@ def test_main_pages_log_no_csp_violation_and_their_scripts_run(live_server, page
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
     make_consultant(OWNER)
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill(OWNER)
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    expect(page.get_by_role("heading", name="I dag")).to_be_visible()
+    browser_login(page, live_server, OWNER)
     for path in ("/i-dag", "/borgere", "/borgere/cit-fatma", "/borgere/cit-fatma/match", "/virksomheder",
                  "/borgere/cit-fatma/moeder/nyt", "/findes-ikke"):
         page.goto(f"{live_server}{path}", timeout=60_000)  # the first match builds the index: slow under load

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from data.registry import import_document
 from smajobs.matching import match_service
-from tests.conftest import PASSWORD
+from tests.conftest import browser_login
 
 pytestmark = pytest.mark.browser
 
@@ -66,10 +66,7 @@ def test_employer_registers_consultant_approves_and_the_right_citizen_matches(li
     expect(page.get_by_role("heading", name="Tak for jeres tilmelding")).to_be_visible()
     assert match_service.match(db, "cit-fits").matches == ()  # not matched before approval
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill("konsulent@example.dk")
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
+    browser_login(page, live_server)
     page.get_by_role("link", name="Nye virksomheder").click()
     page.get_by_role("link", name="Pizzeria Napoli").click()
     expect(page.get_by_text("Plads til servicehund").first).to_be_visible()

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from jobs.rules import run_pass
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, browser_login, login
 from tests.rules_helpers import at, placement, reminders
 
 NOW = "2026-03-30 09:00"
@@ -127,11 +127,8 @@ def test_calendar_feed_by_secret_link(client, setup):
 
 
 def test_i_dag_in_a_real_browser(live_server, page, setup, app):
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", "konsulent@example.dk")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/i-dag")
+    browser_login(page, live_server)
+    assert page.url == f"{live_server}/i-dag"
     assert page.get_by_role("link", name="I dag").get_attribute("aria-current") == "page"
     row = page.locator(f"#paamindelse-{setup['mine']['id']}")
     row.get_by_role("button", name="Udført").click()

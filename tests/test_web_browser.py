@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from data import placements, registry
 from data.registry import import_document
-from tests.conftest import BROWSER_TIMEOUT_MS, PASSWORD
+from tests.conftest import BROWSER_TIMEOUT_MS, browser_login
 
 pytestmark = pytest.mark.browser
 
@@ -22,12 +22,8 @@ def site(live_server, db, demo_document, make_consultant):
 
 
 def log_in(page, site: str) -> None:
-    page.goto(f"{site}/login")
-    page.get_by_label("E-mail").fill("konsulent@example.dk")
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
     # Log-in lands on the first menu page ("I dag"); the citizens are one click away.
-    expect(page.get_by_role("heading", name="I dag")).to_be_visible()
+    browser_login(page, site)
     page.get_by_role("navigation").get_by_role("link", name="Mine borgere").click()
     expect(page.get_by_role("heading", name="Mine borgere")).to_be_visible()
 
