@@ -17,9 +17,9 @@ from tests.signup_helpers import post_form
 
 # Open to the public on purpose, or guarded by a signed token in the URL instead of a log-in
 # (each has its own tests); log-in and log-out are tested in tests/test_web_auth.py.
-PUBLIC_BLUEPRINTS = {"signup", "checkin", "auth", "static", "api"}
+PUBLIC_BLUEPRINTS = {"signup", "checkin", "auth", "static", "api", "password_link"}
 PUBLIC_ENDPOINTS = {"today.feed"}
-ADMIN_ONLY = {"outbox_admin"}
+ADMIN_ONLY = {"outbox_admin", "accounts_admin"}
 OWNER, OTHER = "konsulent@example.dk", "anden@example.dk"
 CITIZEN_ARGS = {"citizen_id", "placement_id", "report_id", "meeting_id", "reminder_id"}
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
