@@ -237,11 +237,16 @@ class DanishAnalyzer:
         """A known word one typing error away from an unknown token ("tursiter" -> "turister",
         "moontage" -> "montage"), or None. Only tokens nothing else knows get here - in practice
         the citizen's words, as every opening word is known. Ties: a word the lexicon places in a
-        field first, then the same first letter, then alphabetical, so the choice is stable."""
-        found = [w for w in _one_edit_away(token) if w in self._words and len(w) >= MIN_CORRECTED_LEN - 1]
+        field first, then alphabetical, so the choice is stable.
+
+        The first letter must stay: people rarely mistype it, and allowing it turns real words
+        into other fields ("astronomi" is no "gastronomi"). Short results are refused for the same
+        reason ("regne" is no "rene")."""
+        found = [w for w in _one_edit_away(token)
+                 if w in self._words and len(w) >= MIN_CORRECTED_LEN and w[0] == token[0]]
         if not found:
             return None
-        return min(found, key=lambda w: (not CONCEPTS_BY_STEM.get(stem(w)), w[0] != token[0], w))
+        return min(found, key=lambda w: (not CONCEPTS_BY_STEM.get(stem(w)), w))
 
     def analyse(self, text: str) -> list[TokenInfo]:
         infos = (self.token_info(token) for token in surface_tokens(text))

@@ -166,3 +166,11 @@ def test_citizens_misspelt_words_are_read_as_the_known_word_but_real_words_are_n
     assert analyzer.token_info("tursiter").surface == "tursiter"      # reasons quote the citizen
     assert analyzer.token_info("moontage").concepts == ("produktion",)
     assert analyzer.token_info("hækle").stem != analyzer.token_info("hække").stem
+
+
+def test_spelling_correction_keeps_the_first_letter_and_refuses_short_results():
+    from matcher.text import DanishAnalyzer
+    analyzer = DanishAnalyzer(["gastronomi", "rene", "lagerarbejde"])
+    assert analyzer.token_info("astronomi").concepts != analyzer.token_info("gastronomi").concepts
+    assert analyzer.token_info("regne").stem != analyzer.token_info("rene").stem
+    assert analyzer.token_info("lagerarbjde").stem == analyzer.token_info("lagerarbejde").stem
