@@ -196,6 +196,12 @@ def test_a_form_posted_from_another_site_is_not_echoed(owner, demo_db):
     assert 'href="/" data-back' in html  # never back to the other site
 
 
+@pytest.mark.parametrize("referrer", ["http://localhost//evil.example/x", "http://localhost/\\evil.example"])
+def test_the_back_link_never_leads_to_another_site(owner, demo_db, referrer):
+    html = _page(_post_meeting(owner, Origin="http://localhost", Referer=referrer))
+    assert 'href="/" data-back' in html and "evil.example" not in html
+
+
 def test_after_the_session_is_gone_the_text_is_shown_and_log_in_leads_back(client, demo_db):
     response = _post_meeting(client, Origin="http://localhost", Referer=f"http://localhost/borgere/{CITIZEN}/moeder/nyt")
     html = _page(response)

@@ -127,6 +127,9 @@ def test_every_kind_of_answer_has_the_security_headers(client, demo_db, make_con
         for name, value in EXPECTED_HEADERS.items():
             assert response.headers.get(name) == value, (response.request.path, name)
         assert "Strict-Transport-Security" not in response.headers
+        expected_cache = None if response.request.path.startswith("/static/") else "no-store"
+        assert response.headers.get("Cache-Control") in ((expected_cache,) if expected_cache else
+                                                         (None, "no-cache")), response.request.path
     assert CONTENT_SECURITY_POLICY == EXPECTED_HEADERS["Content-Security-Policy"]
 
 

@@ -1,3 +1,4 @@
+import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import login
@@ -59,3 +60,13 @@ def test_login_in_real_chromium(live_server, page, make_consultant):
     # Home sends a consultant on to the first menu page (Mine borgere once it exists).
     page.wait_for_url(lambda url: "/login" not in url)
     expect(page.get_by_role("button", name="Log ud")).to_be_visible()
+
+
+@pytest.mark.parametrize("target, local", [
+    ("/borgere/cit-1", True), ("/i-dag?vis=alle", True),
+    ("//evil.example/x", False), ("/\\evil.example", False), ("https://evil.example/", False),
+    ("/\tevil", False), ("", False), (None, False), ("borgere", False),
+])
+def test_only_paths_on_this_site_are_followed(target, local):
+    from web.auth import is_local_path
+    assert is_local_path(target) is local

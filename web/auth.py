@@ -206,11 +206,19 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def is_local_path(target: str | None) -> bool:
+    """A path on this site and nothing else. Browsers read "//host" and "/\\host" as another
+    site, so both are refused, as are control characters that some browsers strip."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return False
+    if any(ord(character) < 32 for character in target):
+        return False
+    return not urlsplit(target).netloc
+
+
 def _safe_next(target: str | None) -> str:
     # Only same-site paths: an open redirect after log-in is a phishing tool.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("home")
+    return target if is_local_path(target) else url_for("home")
 
 
 def init_app(app) -> None:

@@ -20,6 +20,8 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from web.auth import is_local_path
+
 bp = Blueprint("errors", __name__)
 
 # (title, explanation) per status; the page adds what to do next.
@@ -115,9 +117,10 @@ def _same_site_referrer() -> str | None:
     if not request.referrer:
         return None
     parts = urlsplit(request.referrer)
-    if parts.netloc != request.host or not parts.path.startswith("/"):
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    if parts.netloc != request.host or not is_local_path(path):
         return None
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    return path
 
 
 def _rescued_texts() -> list[str]:

@@ -7,7 +7,7 @@ loosen the policy.
 """
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -33,6 +33,10 @@ STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 def add_security_headers(response):
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.endpoint != "static":
+        # Pages carry citizen data (and the expired-form page the text just typed): no copy in
+        # the browser's cache or a proxy's for the next person at a shared computer.
+        response.headers.setdefault("Cache-Control", "no-store")
     if current_app.config["SMAJOBS"].secure_cookies:
         response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     return response
