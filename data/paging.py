@@ -51,9 +51,8 @@ CITIZEN_ORDER = ("c.first_name COLLATE NOCASE", "c.id")
 
 def citizens(db, consultant_email: str | None, *, limit: int, after: Sequence | None = None) -> Page:
     """Like registry.list_citizens: a consultant's citizens (None: everyone's), by first name."""
-    from data.registry import citizen_record
-    sql = ("SELECT c.*, (SELECT COUNT(*) FROM placements p WHERE p.citizen_id = c.id AND p.status != 'ended') "
-           "AS open_placements FROM citizens c WHERE 1 = 1")
+    from data.registry import CITIZEN_LIST_SELECT, citizen_record
+    sql = CITIZEN_LIST_SELECT + " WHERE 1 = 1"
     params: list = []
     if consultant_email is not None:
         sql += " AND c.consultant_email = ?"
@@ -146,9 +145,9 @@ MEETING_ORDER = ("held_on", "id")  # newest first
 
 def meetings(db, *, citizen_id: str | None = None, placement_id: int | None = None, limit: int,
              after: Sequence | None = None) -> Page:
-    """A citizen's or a placement's meetings, newest first. Only the keys are read here; each
-    meeting is read whole by data.placements.get_meeting, the one place that shapes a meeting."""
-    from data.placements import get_meeting
+    """A citizen's or a placement's meetings, newest first. Only the keys are read here; the
+    page's meetings are read whole by data.placements.meetings_by_ids, which shapes a meeting."""
+    from data.placements import meetings_by_ids
     if (citizen_id is None) == (placement_id is None):
         raise ValueError("give citizen_id or placement_id")
     column, value = ("citizen_id", citizen_id) if citizen_id is not None else ("placement_id", placement_id)
@@ -157,7 +156,7 @@ def meetings(db, *, citizen_id: str | None = None, placement_id: int | None = No
                  " ORDER BY held_on DESC, id DESC", [value, *more], limit)
     page = page_of(keys, limit, lambda m: (m["held_on"], m["id"]))
     # A meeting deleted between the two reads is simply not shown.
-    page.items = [m for m in (get_meeting(db, k["id"]) for k in page.items) if m is not None]
+    page.items = meetings_by_ids(db, [k["id"] for k in page.items])
     return page
 
 

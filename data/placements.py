@@ -232,6 +232,8 @@ def _opening_problem(db: sqlite_utils.Database, opening_id) -> str | None:
     if row is None:
         return f"Ukendt småjob '{opening_id}'."
     active, employer_status = row
+    if employer_status == "rejected":
+        return "Virksomheden er afvist og kan ikke få forløb."
     if employer_status != "approved":
         return "Virksomheden er ikke godkendt endnu: godkend den under Nye virksomheder først."
     if not active:
@@ -472,8 +474,11 @@ def delete_meeting(db: sqlite_utils.Database, meeting_id) -> dict | None:
 
 # `from_checkin_form`: the employer's own answer to a check-in e-mail (web/checkin.py), which
 # the consultant may delete but not edit.
-_MEETING_SELECT = """
-    SELECT m.*, EXISTS (SELECT 1 FROM employer_checkins k WHERE k.meeting_id = m.id) AS from_checkin_form
+# True for a meeting that is an employer's own answer to a check-in e-mail (the rules and the
+# edit pages treat those differently from a consultant's notes).
+FROM_CHECKIN_FORM = "EXISTS (SELECT 1 FROM employer_checkins k WHERE k.meeting_id = m.id)"
+_MEETING_SELECT = f"""
+    SELECT m.*, {FROM_CHECKIN_FORM} AS from_checkin_form
     FROM meetings m
 """
 
@@ -492,6 +497,15 @@ def get_meeting(db: sqlite_utils.Database, meeting_id) -> dict | None:
         return None
     rows = list(db.query(_MEETING_SELECT + " WHERE m.id = ?", [meeting_id]))
     return _meeting(rows[0]) if rows else None
+
+
+def meetings_by_ids(db: sqlite_utils.Database, meeting_ids: list[int]) -> list[dict]:
+    """The meetings with these ids, in the order given, in one query; ids gone are skipped."""
+    if not meeting_ids:
+        return []
+    rows = {r["id"]: _meeting(r) for r in db.query(
+        _MEETING_SELECT + f" WHERE m.id IN ({', '.join('?' * len(meeting_ids))})", list(meeting_ids))}
+    return [rows[i] for i in meeting_ids if i in rows]
 
 
 def meetings_of_citizen(db: sqlite_utils.Database, citizen_id: str) -> list[dict]:

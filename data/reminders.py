@@ -13,6 +13,7 @@ from datetime import date
 import sqlite_utils
 
 from data.db import now_iso, write
+from data.placements import FROM_CHECKIN_FORM
 
 OPEN = "open"
 
@@ -41,10 +42,9 @@ def meetings_for_rules(db: sqlite_utils.Database) -> list[dict]:
     """Every meeting; `from_checkin_form` marks the employers' own answers to a check-in e-mail,
     which are not a consultant's follow-up."""
     return list(db.query(
-        """
+        f"""
         SELECT m.id, m.citizen_id, m.placement_id, m.kind, m.held_on, m.paid_hours_proposed,
-               m.created_at,
-               EXISTS (SELECT 1 FROM employer_checkins k WHERE k.meeting_id = m.id) AS from_checkin_form
+               m.created_at, {FROM_CHECKIN_FORM} AS from_checkin_form
         FROM meetings m ORDER BY m.held_on, m.id
         """))
 

@@ -5,7 +5,9 @@ click marks every message it prints with `gettext` (`from gettext import gettext
 functions, which read the process-wide default domain ("messages") from .mo files. Installing a
 Danish catalogue there would also change argparse and anything else using that domain, and would
 depend on LANGUAGE/LANG. So `install()` rebinds the two names inside click's modules only, to a
-catalogue kept here as a dict: no .mo file, no environment, nothing else in the process changes.
+catalogue kept here as a dict: no .mo file, no environment, and no library outside click changes.
+Any click program in the same process does speak Danish afterwards (Flask's own CLI would), which
+is harmless here: `smajobs` is the only click program we run.
 click looks the names up at call time, so one rebinding covers every message, including the
 type conversion errors (integer, range, path, choice, datetime) and plural forms.
 

@@ -71,6 +71,9 @@ def _read_key(path: Path) -> str:
     raise ConfigError(f"Den hemmelige nøgle i {path} er tom. Slet filen, eller sæt SMAJOBS_SECRET_KEY.")
 
 
+_NOT_NEGATIVE = ("proxy_hops", "session_hours", "smtp_port", "smtp_timeout", "outbox_max_attempts")
+
+
 @dataclass(frozen=True)
 class Config:
     db: str = DEFAULT_DB
@@ -120,6 +123,9 @@ class Config:
     # within the window; more answer 429 with a Danish message on the form until it has passed.
     login_limit_per_email: str = "10 per 15 minutes"
     login_limit_per_address: str = "50 per hour"
+    # Where the limits above count (Flask-Limiter storage URI). memory:// counts per web process;
+    # several `smajobs serve` processes need a shared store such as redis://host:6379 to share them.
+    rate_limit_storage: str = "memory://"
     # Reminder rules (jobs/rules_config.py): JSON overriding the defaults, per target group and
     # the socialt frikort ceiling for years our reference file has no figure for, e.g.
     # {"default": {"follow_up_every_days": 14}, "target_groups": {"Unge under 30 år":
@@ -148,6 +154,13 @@ class Config:
         if "secret_key" not in values:
             values["secret_key"] = stored_secret_key(Path(values["db"]))
         return cls(**values)
+
+    def __post_init__(self) -> None:
+        # Counts, ports and durations below zero would fail far from here (a negative proxy
+        # count breaks every request inside ProxyFix); refuse them where they are set.
+        for name in _NOT_NEGATIVE:
+            if getattr(self, name) < 0:
+                raise ConfigError(f"SMAJOBS_{name.upper()} skal være 0 eller mere, ikke {getattr(self, name)}.")
 
     def with_(self, **changes) -> "Config":
         return replace(self, **changes)

@@ -143,6 +143,25 @@ def test_bad_cursor_is_400(api):
     assert api.call("GET", "/api/v1/citizens", token=api.owner, query_string={"cursor": cursor}).status_code == 200
 
 
+def _cursor(response) -> str:
+    return parse_qs(urlsplit(next_link(response)).query)["cursor"][0]
+
+
+def test_a_cursor_is_good_only_for_the_list_it_came_from(api):
+    for citizen in ("cit-fatma", "cit-samir"):
+        for day in range(1, 4):
+            placements.log_meeting(api.db, citizen_id=citizen, kind="first_citizen", held_on=f"2026-03-0{day}")
+    fatma = _cursor(api.call("GET", "/api/v1/citizens/cit-fatma/meetings?limit=1", token=api.owner))
+    other_citizen = api.call("GET", "/api/v1/citizens/cit-samir/meetings", token=api.owner,
+                             query_string={"cursor": fatma})
+    assert other_citizen.status_code == 400 and "hører til en anden liste" in other_citizen.get_json()["message"]
+    searched = _cursor(api.call("GET", "/api/v1/employers?q=a&limit=2", token=api.owner))
+    new_search = api.call("GET", "/api/v1/employers", token=api.owner, query_string={"q": "b", "cursor": searched})
+    assert new_search.status_code == 400
+    same = api.call("GET", "/api/v1/employers", token=api.owner, query_string={"q": "a", "cursor": searched})
+    assert same.status_code == 200
+
+
 def test_a_cursor_carries_no_citizen_data(api):
     registry.save_citizen(api.db, {"id": "cit-x", "first_name": "Zenobia", "postcode": "8000", "consultant": OWNER})
     add_citizens(api.db, OWNER, 10, "cit-p")

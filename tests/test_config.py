@@ -113,3 +113,15 @@ def test_a_link_queued_by_one_process_is_accepted_by_the_web_app_of_another(tmp_
     database = str(tmp_path / "smajobs.db")
     token = make_update_token(Config.load(db=database).secret_key, "emp-7", "nonce")
     assert read_update_token(Config.load(db=database).secret_key, token) == ("emp-7", "nonce")
+
+
+@pytest.mark.parametrize("variable", ["SMAJOBS_PROXY_HOPS", "SMAJOBS_SMTP_PORT", "SMAJOBS_SESSION_HOURS"])
+def test_a_negative_count_is_refused_where_it_is_set(monkeypatch, variable):
+    monkeypatch.setenv(variable, "-1")
+    with pytest.raises(ConfigError, match=f"^{variable} skal være 0 eller mere, ikke -1.$"):
+        Config.load()
+
+
+def test_an_unusable_rate_limit_store_names_the_variable(config):
+    with pytest.raises(ConfigError, match="^SMAJOBS_RATE_LIMIT_STORAGE kan ikke bruges \\('nonsense://x'\\)"):
+        create_app(config.with_(rate_limit_storage="nonsense://x"))

@@ -78,6 +78,11 @@ def test_a_new_placement_needs_an_open_opening_of_an_approved_employer(demo_db):
     with pytest.raises(InvalidPlacement) as error:
         _placement(demo_db)
     assert "ikke godkendt" in error.value.field_errors["opening_id"]
+    demo_db.execute("UPDATE employers SET status = 'rejected' WHERE id = 'emp-98191'")
+    demo_db.conn.commit()
+    with pytest.raises(InvalidPlacement) as error:
+        _placement(demo_db)
+    assert error.value.field_errors["opening_id"] == "Virksomheden er afvist og kan ikke få forløb."
     assert _count(demo_db) == 0
 
 

@@ -1,9 +1,11 @@
 """The app's one rate limiter (Flask-Limiter): the employer form's limit per client address and
 the log-in throttle per e-mail and per client address.
 
-One Limiter per app, kept in `app.extensions`, so each app (and each test) counts on its own in
-memory. The client address is `request.remote_addr`; behind a reverse proxy, create_app's
-ProxyFix (`config.proxy_hops`) has already put the real client there.
+One Limiter per app, kept in `app.extensions`, so each app (and each test) counts on its own. The
+counts live in `config.rate_limit_storage`: in memory by default, which is per web process;
+several `smajobs serve` processes share their counts only through a shared store (redis://...).
+The client address is `request.remote_addr`; behind a reverse proxy, create_app's ProxyFix
+(`config.proxy_hops`) has already put the real client there.
 """
 from __future__ import annotations
 
@@ -14,20 +16,26 @@ from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
+from limits.errors import ConfigurationError
 
 from smajobs.config import ConfigError
 
 EXTENSION = "smajobs_limiter"
 # The limit strings of the config, checked when the app is made, not on the first request.
-LIMIT_SETTINGS = ("signup_rate_limit", "login_limit_per_email", "login_limit_per_address")
+LIMIT_SETTINGS = ("login_limit_per_email", "login_limit_per_address", "signup_rate_limit",
+                  "signup_flood_limit", "signup_link_rate_limit", "signup_postcode_rate_limit")
 
 
 def init_app(app: Flask) -> None:
     config = app.config["SMAJOBS"]
     parsed = {name: _parse_setting(name, getattr(config, name)) for name in LIMIT_SETTINGS}
     # Moving window: a fixed window would let twice the limit through around its edge.
-    limiter = Limiter(get_remote_address, storage_uri="memory://", strategy="moving-window")
-    limiter.init_app(app)
+    try:
+        limiter = Limiter(get_remote_address, storage_uri=config.rate_limit_storage, strategy="moving-window")
+        limiter.init_app(app)
+    except ConfigurationError as error:  # an unknown scheme, or redis:// without its package
+        raise ConfigError(f"SMAJOBS_RATE_LIMIT_STORAGE kan ikke bruges ('{config.rate_limit_storage}'): "
+                          f"{error}") from None
     app.extensions[EXTENSION] = limiter
     app.extensions[EXTENSION + ".parsed"] = parsed
 
@@ -61,6 +69,12 @@ def minutes_until_allowed(setting: str, identity: str) -> int:
         return 0
     reset_at, _ = rate_limiter.get_window_stats(limit, setting, identity)
     return max(1, math.ceil((reset_at - time.time()) / 60))
+
+
+def within_limit(setting: str, scope: str) -> bool:
+    """Count one hit for this client address in `scope` under the limit of `setting`; False
+    when the limit is used up (the hit is then not counted)."""
+    return limiter_for(current_app).limiter.hit(_limit(setting), setting, scope, client_address())
 
 
 def count(setting: str, identity: str) -> None:

@@ -22,12 +22,12 @@ from datetime import datetime, timedelta, timezone
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
-from limits import parse as parse_limit
 from werkzeug.datastructures import MultiDict
 
 from data import signups
 from data.exchange import parse_employer
 from data.postcodes import lookup as lookup_postcode
+from web.auth import request_now
 from web.db import get_db
 from web.forms_signup import (MAX_OPENINGS, EmployerForm, LinkRequestForm, attach_problems, error_summary,
                               fill_from_record, to_exchange_record)
@@ -180,16 +180,16 @@ def request_link():
     form = LinkRequestForm()
     if request.method != "POST":
         return render_template("signup/link_expired.html", form=form, expired=False)
-    if not _within_limit("post", config.signup_flood_limit):
+    if not _within_limit("post", "signup_flood_limit"):
         return render_template("signup/link_expired.html", form=form, expired=False, rate_limited=True), 429
     if not form.validate():
         return render_template("signup/link_expired.html", form=form, expired=False), 400
-    if not _within_limit("link", config.signup_link_rate_limit):
+    if not _within_limit("link", "signup_link_rate_limit"):
         return render_template("signup/link_expired.html", form=form, expired=False, rate_limited=True), 429
     db = get_db()
     cvr, email = form.lookup_key()
     # One e-mail per company per hour at most, however often (and by whom) it is asked for.
-    hour = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H")
+    hour = request_now().astimezone(timezone.utc).strftime("%Y-%m-%dT%H")
     for employer_id in signups.approved_employers_for(db, cvr=cvr, email=email):
         signups.send_new_link(db, employer_id, compose_email(config, "new_link"),
                               dedupe_key=f"employer-link-request:{employer_id}:{hour}")
@@ -205,7 +205,7 @@ def postcode(code: str):
     """The town for a postcode, for the form's instant hint (the public twin of the consultants'
     /postnummer/<code>; the server checks the postcode again on submit)."""
     config = current_app.config["SMAJOBS"]
-    if not _within_limit("postcode", config.signup_postcode_rate_limit):
+    if not _within_limit("postcode", "signup_postcode_rate_limit"):
         return jsonify({"code": code[:10], "known": False, "text": ""}), 429
     return _postcode_answer(code)
 
@@ -248,7 +248,7 @@ def _handle(form: EmployerForm, *, source: str, employer_id: str | None, employe
                "town": town_of(form.postcode.data)}
     if request.method != "POST":
         return render_template("signup/form.html", **context)
-    if not _within_limit("post", config.signup_flood_limit):
+    if not _within_limit("post", "signup_flood_limit"):
         return render_template("signup/form.html", **context, rate_limited=True), 429
     if request.form.get("remove_opening"):
         # Removing a subform is not a submission either: keep everything else, show no errors.
@@ -275,7 +275,7 @@ def _handle(form: EmployerForm, *, source: str, employer_id: str | None, employe
         context["errors"] = error_summary(form)
         return render_template("signup/form.html", **context, has_errors=True), 400
     # Counted only now: a real submission that is about to be stored.
-    if not _within_limit("submit", config.signup_rate_limit):
+    if not _within_limit("submit", "signup_rate_limit"):
         return render_template("signup/form.html", **context, rate_limited=True), 429
     signups.submit(get_db(), parsed, source=source, employer_id=employer_id,
                    compose_email=compose_email(config, "updated" if update_mode else "received"))
@@ -314,22 +314,10 @@ def _form_without_opening(form: EmployerForm, which: str, update_mode: bool) -> 
 
 # --- the door -------------------------------------------------------------------------------
 
-# The settings of the counters below (smajobs.config), checked when the app is made.
-LIMIT_SETTINGS = ("signup_rate_limit", "signup_flood_limit", "signup_link_rate_limit", "signup_postcode_rate_limit")
-
-
-def _within_limit(scope: str, limit: str) -> bool:
-    """Count one hit for this client address in `scope`; False when the limit is used up.
-    The counters live in the app's one limiter (web.limits), under keys starting "signup"."""
-    from web.limits import client_address, limiter_for
-    return limiter_for(current_app).limiter.hit(_parsed_limit(limit), "signup", scope, client_address())
-
-
-def _parsed_limit(limit: str):
-    cache = current_app.extensions.setdefault("signup_limits", {})
-    if limit not in cache:
-        cache[limit] = parse_limit(limit)
-    return cache[limit]
+def _within_limit(scope: str, setting: str) -> bool:
+    """Count one hit for this client address; False when the limit of `setting` is used up."""
+    from web.limits import within_limit
+    return within_limit(setting, f"signup-{scope}")
 
 
 @bp.url_value_preprocessor
@@ -353,14 +341,3 @@ def _csrf_failed(error):
                            show_form_link=True), 400
 
 
-@bp.record_once
-def _check_limit_settings(state) -> None:
-    """A limit setting that cannot be read stops the app at start, naming its variable."""
-    from smajobs.config import ConfigError
-    config = state.app.config["SMAJOBS"]
-    for name in LIMIT_SETTINGS:
-        try:
-            parse_limit(getattr(config, name))
-        except ValueError:
-            raise ConfigError(f"SMAJOBS_{name.upper()} skal være en grænse som '10 per hour', "
-                              f"ikke '{getattr(config, name)}'.") from None

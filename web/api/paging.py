@@ -35,19 +35,27 @@ def _fernet() -> Fernet:
     return Fernet(base64.urlsafe_b64encode(key))
 
 
-def encode_cursor(endpoint: str, after: tuple) -> str:
-    payload = json.dumps([endpoint, list(after)], ensure_ascii=False, separators=(",", ":"))
+def list_identity() -> list:
+    """What makes this request's list this list: the endpoint, its path ids and its filters
+    (every query parameter but limit and cursor). A cursor is only good for the same identity:
+    one citizen's meetings cursor must not page through another's, nor survive a new search."""
+    query = sorted((key, value) for key, value in request.args.items(multi=True) if key not in ("limit", "cursor"))
+    return [request.endpoint, sorted((request.view_args or {}).items()), query]
+
+
+def encode_cursor(identity: list, after: tuple) -> str:
+    payload = json.dumps([identity, list(after)], ensure_ascii=False, separators=(",", ":"))
     return _fernet().encrypt(payload.encode()).decode()
 
 
-def decode_cursor(endpoint: str, cursor: str, key_length: int) -> tuple:
-    """The sort key in `cursor`; 400 if it was not made by this app for this list (endpoint)."""
+def decode_cursor(identity: list, cursor: str, key_length: int) -> tuple:
+    """The sort key in `cursor`; 400 if it was not made by this app for this very list."""
     try:
         name, after = json.loads(_fernet().decrypt(cursor.encode()))
     except (InvalidToken, ValueError, TypeError):
         raise _bad("cursor", "er ugyldig eller ændret; brug adressen fra Link-headeren, eller start forfra "
                              "uden cursor")
-    if name != endpoint or not isinstance(after, list) or len(after) != key_length \
+    if name != json.loads(json.dumps(identity)) or not isinstance(after, list) or len(after) != key_length \
             or not all(isinstance(part, (str, int, float)) for part in after):
         raise _bad("cursor", "hører til en anden liste; start forfra uden cursor")
     return tuple(after)
@@ -70,7 +78,7 @@ def page_request(key_length: int) -> tuple[int, tuple | None]:
         return limit, None
     if not cursor.strip():
         raise _bad("cursor", "er tom; udelad den for at få første side")
-    return limit, decode_cursor(request.endpoint, cursor.strip(), key_length)
+    return limit, decode_cursor(list_identity(), cursor.strip(), key_length)
 
 
 def paged_response(list_name: str, page: Page, item_json, limit: int):
@@ -78,7 +86,7 @@ def paged_response(list_name: str, page: Page, item_json, limit: int):
     response = jsonify({list_name: [item_json(item) for item in page.items]})
     if page.next_after is not None:
         args = {**request.args.to_dict(flat=True), **(request.view_args or {}),
-                "limit": limit, "cursor": encode_cursor(request.endpoint, page.next_after)}
+                "limit": limit, "cursor": encode_cursor(list_identity(), page.next_after)}
         response.headers["Link"] = f'<{url_for(request.endpoint, _external=True, **args)}>; rel="next"'
     return response
 
