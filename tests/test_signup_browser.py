@@ -163,3 +163,38 @@ def test_an_added_opening_can_be_removed_again(live_server, page):
     expect(page.get_by_label("Virksomhedens navn")).to_have_value("Bageriet")
     expect(page.get_by_label("Hvad hedder jobbet?")).to_have_value("Bagermedhjælper")
     expect(page.get_by_role("button", name="Fjern dette småjob")).to_have_count(0)  # never the last one
+
+
+def test_a_link_that_runs_out_while_editing_keeps_the_changes_until_a_new_link_is_pasted(
+        live_server, page, app, db, config, make_consultant):
+    from data import signups
+    from tests.signup_helpers import VALID_CVR, post_form
+    from web.signup import make_update_token, read_update_token
+    post_form(app.test_client())
+    employer = signups.employer_by_cvr(db, VALID_CVR)
+    [registration] = signups.pending_registrations(db)
+    signups.approve(db, registration["id"], make_consultant())
+    body = db.execute("SELECT body_text FROM outbox ORDER BY id DESC LIMIT 1").fetchone()[0]
+    token = re.search(r"/virksomhed/opdater/(\S+)", body).group(1)
+    assert read_update_token(config.secret_key, token)[0] == employer["id"]
+
+    page.goto(f"{live_server}/virksomhed/opdater/{token}")
+    page.get_by_label("Virksomhedens navn").fill("Pizzeria Napoli og Søn")
+    page.get_by_label("Hvad skal man lave?").fill("Rulle pizzadej ud og skære løg")
+    page.get_by_label("Ja, I må kontakte os").check()
+    page.get_by_label("Ja, I må gemme oplysningerne").check()
+    signups.rotate_link_nonce(db, employer["id"])  # the link stops working while they type
+    page.get_by_role("button", name="Send tilmelding").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Linket er udløbet, så intet er gemt.")
+    expect(page.get_by_label("Virksomhedens navn")).to_have_value("Pizzeria Napoli og Søn")
+    expect(page.get_by_label("Hvad skal man lave?")).to_have_value("Rulle pizzadej ud og skære løg")
+    expect(page.get_by_label("Ja, I må gemme oplysningerne")).to_be_checked()
+    assert signups.pending_registrations(db) == []
+
+    new_token = make_update_token(config.secret_key, employer["id"], signups.current_nonce(db, employer["id"]))
+    page.get_by_label("Nyt link fra e-mailen").fill(f"{config.base_url}/virksomhed/opdater/{new_token}")
+    page.get_by_role("button", name="Send tilmelding").click()
+    expect(page.get_by_role("heading", name="Tak, vi har modtaget ændringerne")).to_be_visible()
+    [change] = signups.pending_registrations(db)
+    assert change["payload"]["name"] == "Pizzeria Napoli og Søn"

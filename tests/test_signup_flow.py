@@ -447,3 +447,105 @@ def test_no_link_button_for_an_employer_without_an_email(client, db, make_consul
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # the log-out form's
     response = client.post("/virksomheder/emp-1/nyt-link", data={"csrf_token": token}, follow_redirects=True)
     assert "ingen e-mailadresse hos os" in response.get_data(as_text=True) and _outbox(db) == []
+
+
+# --- 7. a private link that runs out while the form is being filled in -----------------------
+
+SAME_SITE = {"HTTP_ORIGIN": "http://localhost", "HTTP_SEC_FETCH_SITE": "same-origin"}
+
+
+def _expired_update_path(client, db, config, make_consultant) -> tuple[str, dict, str]:
+    """(path of an update link signed 31 days ago, the employer, a CSRF token of this session)."""
+    from datetime import datetime, timedelta, timezone
+
+    from web.signup import make_update_token
+    employer = _approved_employer(client, db, make_consultant())
+    fresh = _link_from(_outbox(db)[-1]["body_text"])
+    employer_id, nonce = read_update_token(config.secret_key, fresh.rsplit("/", 1)[1])
+    old = make_update_token(config.secret_key, employer_id, nonce,
+                            now=datetime.now(timezone.utc) - timedelta(days=31))
+    token = csrf_token(client.get(_path(fresh)).get_data(as_text=True))
+    return f"/virksomhed/opdater/{old}", employer, token
+
+
+def _typed_changes(token: str, employer: dict) -> dict:
+    return form_data(token, openings=2, name="Pizzeria Napoli og Søn",
+                     **{"openings-0-opening_id": employer["openings"][0]["id"],
+                        "openings-0-tasks": "Rulle pizzadej ud og skære løg i tern hver eftermiddag",
+                        "openings-1-title": "Opvasker om aftenen", "openings-1-hours_max": "9",
+                        "openings-1-need_quiet_environment": "kan", "talk_with": "begge"})
+
+
+def _checked(page: str, name: str, value: str) -> bool:
+    return any('checked' in tag and f'value="{value}"' in tag
+               for tag in re.findall(rf'<input[^>]*name="{re.escape(name)}"[^>]*>', page))
+
+
+def test_an_expired_link_keeps_everything_typed_and_stores_nothing(signup_client, db, config, make_consultant):
+    path, employer, token = _expired_update_path(signup_client, db, config, make_consultant)
+    before = counts(db)
+    response = signup_client.post(path, data=_typed_changes(token, employer), environ_base=SAME_SITE)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404 and counts(db) == before
+    assert signups.pending_registrations(db) == []
+    assert "Linket er udløbet, så intet er gemt." in page
+    assert 'value="Pizzeria Napoli og Søn"' in page and 'value="Opvasker om aftenen"' in page
+    assert "Rulle pizzadej ud og skære løg i tern hver eftermiddag</textarea>" in page
+    assert re.search(r'<input[^>]*name="openings-1-hours_max"[^>]*value="9"', page)
+    assert f'value="{employer["openings"][0]["id"]}"' in page
+    assert _checked(page, "openings-1-need_quiet_environment", "kan")
+    assert _checked(page, "openings-0-need_service_dog", "kan_ikke")
+    assert _checked(page, "talk_with", "begge") and _checked(page, "languages", "tr")
+    # The small form for a new link opens in another tab, so the typed form stays on screen.
+    assert re.search(r'<form method="post" action="/virksomhed/nyt-link" target="_blank"', page)
+    assert 'name="who"' in page and 'name="new_link"' in page
+    assert "Tilføj endnu et småjob" not in page and "Fjern dette småjob" not in page
+    assert not INLINE_SCRIPT.search(page) and "style=" not in page
+
+
+def test_a_revoked_link_keeps_everything_typed_too(signup_client, db, config, make_consultant):
+    employer = _approved_employer(signup_client, db, make_consultant())
+    path = _path(_link_from(_outbox(db)[-1]["body_text"]))
+    token = csrf_token(signup_client.get(path).get_data(as_text=True))
+    signups.rotate_link_nonce(db, employer["id"])
+    before = counts(db)
+    page = signup_client.post(path, data=_typed_changes(token, employer), environ_base=SAME_SITE)
+    assert page.status_code == 404 and counts(db) == before
+    assert 'value="Opvasker om aftenen"' in page.get_data(as_text=True)
+
+
+def test_a_form_posted_from_another_site_to_an_expired_link_shows_nothing_typed(signup_client, db, config,
+                                                                                make_consultant):
+    path, employer, token = _expired_update_path(signup_client, db, config, make_consultant)
+    before = counts(db)
+    for headers in ({"HTTP_ORIGIN": "https://ondt.example", "HTTP_SEC_FETCH_SITE": "cross-site"},
+                    {"HTTP_REFERER": "https://ondt.example/side"}, {}):
+        response = signup_client.post(path, data=_typed_changes(token, employer), environ_base=headers)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 404 and "Linket virker ikke" in page
+        assert "Opvasker om aftenen" not in page and "Pizzeria Napoli og Søn" not in page
+        assert "Rulle pizzadej" not in page and 'name="new_link"' not in page
+    assert counts(db) == before
+
+
+def test_a_new_link_pasted_into_the_rescued_form_sends_it(signup_client, db, config, make_consultant):
+    path, employer, token = _expired_update_path(signup_client, db, config, make_consultant)
+    data = _typed_changes(token, employer)
+    before = counts(db)
+    wrong = signup_client.post(path, data={**data, "new_link": "http://localhost:5000/virksomhed/opdater/forkert"},
+                               environ_base=SAME_SITE).get_data(as_text=True)
+    assert counts(db) == before and 'aria-invalid="true"' in wrong and "Linket virker ikke." in wrong
+    assert 'value="http://localhost:5000/virksomhed/opdater/forkert"' in wrong
+    # The employer asks for a new link on the rescued page and pastes it in.
+    assert _ask_for_link(signup_client, VALID_CVR).status_code == 200
+    new_link = _link_from(_outbox(db)[-1]["body_text"])
+    # A mistake in the form: the errors come back, and the form now posts to the new link.
+    bad = signup_client.post(path, data={**data, "new_link": f"  {new_link} ", "contact_email": "ikke-en-mail"},
+                             environ_base=SAME_SITE)
+    assert bad.status_code == 400 and f'action="{_path(new_link)}"' in bad.get_data(as_text=True)
+    assert signups.pending_registrations(db) == []
+    response = signup_client.post(path, data={**data, "new_link": new_link}, environ_base=SAME_SITE)
+    assert response.status_code == 200 and "Tak, vi har modtaget ændringerne" in response.get_data(as_text=True)
+    [registration] = signups.pending_registrations(db)
+    assert registration["employer_id"] == employer["id"] and registration["source"] == "update_link"
+    assert registration["payload"]["name"] == "Pizzeria Napoli og Søn"

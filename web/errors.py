@@ -103,7 +103,7 @@ def log_exception(exc_info) -> None:
         request.url_rule.rule if request.url_rule else "?", "".join(traceback.format_tb(trace)))
 
 
-def _from_our_pages() -> bool:
+def from_our_pages() -> bool:
     """Whether the browser says the request came from our own pages; a form posted from another
     site must not have its text shown back as if it were ours."""
     if request.headers.get("Sec-Fetch-Site") == "same-origin":
@@ -124,7 +124,7 @@ def _same_site_referrer() -> str | None:
 
 
 def _rescued_texts() -> list[str]:
-    if request.method != "POST" or not _from_our_pages():
+    if request.method != "POST" or not from_our_pages():
         return []
     texts = []
     for name, value in request.form.items(multi=True):

@@ -13,6 +13,10 @@ stopped for using the form as meant:
 - `config.signup_postcode_rate_limit` counts the form's postcode look-ups.
 
 A limit that is hit shows the form again with everything typed and a Danish message (429).
+
+A form sent to a private link that ran out (or was replaced) meanwhile stores nothing but comes
+back with everything typed, the small form to ask for a new link, and a field to paste that new
+link into and send again (only for forms sent from our own pages; see _rescue_expired_update).
 """
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ from data.exchange import parse_employer
 from data.postcodes import lookup as lookup_postcode
 from web.auth import request_now
 from web.db import get_db
+from web.errors import from_our_pages
 from web.forms_signup import (MAX_OPENINGS, EmployerForm, LinkRequestForm, attach_problems, error_summary,
                               fill_from_record, to_exchange_record)
 
@@ -156,12 +161,16 @@ def register():
 
 @bp.route("/virksomhed/opdater/<token>", methods=["GET", "POST"])
 def update(token: str):
-    config = current_app.config["SMAJOBS"]
-    db = get_db()
-    found = read_update_token(config.secret_key, token)
-    employer = None
-    if found is not None and signups.current_nonce(db, found[0]) == found[1]:
-        employer = signups.employer_with_openings(db, found[0])
+    employer = _employer_of_link(token)
+    if employer is None and request.method == "POST":
+        # The link ran out while the form was being filled in. A new link pasted into the rescued
+        # form (see _rescue_expired_update) sends the form as if it had been posted to that link.
+        pasted = _token_in(request.form.get("new_link", ""))
+        employer = _employer_of_link(pasted) if pasted else None
+        if employer is None:
+            return _rescue_expired_update()
+        return _handle(EmployerForm(), source="update_link", employer_id=employer["id"], employer=employer,
+                       form_action=url_for(".update", token=pasted))
     if employer is None:
         return render_template("signup/link_expired.html", form=LinkRequestForm(), expired=True), 404
     form = EmployerForm()
@@ -170,6 +179,46 @@ def update(token: str):
         if not form.openings.entries:
             form.openings.append_entry()
     return _handle(form, source="update_link", employer_id=employer["id"], employer=employer)
+
+
+def _employer_of_link(token: str) -> dict | None:
+    """The employer (with openings) a valid, unexpired, not rotated private link belongs to."""
+    config = current_app.config["SMAJOBS"]
+    db = get_db()
+    found = read_update_token(config.secret_key, token)
+    if found is None or signups.current_nonce(db, found[0]) != found[1]:
+        return None
+    return signups.employer_with_openings(db, found[0])
+
+
+_LINK_TOKEN = re.compile(r"/virksomhed/opdater/([A-Za-z0-9_.\-]+)")
+
+
+def _token_in(pasted: str) -> str | None:
+    """The token of a private link pasted whole (or just its token) into the rescued form."""
+    pasted = pasted.strip()
+    found = _LINK_TOKEN.search(pasted)
+    if found:
+        return found.group(1)
+    return pasted if re.fullmatch(r"[A-Za-z0-9_.\-]{20,}", pasted) else None
+
+
+def _rescue_expired_update():
+    """A form sent to an expired or revoked private link: nothing is stored, but the form comes
+    back with everything typed, a notice, the form to ask for a new link and a field to paste
+    that link into. Only for a form sent from our own pages: text posted from another site is
+    never shown back as if it were ours (web.errors.from_our_pages, as for the consultants'
+    expired forms)."""
+    if not from_our_pages():
+        return render_template("signup/link_expired.html", form=LinkRequestForm(formdata=None), expired=True), 404
+    form = EmployerForm()
+    context = {"form": form, "update_mode": True, "employer": None, "max_openings": MAX_OPENINGS,
+               "unplaced": [], "errors": [], "removed": None, "town": town_of(form.postcode.data),
+               "link_expired": True, "link_form": LinkRequestForm(formdata=None),
+               "new_link_given": bool(request.form.get("new_link", "").strip())}
+    if not _within_limit("post", "signup_flood_limit"):
+        return render_template("signup/form.html", **context, rate_limited=True), 429
+    return render_template("signup/form.html", **context), 404
 
 
 @bp.route("/virksomhed/nyt-link", methods=["GET", "POST"])
@@ -238,12 +287,14 @@ def data_use():
     return render_template("signup/data.html")
 
 
-def _handle(form: EmployerForm, *, source: str, employer_id: str | None, employer: dict | None = None):
+def _handle(form: EmployerForm, *, source: str, employer_id: str | None, employer: dict | None = None,
+            form_action: str | None = None):
     config = current_app.config["SMAJOBS"]
     update_mode = source == "update_link"
     if request.method == "POST" and request.form.get("remove_opening"):
         form = _form_without_opening(form, request.form.get("remove_opening"), update_mode) or form
-    context = {"form": form, "update_mode": update_mode, "employer": employer,
+    # form_action: the new link a rescued form was sent with, so the next round trip goes there.
+    context = {"form": form, "update_mode": update_mode, "employer": employer, "form_action": form_action,
                "max_openings": MAX_OPENINGS, "unplaced": [], "errors": [], "removed": None,
                "town": town_of(form.postcode.data)}
     if request.method != "POST":
