@@ -209,6 +209,28 @@ def test_after_the_session_is_gone_the_text_is_shown_and_log_in_leads_back(clien
     assert f'href="/login?next=/borgere/{CITIZEN}/moeder/nyt">Log ind igen</a>' in html
 
 
+def test_an_expired_log_in_shows_the_log_in_form_again_with_the_email_and_a_fresh_token(client, db, make_consultant):
+    make_consultant(OWNER)
+    secret = "min-rigtige-adgangskode-9"
+    response = client.post("/login?next=/borgere", data={"csrf_token": "udløbet", "email": f" {OWNER} ",
+                                                         "password": secret})
+    html = _page(response)
+    assert response.status_code == 400 and "<h1>Log ind</h1>" in html and "Siden er udløbet" not in html
+    assert '<p class="notice" role="status">Siden var udløbet. Log ind igen.</p>' in html
+    assert f'value="{OWNER}"' in html and secret not in html and "udløbet\"" not in html
+    fresh = CSRF.search(html).group(1)
+    assert fresh != "udløbet"
+    # The fresh token works: the log-in goes through and on to the page asked for.
+    from tests.conftest import PASSWORD
+    response = client.post("/login?next=/borgere", data={"csrf_token": fresh, "email": OWNER, "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/borgere"
+
+
+def test_an_expired_log_in_asked_for_as_json_still_gets_json(client, db):
+    response = client.post("/login", headers={"Accept": "application/json"}, data={"csrf_token": "udløbet"})
+    assert response.status_code == 400 and response.is_json
+
+
 @pytest.mark.browser
 def test_going_back_from_an_expired_form_restores_the_typed_note(live_server, page, demo_db, make_consultant):
     make_consultant(OWNER)

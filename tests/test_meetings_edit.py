@@ -367,6 +367,23 @@ def test_api_checkin_answer_is_not_patchable_but_deletable(api):
     assert api.call("DELETE", path, token=api.owner).status_code == 204
 
 
+def test_api_meetings_say_whether_they_are_the_employers_checkin_answer(api):
+    _, answer = _checkin_meeting(api.db, api.placement["id"])
+    # ContractClient checks each answer against the OpenAPI document, the new field included.
+    assert api.call("GET", f"/api/v1/meetings/{answer['id']}", token=api.owner).get_json()["from_checkin_form"] is True
+    assert api.call("GET", api.path, token=api.owner).get_json()["from_checkin_form"] is False
+    listed = api.call("GET", f"/api/v1/placements/{api.placement['id']}/meetings", token=api.owner).get_json()
+    assert {m["id"]: m["from_checkin_form"] for m in listed["meetings"]} == {answer["id"]: True,
+                                                                            api.meeting["id"]: False}
+    created = api.call("POST", f"/api/v1/citizens/{CITIZEN}/meetings", token=api.owner,
+                       json={"kind": "first_citizen", "held_on": "2026-01-20"})
+    assert created.status_code == 201 and created.get_json()["from_checkin_form"] is False
+    # Read-only: a client cannot mark its own meeting as the employer's answer.
+    refused = api.call("PATCH", api.path, token=api.owner, json={"from_checkin_form": True})
+    assert refused.status_code == 422 and refused.get_json()["problems"][0]["field"] == "from_checkin_form"
+    assert placements.get_meeting(api.db, api.meeting["id"])["from_checkin_form"] is False
+
+
 def test_api_delete_is_204_then_gone(api):
     assert api.call("DELETE", api.path, token=api.owner).status_code == 204
     assert api.call("GET", api.path, token=api.owner).status_code == 404

@@ -3,7 +3,9 @@ https, session expiry, and form errors a screen reader can find."""
 from __future__ import annotations
 
 import re
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -72,6 +74,39 @@ def test_an_incomplete_form_is_not_counted(config, db):
         assert _try_login(client, OWNER, password="").status_code == 400
     assert _try_login(client, OWNER).status_code == 400
     assert _try_login(client, OWNER).status_code == 429
+
+
+def test_wrong_log_ins_sent_at_once_get_no_more_password_checks_than_the_limit(config, db, make_consultant):
+    make_consultant(OWNER)
+    app = _app(config, login_limit_per_email="3 per 15 minutes")
+    guessers = 8
+    clients = [app.test_client() for _ in range(guessers)]
+    tokens = [csrf_token(client.get("/login").get_data(as_text=True)) for client in clients]
+    # All threads post together; a check-then-count view lets every one of them reach the
+    # password check (each takes the argon2 time) before any failure is counted.
+    start = threading.Barrier(guessers)
+
+    def guess(number):
+        start.wait()
+        return clients[number].post("/login", data={"email": OWNER, "password": f"gæt-{number}-forkert",
+                                                     "csrf_token": tokens[number]})
+
+    with ThreadPoolExecutor(guessers) as pool:
+        responses = list(pool.map(guess, range(guessers)))
+    statuses = sorted(response.status_code for response in responses)
+    # 400 "Forkert e-mail eller adgangskode" means the password was checked; 429 means refused first.
+    assert statuses == [400] * 3 + [429] * (guessers - 3)
+    assert sum("Forkert e-mail eller adgangskode" in r.get_data(as_text=True) for r in responses) == 3
+    assert _try_login(app.test_client(), OWNER, PASSWORD).status_code == 429  # the limit holds
+
+
+def test_a_successful_log_in_is_not_counted_against_the_email(config, db, make_consultant):
+    make_consultant(OWNER)
+    app = _app(config, login_limit_per_email="2 per 15 minutes")
+    for _ in range(3):
+        assert _try_login(app.test_client(), OWNER, PASSWORD).status_code == 302
+    client = app.test_client()
+    assert [_try_login(client, OWNER).status_code for _ in range(3)] == [400, 400, 429]
 
 
 def test_failed_log_ins_per_client_address_are_limited_across_emails(config, db):

@@ -165,36 +165,65 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         attempt = _login_attempt_keys(form.email.data)
-        wait = _login_wait_minutes(attempt)
+        wait = _take_login_attempt(attempt)
         if wait:
             # Refused before the password is checked: a guess made now tells nothing.
-            form.password.errors.append(f"For mange forkerte forsøg på at logge ind. Vent {wait} "
-                                        f"{'minut' if wait == 1 else 'minutter'}, og prøv igen.")
-            return render_template("login.html", form=form), 429
+            return _login_refused(form, wait)
         row = accounts.consultant_by_email(get_db(), form.email.data)
         if row and row["active"] and verify_password(row["password_hash"], form.password.data):
-            # The address keeps its count: one own account must not reset a guessing spree.
-            limits.forget(*attempt[0])
+            # Only failures count against the e-mail, so its count is cleared. The address keeps
+            # its count, this attempt included: one own account must not reset a guessing spree.
+            limits.forget(*attempt[-1])
             session.clear()
             session.permanent = True
             login_user(Consultant(row))
             return redirect(_safe_next(request.args.get("next")))
-        for setting, identity in attempt:
-            limits.count(setting, identity)
         form.password.errors.append("Forkert e-mail eller adgangskode.")
     return render_template("login.html", form=form), 200 if request.method == "GET" or not form.errors else 400
 
 
+def login_page_after_expiry():
+    """The log-in form again, for a log-in sent after its session (and CSRF token) expired, as
+    when the page stood open overnight: the e-mail kept, never the password, a fresh token (made
+    when the form is drawn) and a note why. Nothing was checked or counted."""
+    form = LoginForm(formdata=None, email=request.form.get("email", "").strip()[:200])
+    return render_template("login.html", form=form, notice="Siden var udløbet. Log ind igen."), 400
+
+
+def _login_refused(form: LoginForm, wait: int):
+    form.password.errors.append(f"For mange forkerte forsøg på at logge ind. Vent {wait} "
+                                f"{'minut' if wait == 1 else 'minutter'}, og prøv igen.")
+    return render_template("login.html", form=form), 429
+
+
 def _login_attempt_keys(email: str) -> list[tuple[str, str]]:
-    """What a failed log-in counts against: the e-mail tried (guessing one account's password
-    from many addresses) and the client address (trying many accounts from one place)."""
-    return [("login_limit_per_email", email.strip().lower()),
-            ("login_limit_per_address", limits.client_address())]
+    """What an attempt counts against: the client address (trying many accounts from one place)
+    and the e-mail tried (guessing one account's password from many addresses). The e-mail comes
+    last, so an attempt the address limit refuses is not counted against the e-mail's owner."""
+    return [("login_limit_per_address", limits.client_address()),
+            ("login_limit_per_email", email.strip().lower())]
+
+
+def _take_login_attempt(attempt: list[tuple[str, str]]) -> int:
+    """Count this attempt before its password is checked; 0 when it fits within every limit, else
+    the whole minutes until the oldest counted attempt leaves the window of a used-up limit.
+
+    Counting first closes a race: if the view checked the limit, then the password, then counted
+    a failure, many guesses sent at once would all pass the check before any was counted. A
+    limit that is already used up is looked at first, so a refused attempt is counted nowhere;
+    only two requests racing for the last place can leave one count on the address alone."""
+    wait = _login_wait_minutes(attempt)
+    if wait:
+        return wait
+    for setting, identity in attempt:
+        if not limits.take(setting, identity):
+            return max(1, limits.minutes_until_allowed(setting, identity))
+    return 0
 
 
 def _login_wait_minutes(attempt: list[tuple[str, str]]) -> int:
     """0 when one more attempt is allowed; else the whole minutes until the oldest counted
-    failure leaves the window of a limit that is used up."""
+    attempt leaves the window of a limit that is used up."""
     return max((limits.minutes_until_allowed(setting, identity) for setting, identity in attempt), default=0)
 
 

@@ -8,7 +8,8 @@ route that failed before dispatch) still gets JSON here, as does a script asking
 A form sent after the session or its CSRF token expired is not saved. The page says so, offers
 to go back (web/static/back.js: history.back(), so the browser restores what was typed) and,
 for a form sent from our own pages, shows the longer texts that were sent so they can be copied
-even when the session is gone and going back lands on the log-in page.
+even when the session is gone and going back lands on the log-in page. An expired log-in form
+itself is simply shown again (web.auth.login_page_after_expiry).
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from web.auth import is_local_path
+from web.auth import is_local_path, login_page_after_expiry
 
 bp = Blueprint("errors", __name__)
 
@@ -79,6 +80,9 @@ def http_error(error: HTTPException):
 def csrf_failed(error: CSRFError):
     if _wants_json():
         return _json_error(400)
+    if request.method == "POST" and request.endpoint == "auth.login":
+        # Nothing to rescue on the log-in itself: show its form again, ready to try once more.
+        return login_page_after_expiry()
     return _render(400, title="Siden er udløbet", expired=True, back_url=_same_site_referrer(),
                    rescued=_rescued_texts()), 400
 

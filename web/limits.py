@@ -57,8 +57,9 @@ def _limit(setting: str) -> RateLimitItem:
 
 
 # --- counters the views drive themselves ---------------------------------------------------------
-# The log-in counts failed attempts only and refuses with a message on its own form, before the
-# password is checked; so the view asks and counts itself, through the limiter's storage.
+# The log-in refuses with a message on its own form, before the password is checked, and a
+# success takes its attempt back off the e-mail's count; so the view counts itself, through the
+# limiter's storage.
 
 def minutes_until_allowed(setting: str, identity: str) -> int:
     """0 while one more attempt fits within the limit of `setting` for this identity; else the
@@ -77,8 +78,11 @@ def within_limit(setting: str, scope: str) -> bool:
     return limiter_for(current_app).limiter.hit(_limit(setting), setting, scope, client_address())
 
 
-def count(setting: str, identity: str) -> None:
-    limiter_for(current_app).limiter.hit(_limit(setting), setting, identity)
+def take(setting: str, identity: str) -> bool:
+    """Count one attempt for this identity under the limit of `setting`, in one step with the
+    check (so concurrent requests cannot all slip in under the limit); False when the limit is
+    used up, and the attempt is then not counted."""
+    return limiter_for(current_app).limiter.hit(_limit(setting), setting, identity)
 
 
 def forget(setting: str, identity: str) -> None:

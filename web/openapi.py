@@ -205,12 +205,15 @@ SCHEMAS = {
     "Meeting": {
         "type": "object", "additionalProperties": False,
         "required": ["id", "citizen_id", "placement_id", "kind", "held_on", "participants", "note",
-                     "paid_hours_proposed", "paid_hours_answer", "created_by", "created_at"],
+                     "paid_hours_proposed", "paid_hours_answer", "created_by", "created_at", "from_checkin_form"],
         "properties": {
             "id": {"type": "integer"}, "citizen_id": TEXT, "placement_id": _nullable({"type": "integer"}),
             "kind": {"enum": list(MEETING_KIND_LABELS)}, "held_on": DATE, "participants": TEXT, "note": TEXT,
             "paid_hours_proposed": _nullable({"type": "boolean"}), "paid_hours_answer": _nullable(TEXT),
             "created_by": _nullable({"type": "integer"}), "created_at": DATETIME,
+            "from_checkin_form": {"type": "boolean", "readOnly": True,
+                                  "description": "Sand, når mødet er virksomhedens eget svar via tjek-ind-linket: "
+                                                 "det kan slettes, men ikke rettes (PATCH giver 422)."},
         },
     },
     "MeetingInput": {

@@ -16,8 +16,9 @@ PLACEMENT_OUTPUT = ("id", "citizen_id", "opening_id", "employer_id", "opening_ti
                     "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome", "created_at", "updated_at")
 PLACEMENT_INPUT = ("opening_id", "kind", "status", "start_date", "planned_end_date", "end_date",
                    "hours_per_week", "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome")
+# `from_checkin_form` is read-only: true for the employer's own check-in answer, which PATCH refuses.
 MEETING_OUTPUT = ("id", "citizen_id", "placement_id", "kind", "held_on", "participants", "note",
-                  "paid_hours_proposed", "paid_hours_answer", "created_by", "created_at")
+                  "paid_hours_proposed", "paid_hours_answer", "created_by", "created_at", "from_checkin_form")
 MEETING_INPUT = ("placement_id", "kind", "held_on", "participants", "note", "paid_hours_proposed",
                  "paid_hours_answer")
 
