@@ -119,10 +119,11 @@ class Config:
     signup_link_rate_limit: str = "10 per hour"
     # The employer form's instant postcode look-ups, per client address.
     signup_postcode_rate_limit: str = "60 per minute"
-    # Log-in throttle (web/auth.py): failed log-ins allowed per e-mail and per client address
-    # within the window; more answer 429 with a Danish message on the form until it has passed.
+    # Log-in throttle (web/auth.py): attempts allowed per e-mail (since its last success) and per
+    # client address (successes included) within the window; more answer 429 with a Danish
+    # message on the form until it has passed.
     login_limit_per_email: str = "10 per 15 minutes"
-    login_limit_per_address: str = "50 per hour"
+    login_limit_per_address: str = "100 per hour"
     # Where the limits above count (Flask-Limiter storage URI). memory:// counts per web process;
     # several `smajobs serve` processes need a shared store such as redis://host:6379 to share them.
     rate_limit_storage: str = "memory://"
