@@ -26,7 +26,7 @@ from typing import Callable
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -36,6 +36,7 @@ from data.outbox import enqueue
 from web.auth import admin_required, hash_password, request_now
 from web.db import get_db
 from web.forms import choices
+from web.links import timed_serializer
 from web.signup import plain
 
 bp = Blueprint("accounts_admin", __name__, url_prefix="/admin/konsulenter")
@@ -49,13 +50,8 @@ ROLE_CHOICES = [("consultant", "Konsulent"), ("admin", "Administrator")]
 
 # --- the link to choose a password ------------------------------------------------------------
 
-def _serializer(secret: str, now: datetime | None) -> URLSafeTimedSerializer:
-    signer = TimestampSigner
-    if now is not None:
-        # Tests (and request_now's injected clock) decide the time the link is made or read at.
-        fixed = int(now.timestamp())
-        signer = type("FixedTimeSigner", (TimestampSigner,), {"get_timestamp": lambda self: fixed})
-    return URLSafeTimedSerializer(secret, salt=LINK_SALT, signer=signer)
+def _serializer(secret: str, now: datetime | None):
+    return timed_serializer(secret, LINK_SALT, now)
 
 
 def password_fingerprint(secret: str, password_hash: str | None) -> str:

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
 from werkzeug.datastructures import MultiDict
 
 from data import signups
@@ -36,6 +36,7 @@ from web.db import get_db
 from web.errors import from_our_pages
 from web.forms_signup import (MAX_OPENINGS, EmployerForm, LinkRequestForm, attach_problems, error_summary,
                               fill_from_record, to_exchange_record)
+from web.links import timed_serializer
 
 bp = Blueprint("signup", __name__)
 
@@ -46,12 +47,8 @@ LINK_MAX_AGE = timedelta(days=30)
 
 # --- private links --------------------------------------------------------------------------
 
-def _serializer(secret: str, now: datetime | None) -> URLSafeTimedSerializer:
-    signer = TimestampSigner
-    if now is not None:
-        fixed = int(now.timestamp())
-        signer = type("FixedTimeSigner", (TimestampSigner,), {"get_timestamp": lambda self: fixed})
-    return URLSafeTimedSerializer(secret, salt=LINK_SALT, signer=signer)
+def _serializer(secret: str, now: datetime | None):
+    return timed_serializer(secret, LINK_SALT, now)
 
 
 def make_update_token(secret: str, employer_id: str, nonce: str, now: datetime | None = None) -> str:
@@ -253,7 +250,6 @@ def request_link():
 def postcode(code: str):
     """The town for a postcode, for the form's instant hint (the public twin of the consultants'
     /postnummer/<code>; the server checks the postcode again on submit)."""
-    config = current_app.config["SMAJOBS"]
     if not _within_limit("postcode", "signup_postcode_rate_limit"):
         return jsonify({"code": code[:10], "known": False, "text": ""}), 429
     return _postcode_answer(code)
