@@ -4,6 +4,7 @@ from __future__ import annotations
 import email
 import ssl
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import Message
 
@@ -140,3 +141,22 @@ def server_tls_context(ca, host: str = "127.0.0.1") -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert(host, "localhost").configure_cert(context)
     return context
+
+
+@contextmanager
+def server_starter(server_class=RecordingSMTPServer):
+    """A function that starts servers of `server_class` on free loopback ports; every server it
+    started is stopped when the block ends (a fixture yields the function from inside it)."""
+    from tests.conftest import free_port
+    servers = []
+
+    def start(**options):
+        server = server_class(port=free_port(), **options)
+        server.start()
+        servers.append(server)
+        return server
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.stop()

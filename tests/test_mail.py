@@ -14,8 +14,7 @@ import pytest
 from data import outbox
 from data.outbox import enqueue
 from jobs.mail import deliver_outbox, failed_messages, retry_delay, retry_failed
-from tests.conftest import free_port
-from tests.smtp import FlakySMTPServer
+from tests.smtp import FlakySMTPServer, server_starter
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//smajobs//DA\r\nEND:VCALENDAR\r\n"
@@ -46,16 +45,8 @@ def message_ids(server) -> list[str]:
 
 @pytest.fixture
 def flaky_server():
-    servers = []
-
-    def start(**plan) -> FlakySMTPServer:
-        server = FlakySMTPServer(port=free_port(), **plan)
-        server.start()
-        servers.append(server)
-        return server
-    yield start
-    for server in servers:
-        server.stop()
+    with server_starter(FlakySMTPServer) as start:
+        yield start
 
 
 def test_files_transport_writes_parseable_eml_with_the_rows_headers(db, config):

@@ -14,7 +14,7 @@ from data.outbox import enqueue, utc_iso
 from jobs.mail import deliver_outbox
 from smajobs.config import Config
 from tests.conftest import free_port
-from tests.smtp import PasswordAuthenticator, RecordingSMTPServer, server_tls_context
+from tests.smtp import PasswordAuthenticator, RecordingSMTPServer, server_starter, server_tls_context
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 USER, PASSWORD = "smajobs", "hemmelig-Æ7-kodeord"
@@ -38,16 +38,8 @@ def ca_file(ca, tmp_path) -> str:
 
 @pytest.fixture
 def start_server():
-    servers = []
-
-    def start(**smtp_options) -> RecordingSMTPServer:
-        server = RecordingSMTPServer(port=free_port(), **smtp_options)
-        server.start()
-        servers.append(server)
-        return server
-    yield start
-    for server in servers:
-        server.stop()
+    with server_starter(RecordingSMTPServer) as start:
+        yield start
 
 
 def starttls_server(start_server, tls_context, authenticator) -> RecordingSMTPServer:
