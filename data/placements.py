@@ -250,11 +250,15 @@ def get_placement(db: sqlite_utils.Database, placement_id) -> dict | None:
     return rows[0] if rows else None
 
 
-def update_placement(db: sqlite_utils.Database, placement_id, **changes) -> dict:
-    """Change some fields; the whole placement is checked again as it would be after the change."""
-    unknown = set(changes) - set(PLACEMENT_FIELDS)
+def _refuse_unknown_fields(changes: dict, allowed) -> None:
+    unknown = set(changes) - set(allowed)
     if unknown:
         raise InvalidPlacement({name: "Feltet kan ikke ændres." for name in sorted(unknown)})
+
+
+def update_placement(db: sqlite_utils.Database, placement_id, **changes) -> dict:
+    """Change some fields; the whole placement is checked again as it would be after the change."""
+    _refuse_unknown_fields(changes, PLACEMENT_FIELDS)
     with write(db):
         current = get_placement(db, placement_id)
         if current is None:
@@ -440,9 +444,7 @@ def update_meeting(db: sqlite_utils.Database, meeting_id, **changes) -> dict:
     """Change some fields of a meeting; the whole meeting is checked again as `log_meeting` would
     check it after the change. Who logged it (`created_by`) and when stay as they were. The
     meetings table has no `updated_at`; the citizen's is bumped, as for every write."""
-    unknown = set(changes) - set(MEETING_FIELDS)
-    if unknown:
-        raise InvalidPlacement({name: "Feltet kan ikke ændres." for name in sorted(unknown)})
+    _refuse_unknown_fields(changes, MEETING_FIELDS)
     with write(db):
         current = get_meeting(db, meeting_id)
         if current is None:
