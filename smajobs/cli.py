@@ -57,10 +57,10 @@ def main(ctx: click.Context, db: str | None) -> None:
 
 
 @main.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("file", metavar="FIL", type=click.Path(dir_okay=False, allow_dash=True))
 @pass_context
 def import_command(context: Context, file: str) -> None:
-    """Indlæs FILE i udvekslingsformatet (opdaterer efter id; en fejl afviser hele filen)."""
+    """Indlæs FIL i udvekslingsformatet (opdaterer efter id; en fejl afviser hele filen)."""
     from data.exchange import ExchangeError, parse_document
     from data.registry import import_document
     document = read_json_file(file)
@@ -109,10 +109,10 @@ def _reject_constant(name: str):
 
 
 @main.command("export")
-@click.argument("file", type=click.Path(dir_okay=False, writable=True), required=False)
+@click.argument("file", metavar="[FIL]", type=click.Path(dir_okay=False, writable=True), required=False)
 @pass_context
 def export_command(context: Context, file: str | None) -> None:
-    """Skriv hele registret i udvekslingsformatet til FILE (eller standard output)."""
+    """Skriv hele registret i udvekslingsformatet til FIL (eller standard output)."""
     from data.registry import export_document
     text = json.dumps(export_document(context.db), ensure_ascii=False, indent=2) + "\n"
     if file is None:
@@ -131,7 +131,7 @@ def export_command(context: Context, file: str | None) -> None:
 
 
 @main.command("match")
-@click.argument("citizen_id")
+@click.argument("citizen_id", metavar="BORGER_ID")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--radius", "radius_km", type=click.FloatRange(0.1, 500), default=None,
               help="Udvid (eller indskrænk) søgeradius i km; resultatet siger det.")

@@ -141,9 +141,9 @@ def test_match_help_shows_danish_types_and_defaults(run):
 def test_missing_argument(run):
     result = run("match")
     assert result.exit_code == 2
-    assert result.stderr == ("Brug: smajobs match [TILVALG] CITIZEN_ID\n"
+    assert result.stderr == ("Brug: smajobs match [TILVALG] BORGER_ID\n"
                              "Se 'smajobs match --help' for hjælp.\n\n"
-                             "Fejl: Mangler argumentet 'CITIZEN_ID'.\n")
+                             "Fejl: Mangler argumentet 'BORGER_ID'.\n")
     assert result.stdout == ""
 
 
@@ -204,7 +204,7 @@ def test_import_of_a_missing_file(run, tmp_path):
 def test_import_of_a_directory_is_a_path_error(run, tmp_path):
     result = run("import", str(tmp_path))
     assert result.exit_code == 2
-    assert f"Fejl: Ugyldig værdi for 'FILE': Fil '{tmp_path}' er en mappe.\n" in result.stderr
+    assert f"Fejl: Ugyldig værdi for 'FIL': Fil '{tmp_path}' er en mappe.\n" in result.stderr
     assert_danish(result.output)
 
 
@@ -310,7 +310,7 @@ def test_script_usage_error_is_danish_whatever_the_locale(tmp_path):
         process = smajobs("match", tmp_path=tmp_path, LANGUAGE=language, LANG=f"{language}.UTF-8")
         assert process.returncode == 2
         assert process.stdout == ""
-        assert process.stderr.endswith("Fejl: Mangler argumentet 'CITIZEN_ID'.\n")
+        assert process.stderr.endswith("Fejl: Mangler argumentet 'BORGER_ID'.\n")
         assert_danish(process.stderr)
 
 

@@ -68,13 +68,13 @@ def serve_command(context: Context, host: str, port: int, scheduler: bool) -> No
 
 
 @click.command("create-consultant")
-@click.argument("email")
+@click.argument("email", metavar="E-MAIL")
 @click.option("--name", required=True, help="Konsulentens navn, som det vises på siderne.")
 @click.option("--admin", is_flag=True, help="Administrator: ser alle borgere og kan overdrage dem.")
 @click.option("--password-stdin", is_flag=True, help="Læs adgangskoden fra standard input (første linje).")
 @pass_context
 def create_consultant_command(context: Context, email: str, name: str, admin: bool, password_stdin: bool) -> None:
-    """Opret en konsulent med e-mail EMAIL og en adgangskode."""
+    """Opret en konsulent med e-mailen E-MAIL og en adgangskode."""
     from data import accounts
     from web.auth import hash_password
     role = "admin" if admin else "consultant"
@@ -85,7 +85,7 @@ def create_consultant_command(context: Context, email: str, name: str, admin: bo
             raise click.BadParameter(problem.message, param_hint="--name")
         if accounts.consultant_by_email(context.db, email) is not None:
             raise click.ClickException(problem.message)
-        raise click.BadParameter(problem.message, param_hint="EMAIL")
+        raise click.BadParameter(problem.message, param_hint="E-MAIL")
     password = read_new_password(password_stdin)
     accounts.create_consultant(context.db, email=email, name=name, password_hash=hash_password(password),
                                role=role)
@@ -93,11 +93,11 @@ def create_consultant_command(context: Context, email: str, name: str, admin: bo
 
 
 @click.command("create-token")
-@click.argument("email")
+@click.argument("email", metavar="E-MAIL")
 @click.option("--label", default="", help="Hvad nøglen bruges til, fx navnet på systemet.")
 @pass_context
 def create_token_command(context: Context, email: str, label: str) -> None:
-    """Lav en ny API-nøgle til konsulenten EMAIL. Nøglen vises kun denne ene gang."""
+    """Lav en ny API-nøgle til konsulenten E-MAIL. Nøglen vises kun denne ene gang."""
     from data import accounts
     from web.auth import new_api_token
     row = accounts.consultant_by_email(context.db, email)
@@ -110,7 +110,7 @@ def create_token_command(context: Context, email: str, label: str) -> None:
 
 
 @click.command("list-tokens")
-@click.argument("email")
+@click.argument("email", metavar="E-MAIL")
 @pass_context
 def list_tokens_command(context: Context, email: str) -> None:
     """Vis konsulentens API-nøgler: navn, oprettet og sidst brugt (aldrig selve nøglen)."""
@@ -183,7 +183,7 @@ def list_consultants_command(context: Context) -> None:
     """Vis alle konsulenter: e-mail, navn, rolle, om de er aktive, og antal borgere."""
     rows = _overview(context)
     if not rows:
-        click.echo("Der er ingen konsulenter endnu. Opret en med: smajobs create-consultant EMAIL --name NAVN")
+        click.echo("Der er ingen konsulenter endnu. Opret en med: smajobs create-consultant E-MAIL --name NAVN")
         return
     width = max(len("E-mail"), *(len(row["email"]) for row in rows))
     name_width = max(len("Navn"), *(len(row["name"]) for row in rows))
@@ -201,10 +201,10 @@ def list_consultants_command(context: Context) -> None:
 
 
 @click.command("deactivate-consultant")
-@click.argument("email")
+@click.argument("email", metavar="E-MAIL")
 @pass_context
 def deactivate_consultant_command(context: Context, email: str) -> None:
-    """Tag adgangen fra konsulenten EMAIL: kan ikke logge ind, og sessioner og API-nøgler holder op
+    """Tag adgangen fra konsulenten E-MAIL: kan ikke logge ind, og sessioner og API-nøgler holder op
     med at virke med det samme. Borgerne bliver, til en administrator overdrager dem."""
     from data import accounts
     from smajobs.cli import CliError
@@ -225,10 +225,10 @@ def deactivate_consultant_command(context: Context, email: str) -> None:
 
 
 @click.command("activate-consultant")
-@click.argument("email")
+@click.argument("email", metavar="E-MAIL")
 @pass_context
 def activate_consultant_command(context: Context, email: str) -> None:
-    """Giv konsulenten EMAIL adgang igen (med den adgangskode og de API-nøgler, der er tilbage)."""
+    """Giv konsulenten E-MAIL adgang igen (med den adgangskode og de API-nøgler, der er tilbage)."""
     from data import accounts
     row = _consultant(context, email)
     if not accounts.set_active(context.db, row["id"], True):
@@ -238,7 +238,7 @@ def activate_consultant_command(context: Context, email: str) -> None:
 
 
 @click.command("revoke-tokens")
-@click.argument("email")
+@click.argument("email", metavar="E-MAIL")
 @pass_context
 def revoke_tokens_command(context: Context, email: str) -> None:
     """Træk alle konsulentens API-nøgler tilbage; de holder op med at virke med det samme."""
@@ -253,11 +253,11 @@ def revoke_tokens_command(context: Context, email: str) -> None:
 
 
 @click.command("set-password")
-@click.argument("email")
+@click.argument("email", metavar="E-MAIL")
 @click.option("--password-stdin", is_flag=True, help="Læs adgangskoden fra standard input (første linje).")
 @pass_context
 def set_password_command(context: Context, email: str, password_stdin: bool) -> None:
-    """Giv konsulenten EMAIL en ny adgangskode; konsulentens sessioner slutter."""
+    """Giv konsulenten E-MAIL en ny adgangskode; konsulentens sessioner slutter."""
     from data import accounts
     from web.auth import hash_password
     row = _consultant(context, email)
