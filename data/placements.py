@@ -287,15 +287,18 @@ def end_placement(db: sqlite_utils.Database, placement_id, end_date, outcome) ->
 def start_due_placements(db: sqlite_utils.Database, today) -> list[int]:
     """Planned placements whose start date has come become active, so follow-ups, paid-hours
     reminders and check-ins cover them even if nobody changed the status by hand. Returns ids."""
+    due = "SELECT id FROM placements WHERE status = 'planned' AND start_date <= ? ORDER BY id"
+    # Read first: most passes start nothing, and then they must not take the write lock the web
+    # app needs (as in the rules' own _sync).
+    if not db.execute(due, [today.isoformat()]).fetchone():
+        return []
     with write(db):
-        started = [row[0] for row in db.execute(
-            "SELECT id FROM placements WHERE status = 'planned' AND start_date <= ? ORDER BY id",
-            [today.isoformat()]).fetchall()]
-        if started:
-            # updated_at is left alone: the stalled-course rule counts people's changes, and a
-            # date arriving is not one.
-            db.execute(f"UPDATE placements SET status = 'active' "
-                       f"WHERE id IN ({', '.join('?' * len(started))}) AND status = 'planned'", started)
+        started = [row[0] for row in db.execute(due, [today.isoformat()]).fetchall()]
+        # updated_at is left alone: the stalled-course rule counts people's changes, and a date
+        # arriving is not one.
+        if started:  # another process may have started them between the two reads
+            db.execute(f"UPDATE placements SET status = 'active' WHERE id IN ({', '.join('?' * len(started))})",
+                       started)
     return started
 
 

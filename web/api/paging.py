@@ -39,8 +39,9 @@ def list_identity() -> list:
     """What makes this request's list this list: the endpoint, its path ids and its filters
     (every query parameter but limit and cursor). A cursor is only good for the same identity:
     one citizen's meetings cursor must not page through another's, nor survive a new search."""
-    query = sorted((key, value) for key, value in request.args.items(multi=True) if key not in ("limit", "cursor"))
-    return [request.endpoint, sorted((request.view_args or {}).items()), query]
+    # Lists, not tuples: the identity is compared with what comes back out of a cursor's JSON.
+    query = sorted([key, value] for key, value in request.args.items(multi=True) if key not in ("limit", "cursor"))
+    return [request.endpoint, sorted([key, value] for key, value in (request.view_args or {}).items()), query]
 
 
 def encode_cursor(identity: list, after: tuple) -> str:
@@ -55,7 +56,7 @@ def decode_cursor(identity: list, cursor: str, key_length: int) -> tuple:
     except (InvalidToken, ValueError, TypeError):
         raise _bad("cursor", "er ugyldig eller ændret; brug adressen fra Link-headeren, eller start forfra "
                              "uden cursor")
-    if name != json.loads(json.dumps(identity)) or not isinstance(after, list) or len(after) != key_length \
+    if name != identity or not isinstance(after, list) or len(after) != key_length \
             or not all(isinstance(part, (str, int, float)) for part in after):
         raise _bad("cursor", "hører til en anden liste; start forfra uden cursor")
     return tuple(after)
