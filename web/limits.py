@@ -72,17 +72,11 @@ def minutes_until_allowed(setting: str, identity: str) -> int:
     return max(1, math.ceil((reset_at - time.time()) / 60))
 
 
-def within_limit(setting: str, scope: str) -> bool:
-    """Count one hit for this client address in `scope` under the limit of `setting`; False
-    when the limit is used up (the hit is then not counted)."""
-    return limiter_for(current_app).limiter.hit(_limit(setting), setting, scope, client_address())
-
-
-def take(setting: str, identity: str) -> bool:
-    """Count one attempt for this identity under the limit of `setting`, in one step with the
-    check (so concurrent requests cannot all slip in under the limit); False when the limit is
-    used up, and the attempt is then not counted."""
-    return limiter_for(current_app).limiter.hit(_limit(setting), setting, identity)
+def take(setting: str, *identity: str) -> bool:
+    """Count one attempt for this identity (an e-mail; a scope and a client address) under the
+    limit of `setting`, in one step with the check (so concurrent requests cannot all slip in
+    under the limit); False when the limit is used up, and the attempt is then not counted."""
+    return limiter_for(current_app).limiter.hit(_limit(setting), setting, *identity)
 
 
 def forget(setting: str, identity: str) -> None:

@@ -363,8 +363,8 @@ def _form_without_opening(form: EmployerForm, which: str, update_mode: bool) -> 
 
 def _within_limit(scope: str, setting: str) -> bool:
     """Count one hit for this client address; False when the limit of `setting` is used up."""
-    from web.limits import within_limit
-    return within_limit(setting, f"signup-{scope}")
+    from web.limits import client_address, take
+    return take(setting, f"signup-{scope}", client_address())
 
 
 @bp.url_value_preprocessor
