@@ -126,6 +126,22 @@ def browser():
         chromium.close()
 
 
+def settled_layout(page) -> None:
+    """Wait until the current document has loaded its stylesheets, images and fonts.
+
+    An element can exist (and an `expect` pass) while the new page's stylesheet is still on its
+    way; measured then, the unstyled page is wider than a phone. Call this before reading sizes."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("document.readyState === 'complete'")
+    page.evaluate("document.fonts.ready.then(() => true)")
+
+
+def scroll_width(page) -> int:
+    """The page's layout width once it has finished loading (see settled_layout)."""
+    settled_layout(page)
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from data.registry import import_document
 from smajobs.matching import match_service
-from tests.conftest import browser_login
+from tests.conftest import browser_login, scroll_width
 
 pytestmark = pytest.mark.browser
 
@@ -92,14 +92,14 @@ def test_form_works_on_a_phone(live_server, browser, tmp_path):
     try:
         page.goto(f"{live_server}/virksomhed/tilmeld")
         # Nothing is wider than the screen: no sideways scrolling on a phone.
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        assert scroll_width(page) <= 375
         assert page.get_by_label("Virksomhedens navn").bounding_box()["width"] > 250
         # The honeypot is not visible to people.
         assert not page.locator("#website").is_visible() or page.locator("#website").bounding_box()["x"] < 0
         page.screenshot(path=str(tmp_path / "tilmeld-mobil.png"), full_page=False)
         page.get_by_role("button", name="Send tilmelding").click()
         expect(page.locator("#name-error")).to_contain_text("Skriv virksomhedens navn")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        assert scroll_width(page) <= 375
         page.screenshot(path=str(tmp_path / "tilmeld-mobil-fejl.png"), full_page=False)
     finally:
         context.close()

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from data import placements, registry
 from data.registry import import_document
-from tests.conftest import BROWSER_TIMEOUT_MS, browser_login
+from tests.conftest import BROWSER_TIMEOUT_MS, browser_login, scroll_width
 
 pytestmark = pytest.mark.browser
 
@@ -98,11 +98,11 @@ def test_phone_viewport(site, browser, tmp_path):
         # The table turns into cards: labels come from data-label, nothing scrolls sideways.
         row = page.locator("table.responsive tbody tr").filter(has_text="Fatma")
         expect(row).to_be_visible()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        assert scroll_width(page) <= 375
         assert page.locator("table.responsive thead").is_hidden()
         row.get_by_role("link", name="Find småjobs").click()
         expect(page.locator("li.match").first).to_be_visible()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        assert scroll_width(page) <= 375
         button = page.locator("li.match").first.get_by_role("link", name="Start forløb")
         box = button.bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375 and box["height"] >= 30
