@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
 
-from data.db import now_iso, write
+from core.clock import now_iso
+from data.db import write
 
 # last_used_at is written at most this often per token: the web app and the scheduler share
 # one SQLite file with one writer at a time, so every API call must not become a write.

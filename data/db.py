@@ -9,12 +9,12 @@ from __future__ import annotations
 import sqlite3
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
 import sqlite_utils
 
+from core.clock import now_iso
 from data import migrations
 
 BUSY_TIMEOUT_MS = 30_000
@@ -82,11 +82,6 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         raise
     else:
         db.conn.execute("COMMIT")
-
-
-def now_iso() -> str:
-    """UTC timestamp as stored in every *_at column."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

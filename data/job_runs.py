@@ -5,7 +5,8 @@ from datetime import date
 
 import sqlite_utils
 
-from data.db import now_iso, write
+from core.clock import now_iso
+from data.db import write
 
 
 def has_run(db: sqlite_utils.Database, job: str, day: date) -> bool:

@@ -315,3 +315,43 @@ def operations(db):
         );
         """
     )
+
+
+@step(8)
+def audit_log(db):
+    # Who read or changed which citizen's data: ids only, never names, needs or free text.
+    # Append-only: the triggers refuse every UPDATE, and every DELETE except while
+    # data.audit holds the one-row `audit_pruning` flag (retention and erasure, inside their
+    # own transaction), so no page, API call or stray statement can rewrite history.
+    _run_script(db,
+        """
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL CHECK (actor IN ('consultant', 'admin', 'cli', 'scheduler', 'system')),
+            consultant_id INTEGER,
+            action TEXT NOT NULL,
+            citizen_id TEXT,
+            placement_id INTEGER,
+            meeting_id INTEGER,
+            employer_id TEXT,
+            channel TEXT NOT NULL CHECK (channel IN ('page', 'api', 'cli', 'scheduler', 'system')),
+            client_address TEXT
+        );
+        CREATE INDEX audit_log_citizen ON audit_log (citizen_id, at);
+        CREATE INDEX audit_log_consultant ON audit_log (consultant_id, at);
+        CREATE INDEX audit_log_at ON audit_log (at);
+        CREATE TABLE audit_pruning (
+            id INTEGER PRIMARY KEY CHECK (id = 1)
+        );
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN
+            SELECT RAISE(ABORT, 'audit_log er kun til tilføjelse: rækker kan ikke ændres');
+        END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        WHEN NOT EXISTS (SELECT 1 FROM audit_pruning)
+        BEGIN
+            SELECT RAISE(ABORT, 'audit_log er kun til tilføjelse: rækker kan ikke slettes');
+        END;
+        """
+    )

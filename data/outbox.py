@@ -16,7 +16,8 @@ from email.utils import make_msgid
 
 import sqlite_utils
 
-from data.db import now_iso, write
+from core.clock import now_iso
+from data.db import write
 
 
 def enqueue(db: sqlite_utils.Database, *, to: str, subject: str, body_text: str,

@@ -10,7 +10,8 @@ from datetime import date
 
 import sqlite_utils
 
-from data.db import now_iso, write
+from core.clock import now_iso
+from data.db import write
 
 KIND_LABELS = {
     "virksomhedspraktik": "Virksomhedspraktik",

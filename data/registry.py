@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from data.db import now_iso, write
+from core.clock import now_iso
+from data.db import write
 from data.exchange import (
     Document, citizen_to_exchange, employer_to_exchange, parse_document,
 )

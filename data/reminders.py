@@ -12,7 +12,8 @@ from datetime import date
 
 import sqlite_utils
 
-from data.db import now_iso, write
+from core.clock import now_iso
+from data.db import write
 from data.placements import FROM_CHECKIN_FORM
 
 OPEN = "open"

@@ -42,7 +42,8 @@ from typing import Callable
 
 import sqlite_utils
 
-from data.db import now_iso, write
+from core.clock import now_iso
+from data.db import write
 from data.registry import OPENING_COLUMNS, _employer_row, _to_row, get_employer, openings_of
 
 INDUSTRIES_CSV = Path(__file__).parent / "reference" / "db07_hovedgrupper.csv"

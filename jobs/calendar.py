@@ -1,9 +1,6 @@
 """Dates and working days as consultants in Denmark live them.
 
-Every rule works on local Copenhagen dates: `now` is an aware datetime (any zone) or a naive one
-read as Copenhagen wall-clock time, and `local_date(now)` is the date a consultant sees on the
-wall. Converting through zoneinfo keeps the date right across the daylight-saving changes
-(last Sunday of March and of October), when a UTC day is 23 or 25 local hours long.
+Every rule works on local Copenhagen dates (core.clock).
 
 Working days skip weekends, the Danish public holidays (holidays.Denmark: nytårsdag, skærtorsdag,
 langfredag, påskedag, 2. påskedag, store bededag until 2023, Kristi himmelfartsdag, pinsedag,
@@ -16,48 +13,14 @@ agreements.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 # (month, day) of the customary days off counted as non-working, see the module docstring.
 CUSTOMARY_DAYS_OFF = {(6, 5): "Grundlovsdag", (12, 24): "Juleaftensdag", (12, 31): "Nytårsaftensdag"}
-
-
-def local_now(now: datetime | None = None, zone: ZoneInfo = COPENHAGEN) -> datetime:
-    """`now` as an aware Copenhagen datetime; naive input is Copenhagen wall-clock time."""
-    if now is None:
-        return datetime.now(zone)
-    if now.tzinfo is None:
-        return now.replace(tzinfo=zone)
-    return now.astimezone(zone)
-
-
-def local_date(now: datetime | None = None, zone: ZoneInfo = COPENHAGEN) -> date:
-    return local_now(now, zone).date()
-
-
-def parse_now(text: str | None) -> datetime:
-    """Parse an ISO time from the command line (`2026-03-30T08:00`, optionally with an offset)."""
-    if not text:
-        return local_now()
-    return local_now(datetime.fromisoformat(text))
-
-
-def to_local_date(stored: str | None, zone: ZoneInfo = COPENHAGEN) -> date | None:
-    """A stored value as a local date: a plain ISO date as is, a UTC timestamp converted."""
-    if not stored:
-        return None
-    if len(stored) == 10:
-        return date.fromisoformat(stored)
-    moment = datetime.fromisoformat(stored.replace("Z", "+00:00"))
-    if moment.tzinfo is None:  # stored timestamps are UTC (data.db.now_iso)
-        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
-    return moment.astimezone(zone).date()
 
 
 @lru_cache(maxsize=64)

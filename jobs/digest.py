@@ -20,7 +20,7 @@ from icalendar import Calendar, Event
 from data import reminders as store
 from data.outbox import enqueue
 from jobs import emails
-from jobs.calendar import local_now
+from core.clock import local_now
 from jobs.rules import RULE_LABELS, follow_up_dates, follow_up_key, report_wants
 from jobs.rules_config import rules_config
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from web.filters import danish_date
+from core.formats import danish_date
 
 # What a placement led to, said in plain words to the employer. Only outcomes that reveal
 # nothing about the citizen's health or benefits are told: "sygedagpenge", "førtidspension",

@@ -44,8 +44,8 @@ import sqlite_utils
 
 from data import outbox
 from data.outbox import utc_iso
-from jobs.calendar import COPENHAGEN
-from smajobs.config import Config
+from core.clock import COPENHAGEN
+from core.config import Config
 
 logger = logging.getLogger("smajobs.mail")
 

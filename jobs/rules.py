@@ -27,11 +27,10 @@ from data.db import write
 from data.outbox import enqueue
 from data.placements import start_due_placements
 from jobs import emails, frikort
-from jobs.calendar import (
-    add_working_days, local_now, next_working_day, previous_working_day, to_local_date,
-)
+from core.clock import local_now, to_local_date
+from jobs.calendar import add_working_days, next_working_day, previous_working_day
 from jobs.rules_config import RuleSettings, RulesConfig, rules_config
-from web.filters import danish_date
+from core.formats import danish_date
 
 RULES = ("paid_hours", "follow_up", "report", "stalled", "checkin_answer", "frikort")
 # Neutral words for places that leave the page (digest e-mail, calendar): never the title.

@@ -11,7 +11,7 @@ pass, which also runs at start-up, catches up: on a working day past `digest_tim
 today's digest unless `job_runs` says it was done (and the outbox's per-consultant, per-day
 dedupe key keeps two processes racing from queueing it twice).
 
-Times are Danish wall-clock time (jobs.calendar.COPENHAGEN), as are the rules and holidays.
+Times are Danish wall-clock time (core.clock.COPENHAGEN), as are the rules and holidays.
 
 `smajobs scheduler` runs it as its own process (BlockingScheduler): the way to deploy it beside
 several web workers. `start_background` runs it inside one process (the demo's `smajobs serve
@@ -34,8 +34,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from data import job_runs
 from data.db import connect
 from jobs import calendar, digest, rules
-from jobs.calendar import COPENHAGEN
-from smajobs.config import Config
+from core.clock import COPENHAGEN, local_now
+from core.config import Config
 
 logger = logging.getLogger("smajobs.scheduler")
 
@@ -124,7 +124,7 @@ def send_outbox(config: Config) -> int:
 
 
 def _now(now: datetime | None, clock: Clock | None) -> datetime:
-    return calendar.local_now(now or (clock() if clock else None))
+    return local_now(now or (clock() if clock else None))
 
 
 def rules_pass(config: Config, now: datetime | None = None, clock: Clock | None = None):
@@ -143,7 +143,7 @@ def rules_pass(config: Config, now: datetime | None = None, clock: Clock | None 
 
 def digest_is_due(config: Config, now: datetime) -> bool:
     """A working day, at or past digest_time (Danish time)."""
-    now = calendar.local_now(now)
+    now = local_now(now)
     hour, minute = parse_clock(config.digest_time)
     return calendar.is_working_day(now.date()) and now.time() >= time(hour, minute)
 

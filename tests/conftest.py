@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from data.db import connect
-from smajobs.config import Config
+from core.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_FILE = ROOT / "data" / "demo" / "demo.json"

@@ -4,10 +4,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from jobs.calendar import (
-    add_working_days, holiday_name, is_working_day, local_date, next_working_day, parse_now,
-    previous_working_day, to_local_date,
-)
+from core.clock import local_date, parse_now, to_local_date
+from jobs.calendar import add_working_days, holiday_name, is_working_day, next_working_day, previous_working_day
 
 
 @pytest.mark.parametrize("day", [

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from flask import request
 
 from smajobs.cli import main
-from smajobs.config import Config, ConfigError
+from core.config import Config, ConfigError
 from tests.signup_helpers import csrf_token, form_data
 from web import create_app
 

@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from data.db import connect, now_iso, write
+from core.clock import now_iso
+from data.db import connect, write
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import trustme
 from data import outbox
 from data.outbox import enqueue, utc_iso
 from jobs.mail import deliver_outbox
-from smajobs.config import Config
+from core.config import Config
 from tests.conftest import free_port
 from tests.smtp import PasswordAuthenticator, RecordingSMTPServer, server_starter, server_tls_context
 

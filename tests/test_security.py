@@ -15,7 +15,7 @@ from itsdangerous import TimestampSigner
 from playwright.sync_api import expect
 from wtforms import BooleanField, Form, StringField
 
-from smajobs.config import Config, ConfigError
+from core.config import Config, ConfigError
 from tests.conftest import PASSWORD, browser_login, login
 from tests.signup_helpers import csrf_token, form_data
 from web import create_app

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from data.registry import import_document
-from smajobs.matching import match_service
+from data.matching import match_service
 from tests.conftest import browser_login, scroll_width
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ import pytest
 
 from data import registry, signups
 from data.signups import counts
-from smajobs.config import ConfigError
+from core.config import ConfigError
 from tests.conftest import login
 from tests.records import employer as employer_record
 from tests.records import opening as opening_record

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from smajobs.config import Config
+from core.config import Config
 
 
 def create_app(config: Config | None = None) -> Flask:

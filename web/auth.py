@@ -125,7 +125,7 @@ def consultant_for_token(token: str) -> Consultant | None:
 def request_now() -> datetime:
     """The current time, aware; tests fix it with app.config["SMAJOBS_CLOCK"] (as web.today does;
     a naive clock reads as Copenhagen wall-clock time)."""
-    from jobs.calendar import local_now
+    from core.clock import local_now
     clock = current_app.config.get("SMAJOBS_CLOCK")
     return local_now(clock() if clock else None)
 

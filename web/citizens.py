@@ -22,7 +22,7 @@ from jobs.rules_config import rules_config
 from matcher.vocabulary import LANGUAGE_NAMES, NEED_EXPLANATIONS, NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS
 from web.auth import admin_required, citizen_or_404, may_see_citizen
 from web.db import get_db
-from web.filters import as_typed
+from core.formats import as_typed
 from web.forms import choices
 from web.today import today
 
@@ -302,7 +302,7 @@ def _match_filters(args) -> tuple[dict, dict, dict]:
 @bp.route("/borgere/<citizen_id>/match")
 @login_required
 def match(citizen_id):
-    from smajobs.matching import match_service
+    from data.matching import match_service
     citizen = citizen_or_404(citizen_id)
     db = get_db()
     filters, shown, errors = _match_filters(request.args)

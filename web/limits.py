@@ -18,7 +18,7 @@ from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
 from limits.errors import ConfigurationError
 
-from smajobs.config import ConfigError
+from core.config import ConfigError
 
 EXTENSION = "smajobs_limiter"
 # The limit strings of the config, checked when the app is made, not on the first request.

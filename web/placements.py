@@ -18,7 +18,7 @@ from data.placements import (
 )
 from web.auth import citizen_or_404
 from web.db import get_db
-from web.filters import as_typed
+from core.formats import as_typed
 from web.forms import choices
 
 bp = Blueprint("placements", __name__)

@@ -16,7 +16,8 @@ from flask_login import current_user, login_required
 
 from data import reminders as store
 from jobs import frikort
-from jobs.calendar import holiday_name, local_date
+from core.clock import local_date
+from jobs.calendar import holiday_name
 from jobs.rules_config import rules_config
 from web.db import get_db
 

@@ -112,7 +112,7 @@ def citizen_matches(citizen_id: str):
     filters, problems = _match_filters(citizen_id)
     if problems:
         raise ApiError(422, "Ugyldige søgeparametre.", problems)
-    from smajobs.matching import match_service
+    from data.matching import match_service
     result = match_service.match(get_db(), citizen_id, **filters)
     if result is None:  # deleted between the check and the match
         raise ApiError(404)

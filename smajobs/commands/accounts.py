@@ -1,4 +1,4 @@
-"""Commands for the web app: `smajobs serve`, the accounts (`create-consultant`, `list-consultants`,
+"""Account commands: the accounts (`create-consultant`, `list-consultants`,
 `deactivate-consultant`, `activate-consultant`, `set-password`, `create-token`, `list-tokens`,
 `revoke-tokens`) and the demo accounts `smajobs demo` makes. Registered in smajobs/cli.py."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from smajobs.cli import Context, pass_context
+from smajobs.context import CliError, Context, pass_context
 
 # The documented demo accounts (README "Demo"): never use them outside a demo database.
 DEMO_ACCOUNTS = (
@@ -35,36 +35,6 @@ def demo_login_text(host: str, port: int) -> str:
         lines.append(f"  {email} / {password}" + ("  (administrator: ser alle borgere)" if role == "admin" else
                                                     "  (konsulent for demoborgerne)"))
     return "\n".join(lines)
-
-
-def serve(config, host: str, port: int, scheduler: bool) -> None:
-    """Serve the app with waitress until interrupted; optionally with the scheduler in-process."""
-    from waitress import serve as waitress_serve
-
-    from web import create_app
-    app = create_app(config)
-    background = None
-    if scheduler:
-        from jobs.scheduler import start_background
-        background = start_background(config)
-        click.echo("Planlæggeren kører i samme proces (påmindelser og e-mail).")
-    click.echo(f"småjobs kører på http://{host}:{port}/ (database {config.db}). Stop med Ctrl+C.")
-    try:
-        waitress_serve(app, host=host, port=port, threads=8, ident="smajobs")
-    finally:
-        if background is not None:
-            background.shutdown(wait=True)
-
-
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse at lytte på.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
-@click.option("--scheduler/--no-scheduler", default=False, show_default=True,
-              help="Kør planlæggeren (påmindelser, e-mail) i samme proces.")
-@pass_context
-def serve_command(context: Context, host: str, port: int, scheduler: bool) -> None:
-    """Start webappen for konsulenterne på databasen (--db / SMAJOBS_DB)."""
-    serve(context.config, host, port, scheduler)
 
 
 @click.command("create-consultant")
@@ -136,7 +106,7 @@ def _local_time(stored: str | None) -> str:
         return ""
     from datetime import datetime, timezone
 
-    from jobs.calendar import local_now
+    from core.clock import local_now
     moment = datetime.fromisoformat(stored)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
@@ -154,14 +124,12 @@ def read_new_password(from_stdin: bool) -> str:
     from data.accounts import password_problem
     problem = password_problem(password)
     if problem:
-        from smajobs.cli import CliError
         raise CliError(problem)
     return password
 
 
 def _consultant(context: Context, email: str) -> dict:
     from data import accounts
-    from smajobs.cli import CliError
     row = accounts.consultant_by_email(context.db, email)
     if row is None:
         raise CliError(f"ingen konsulent med e-mail {email.strip()}. Se dem alle med: smajobs list-consultants")
@@ -207,7 +175,6 @@ def deactivate_consultant_command(context: Context, email: str) -> None:
     """Tag adgangen fra konsulenten E-MAIL: kan ikke logge ind, og sessioner og API-nøgler holder op
     med at virke med det samme. Borgerne bliver, til en administrator overdrager dem."""
     from data import accounts
-    from smajobs.cli import CliError
     row = _consultant(context, email)
     try:
         deactivated = accounts.deactivate_consultant(context.db, row["id"])
@@ -267,3 +234,8 @@ def set_password_command(context: Context, email: str, password_stdin: bool) -> 
     if not row["active"]:
         click.echo(f"{row['email']} er stadig deaktiveret. Giv adgang igen med: "
                    f"smajobs activate-consultant {row['email']}")
+
+
+COMMANDS = (create_consultant_command, create_token_command, list_tokens_command, list_consultants_command,
+            deactivate_consultant_command, activate_consultant_command, revoke_tokens_command,
+            set_password_command)

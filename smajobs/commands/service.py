@@ -1,4 +1,4 @@
-"""Commands for the scheduler and e-mail: `smajobs scheduler`, `smajobs send-mail`.
+"""Commands that run the service: `smajobs serve` (the web app), `scheduler`, `send-mail`, `remind`.
 
 Registered in smajobs/cli.py. All output is Danish; nothing printed names a recipient.
 """
@@ -10,8 +10,8 @@ from datetime import datetime
 
 import click
 
-from jobs.calendar import COPENHAGEN
-from smajobs.cli import Context, pass_context
+from core.clock import COPENHAGEN
+from smajobs.context import Context, pass_context
 
 
 def _configure_logging(verbose: bool = True) -> None:
@@ -35,6 +35,36 @@ def parse_now(value: str | None) -> datetime | None:
         raise click.BadParameter(f"{value!r} er ikke et ISO-tidspunkt som 2026-03-29T07:30",
                                  param_hint="--now")
     return moment if moment.tzinfo else moment.replace(tzinfo=COPENHAGEN)
+
+
+def serve(config, host: str, port: int, scheduler: bool) -> None:
+    """Serve the app with waitress until interrupted; optionally with the scheduler in-process."""
+    from waitress import serve as waitress_serve
+
+    from web import create_app
+    app = create_app(config)
+    background = None
+    if scheduler:
+        from jobs.scheduler import start_background
+        background = start_background(config)
+        click.echo("Planlæggeren kører i samme proces (påmindelser og e-mail).")
+    click.echo(f"småjobs kører på http://{host}:{port}/ (database {config.db}). Stop med Ctrl+C.")
+    try:
+        waitress_serve(app, host=host, port=port, threads=8, ident="smajobs")
+    finally:
+        if background is not None:
+            background.shutdown(wait=True)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse at lytte på.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option("--scheduler/--no-scheduler", default=False, show_default=True,
+              help="Kør planlæggeren (påmindelser, e-mail) i samme proces.")
+@pass_context
+def serve_command(context: Context, host: str, port: int, scheduler: bool) -> None:
+    """Start webappen for konsulenterne på databasen (--db / SMAJOBS_DB)."""
+    serve(context.config, host, port, scheduler)
 
 
 @click.command("scheduler")
@@ -125,3 +155,6 @@ def remind_command(context: Context, now_text: str | None) -> None:
 
 def _placement(item: dict) -> str:
     return f", forløb {item['placement_id']}" if item.get("placement_id") else ""
+
+
+COMMANDS = (serve_command, scheduler_command, send_mail_command, remind_command)
