@@ -17,7 +17,7 @@ from data.exchange import parse_document
 from data.reminders import insert_reminder
 from tests.api_contract import make_token
 from tests.conftest import PASSWORD, login
-from tests.querycount import statements_of
+from tests.querycount import StatementLog, statements_of
 
 OWNER = "konsulent@example.dk"
 FATMA = "cit-fatma"
@@ -136,3 +136,20 @@ def test_citizen_list_page_shows_every_citizen(client, filled):
     login(client, OWNER)
     page = client.get("/borgere").get_data(as_text=True)
     assert page.count("Borger 0") == ROWS
+
+
+# --- the command line -----------------------------------------------------------------------------
+
+def test_smajobs_match_output_reads_openings_and_employers_at_once(demo_db):
+    from data.matching import match_service
+    from smajobs.commands.registry import format_matches
+    result = match_service.match(demo_db, FATMA, top=20, radius_km=50)
+    assert len(result.matches) >= 10
+    log = StatementLog()
+    demo_db.conn.set_trace_callback(log.record)
+    try:
+        text = format_matches(demo_db, FATMA, result)
+    finally:
+        demo_db.conn.set_trace_callback(None)
+    assert text.count(" score ") == len(result.matches)
+    assert log.count <= 2, log.report()
