@@ -352,6 +352,19 @@ def reports_of(db: sqlite_utils.Database, placement_id) -> list[dict]:
                          [placement_id]))
 
 
+def reports_by_placement(db: sqlite_utils.Database, placement_ids) -> dict[int, list[dict]]:
+    """{placement id: its reports as `reports_of` lists them} for many placements in one query
+    per 500 ids; a placement without reports maps to an empty list."""
+    ids = list(dict.fromkeys(placement_ids))
+    found: dict[int, list[dict]] = {placement_id: [] for placement_id in ids}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for row in db.query(f"SELECT * FROM placement_reports WHERE placement_id IN ({', '.join('?' * len(chunk))}) "
+                            "ORDER BY due_date, id", chunk):
+            found[row["placement_id"]].append(row)
+    return found
+
+
 def submit_report(db: sqlite_utils.Database, report_id, submitted_at: str | None = None) -> dict:
     """Mark a report as handed in (now, unless told when)."""
     with write(db):

@@ -233,6 +233,26 @@ def get_opening(db: sqlite_utils.Database, opening_id: str) -> dict | None:
     return _from_row(rows[0]) if rows else None
 
 
+def employers_by_ids(db: sqlite_utils.Database, employer_ids) -> dict[str, dict]:
+    """{id: employer} for the given ids, in one query per 500 ids; ids not stored are left out."""
+    return {row["id"]: employer_record(row) for row in _rows_by_ids(db, "employers", employer_ids)}
+
+
+def openings_by_ids(db: sqlite_utils.Database, opening_ids) -> dict[str, dict]:
+    """{id: opening} for the given ids, in one query per 500 ids; ids not stored are left out."""
+    return {row["id"]: _from_row(row) for row in _rows_by_ids(db, "openings", opening_ids)}
+
+
+def _rows_by_ids(db: sqlite_utils.Database, table: str, ids) -> list[dict]:
+    # Chunks keep each query under SQLite's limit on bound parameters.
+    wanted = list(dict.fromkeys(ids))
+    rows: list[dict] = []
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        rows += db.query(f"SELECT * FROM {table} WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+    return rows
+
+
 def openings_of(db: sqlite_utils.Database, employer_id: str) -> list[dict]:
     return [_from_row(r) for r in db.query(
         "SELECT * FROM openings WHERE employer_id = ? ORDER BY position, id", [employer_id])]

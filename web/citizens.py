@@ -218,23 +218,23 @@ def new():
 def show(citizen_id):
     citizen = citizen_or_404(citizen_id)
     db = get_db()
+    citizen_placements = placements.placements_of_citizen(db, citizen_id)
     return render_template(
         "citizens/show.html", citizen=citizen, needs=NEEDS, shift_labels=SHIFT_LABELS,
         language_names=LANGUAGE_NAMES, town=_town(citizen["postcode"]),
-        placements=placements.placements_of_citizen(db, citizen_id),
+        placements=citizen_placements,
         meetings=placements.meetings_of_citizen(db, citizen_id),
         kind_labels=placements.KIND_LABELS, status_labels=placements.STATUS_LABELS,
         outcome_labels=placements.OUTCOME_LABELS, meeting_labels=placements.MEETING_KIND_LABELS,
-        frikort_status=_frikort_status(citizen), kroner=frikort.kroner,
+        frikort_status=_frikort_status(citizen, citizen_placements), kroner=frikort.kroner,
     )
 
 
-def _frikort_status(citizen: dict):
+def _frikort_status(citizen: dict, citizen_placements: list[dict]):
     """This year's earnings against the socialt frikort ceiling, for a citizen who holds one."""
     if not citizen["social_free_card"]:
         return None
-    rows = placements.placements_of_citizen(get_db(), citizen["id"])
-    return frikort.status_for(citizen, rows, today(), rules_config(current_app.config["SMAJOBS"]))
+    return frikort.status_for(citizen, citizen_placements, today(), rules_config(current_app.config["SMAJOBS"]))
 
 
 @bp.route("/borgere/<citizen_id>/rediger", methods=["GET", "POST"])
@@ -302,16 +302,12 @@ def _match_filters(args) -> tuple[dict, dict, dict]:
 @bp.route("/borgere/<citizen_id>/match")
 @login_required
 def match(citizen_id):
-    from data.matching import match_service
+    from data.matching import match_rows, match_service
     citizen = citizen_or_404(citizen_id)
     db = get_db()
     filters, shown, errors = _match_filters(request.args)
     result = None if errors else match_service.match(db, citizen_id, top=MATCH_TOP, **filters)
-    rows = []
-    for match_ in (result.matches if result else ()):
-        opening = registry.get_opening(db, match_.opening_id)
-        employer = registry.get_employer(db, match_.employer_id)
-        rows.append({"match": match_, "opening": opening, "employer": employer})
+    rows = match_rows(db, result.matches if result else [])
     return render_template("citizens/match.html", citizen=citizen, result=result, rows=rows, shown=shown,
                            errors=errors, shift_labels=SHIFT_LABELS, paid_labels=PAID_HOURS_LABELS), \
         400 if errors else 200

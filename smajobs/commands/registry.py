@@ -106,14 +106,14 @@ def match_command(context: Context, citizen_id: str, top: int, radius_km: float 
 
 
 def format_matches(db, citizen_id: str, result) -> str:
-    from data.registry import get_employer, get_opening
+    from data.matching import match_rows
     lines = []
     if result.notice:
         lines.append(result.notice)
     if not result.matches:
         lines.append(f"Ingen småjobs passer til {citizen_id} inden for {format_km(result.radius_km)}.")
-    for rank, match in enumerate(result.matches, 1):
-        opening, employer = get_opening(db, match.opening_id), get_employer(db, match.employer_id)
+    for rank, row in enumerate(match_rows(db, result.matches), 1):
+        match, opening, employer = row["match"], row["opening"], row["employer"]
         lines.append(f"{rank:>2}. {opening['title']} – {employer['name']} "
                      f"[{match.opening_id}]  score {match.score:.2f}")
         for reason in match.reasons:

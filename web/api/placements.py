@@ -23,12 +23,23 @@ MEETING_INPUT = ("placement_id", "kind", "held_on", "participants", "note", "pai
                  "paid_hours_answer")
 
 
-def placement_json(placement: dict) -> dict:
+def placement_json(placement: dict, reports: list[dict]) -> dict:
+    """A placement with its report due dates, from what the caller read (a list reads the
+    reports of the whole page at once: `placements_page`)."""
     result = {name: placement[name] for name in PLACEMENT_OUTPUT}
     result["reports"] = [{"id": r["id"], "kind": r["kind"], "due_date": r["due_date"],
-                          "submitted_at": r["submitted_at"]}
-                         for r in placements.reports_of(get_db(), placement["id"])]
+                          "submitted_at": r["submitted_at"]} for r in reports]
     return result
+
+
+def one_placement_json(placement: dict) -> dict:
+    return placement_json(placement, placements.reports_of(get_db(), placement["id"]))
+
+
+def placements_page(page, limit: int):
+    """A page of placements with the reports of all of them read in one query."""
+    reports = placements.reports_by_placement(get_db(), [p["id"] for p in page.items])
+    return paged_response("placements", page, lambda p: placement_json(p, reports[p["id"]]), limit)
 
 
 def meeting_json(meeting: dict) -> dict:
@@ -64,7 +75,7 @@ def citizen_placements(citizen_id: str):
     citizen_or_404(citizen_id)
     limit, after = page_request(len(paging.PLACEMENT_ORDER))
     page = paging.placements_of_citizen(get_db(), citizen_id, limit=limit, after=after)
-    return paged_response("placements", page, placement_json, limit)
+    return placements_page(page, limit)
 
 
 @bp.post("/citizens/<citizen_id>/placements")
@@ -79,12 +90,12 @@ def create_placement(citizen_id: str):
                                                 **body)
     except InvalidPlacement as error:
         raise _invalid(error, "", "forløb")
-    return created(placement_json(placement), "api.get_placement", placement_id=placement["id"])
+    return created(one_placement_json(placement), "api.get_placement", placement_id=placement["id"])
 
 
 @bp.get("/placements/<int:placement_id>")
 def get_placement(placement_id: int):
-    return jsonify(placement_json(_placement_or_404(placement_id)))
+    return jsonify(one_placement_json(_placement_or_404(placement_id)))
 
 
 @bp.patch("/placements/<int:placement_id>")
@@ -98,7 +109,7 @@ def update_placement(placement_id: int):
         placement = placements.update_placement(get_db(), placement_id, **changes)
     except InvalidPlacement as error:
         raise _invalid(error, placement_id, "forløb")
-    return jsonify(placement_json(placement))
+    return jsonify(one_placement_json(placement))
 
 
 @bp.post("/placements/<int:placement_id>/end")
@@ -109,7 +120,7 @@ def end_placement(placement_id: int):
         placement = placements.end_placement(get_db(), placement_id, body["end_date"], body["outcome"])
     except InvalidPlacement as error:
         raise _invalid(error, placement_id, "forløb")
-    return jsonify(placement_json(placement))
+    return jsonify(one_placement_json(placement))
 
 
 @bp.get("/employers/<employer_id>/placements")
@@ -122,7 +133,7 @@ def employer_placements(employer_id: str):
     limit, after = page_request(len(paging.PLACEMENT_ORDER))
     page = paging.placements_of_employer(get_db(), employer_id, None if user.is_admin else user.email,
                                          limit=limit, after=after)
-    return paged_response("placements", page, placement_json, limit)
+    return placements_page(page, limit)
 
 
 # --- meetings ----------------------------------------------------------------------------------
