@@ -392,3 +392,20 @@ def test_rejected_and_superseded_registrations_go_after_30_days(demo_db, config)
     assert retention_pass(config, at("2026-02-05 12:00"))["registrations_removed"] == 1
     assert signups.registration(demo_db, first.registration_id) is None
     assert signups.registration(demo_db, second.registration_id)["status"] == "pending"
+
+
+def test_i_dag_shows_the_retention_reminder_with_the_way_to_keep(app, client, people, config):
+    people.execute("UPDATE citizens SET updated_at = '2026-01-10T09:00:00+00:00'")
+    people.conn.commit()
+    run_pass(people, config, at("2026-12-15 08:00"))
+    login(client, OWNER)
+    app.config["SMAJOBS_CLOCK"] = lambda: at("2026-12-15 09:00")
+    page = client.get("/i-dag").get_data(as_text=True)
+    assert f"Borger {CID} slettes om 26 dage" in page
+    assert f'href="/borgere/{CID}#sletning"' in page and "Behold endnu en periode" in page
+    token = _token(client, f"/borgere/{CID}")
+    kept = client.post(f"/borgere/{CID}/behold", data={"csrf_token": token, "reason": "Venter på ny praktik"})
+    assert kept.status_code == 302
+    assert registry.get_citizen(people, CID)["retention_kept_reason"] == "Venter på ny praktik"
+    empty = client.post(f"/borgere/{CID}/behold", data={"csrf_token": token, "reason": " "}, follow_redirects=True)
+    assert "Skriv hvorfor borgeren skal beholdes." in empty.get_data(as_text=True)
