@@ -71,7 +71,8 @@ def _read_key(path: Path) -> str:
     raise ConfigError(f"Den hemmelige nøgle i {path} er tom. Slet filen, eller sæt SMAJOBS_SECRET_KEY.")
 
 
-_NOT_NEGATIVE = ("proxy_hops", "session_hours", "smtp_port", "smtp_timeout", "outbox_max_attempts")
+_NOT_NEGATIVE = ("proxy_hops", "session_hours", "smtp_port", "smtp_timeout", "outbox_max_attempts",
+                 "retention_notice_days", "registration_retention_days")
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,18 @@ class Config:
     # {"default": {"follow_up_every_days": 14}, "target_groups": {"Unge under 30 år":
     # {"follow_up_every_days": 7}}, "frikort_ceiling_fallback": {"2026": 42766}}. Empty: defaults.
     rules: str = ""
+    # --- Erasure and retention (issue 9) ---
+    # A citizen is erased automatically this many months after their last placement (forløb)
+    # ended, or after their last activity if they never had one. At least 1.
+    retention_months: int = 12
+    # How many days before that erasure the consultant gets the reminder "Borger … slettes om
+    # N dage", with the choice to keep the citizen one more period.
+    retention_notice_days: int = 30
+    # Rejected and superseded employer registrations are removed after this many days.
+    registration_retention_days: int = 30
+    # When the scheduler's daily retention job runs, Danish wall-clock time (it also runs once
+    # when the scheduler starts).
+    retention_time: str = "03:15"
 
     @classmethod
     def load(cls, **overrides) -> "Config":
@@ -162,6 +175,9 @@ class Config:
         for name in _NOT_NEGATIVE:
             if getattr(self, name) < 0:
                 raise ConfigError(f"SMAJOBS_{name.upper()} skal være 0 eller mere, ikke {getattr(self, name)}.")
+        if self.retention_months < 1:
+            # 0 would erase every citizen without a running placement at the next daily pass.
+            raise ConfigError(f"SMAJOBS_RETENTION_MONTHS skal være 1 eller mere, ikke {self.retention_months}.")
 
     def with_(self, **changes) -> "Config":
         return replace(self, **changes)

@@ -46,6 +46,7 @@ ACTIONS = {
     "email_queued": "Lagde e-mail i udbakken",
     "retention_kept": "Beholdt endnu en periode",
     "deleted": "Slettede borgeren",
+    "employer_deleted": "Slettede virksomheden",
 }
 ACTORS = ("consultant", "admin", "cli", "scheduler", "system")
 CHANNELS = ("page", "api", "cli", "scheduler", "system")

@@ -42,7 +42,22 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
         _enable_wal(conn)
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
+    # Deleted rows are overwritten with zeros, not just unlinked: an erased citizen must not
+    # stay readable in free pages of the file (or in the WAL frames that carry those pages).
+    conn.execute("PRAGMA secure_delete = ON")
     return sqlite_utils.Database(conn)
+
+
+def checkpoint(db: sqlite_utils.Database) -> bool:
+    """Copy the WAL into the database file and truncate it to zero bytes, so older page images
+    (with data just erased) leave the WAL too. True when it finished; False when a reader still
+    held an older snapshot (the next checkpoint completes it). Call outside a transaction."""
+    if db.conn.in_transaction:
+        return False  # the caller's transaction must commit first
+    if str(db.conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+        return True
+    busy, _, _ = db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return busy == 0
 
 
 def _enable_wal(conn: sqlite3.Connection) -> None:

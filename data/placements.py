@@ -10,7 +10,9 @@ from datetime import date
 
 import sqlite_utils
 
+from core import clock
 from core.clock import now_iso
+from data import statistics
 from data.db import write
 
 KIND_LABELS = {
@@ -221,8 +223,17 @@ def create_placement(db: sqlite_utils.Database, *, citizen_id: str, opening_id: 
              clean["paid_hours_per_week"], clean["hourly_wage"], clean["trial_weeks"], clean["outcome"],
              created_by, now, now],
         ).lastrowid
+        _track_paid_hours(db, placement_id, clean["start_date"])
         _touch_citizen(db, citizen_id, now)
+        statistics.record_placement(db, placement_id)
     return get_placement(db, placement_id)
+
+
+def _track_paid_hours(db: sqlite_utils.Database, placement_id: int, day: str) -> None:
+    """Remember the first day paid hours were agreed (`day`, never before the start), for the
+    outcome statistics' "paid hours reached after N days"."""
+    db.execute("UPDATE placements SET paid_hours_since = MAX(?, start_date) "
+               "WHERE id = ? AND paid_hours_per_week > 0 AND paid_hours_since IS NULL", [day, placement_id])
 
 
 def _opening_problem(db: sqlite_utils.Database, opening_id) -> str | None:
@@ -277,7 +288,9 @@ def update_placement(db: sqlite_utils.Database, placement_id, **changes) -> dict
             "WHERE id = ?",
             [opening_id, *(clean[n] for n in names), now, current["id"]],
         )
+        _track_paid_hours(db, current["id"], clock.today().isoformat())
         _touch_citizen(db, current["citizen_id"], now)
+        statistics.record_placement(db, current["id"])
     return get_placement(db, current["id"])
 
 

@@ -349,12 +349,6 @@ def reassign_citizen(db: sqlite_utils.Database, citizen_id: str, consultant_emai
     return get_citizen(db, citizen_id)
 
 
-def delete_citizen(db: sqlite_utils.Database, citizen_id: str) -> bool:
-    """Delete a citizen with their placements, meetings and reminders (cascades). True if found."""
-    with write(db):
-        return db.execute("DELETE FROM citizens WHERE id = ?", [citizen_id]).rowcount > 0
-
-
 def list_employers(db: sqlite_utils.Database, search: str = "", status: str | None = "approved") -> list[dict]:
     """Employers (of one status; None: all) with their openings under "openings", by name.
     `search` matches name, industry or an opening's title, ignoring case (Danish letters too,

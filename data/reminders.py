@@ -29,7 +29,7 @@ def placements_for_rules(db: sqlite_utils.Database) -> list[dict]:
                p.end_date, p.hours_per_week, p.paid_hours_per_week, p.hourly_wage, p.trial_weeks,
                p.outcome, p.updated_at,
                c.first_name, c.target_group, c.consultant_email, c.social_free_card,
-               o.title AS opening_title, e.name AS employer_name,
+               o.title AS opening_title, o.employer_id, e.name AS employer_name,
                e.contact_name, e.contact_email
         FROM placements p
         JOIN citizens c ON c.id = p.citizen_id

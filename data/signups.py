@@ -222,7 +222,8 @@ def _send(db, compose_email: Composer, employer: dict, nonce: str, link_allowed:
     from data.outbox import enqueue
     message = compose_email(employer, nonce, link_allowed)
     if message:
-        enqueue(db, to=message["to"], subject=message["subject"], body_text=message["body_text"])
+        enqueue(db, to=message["to"], subject=message["subject"], body_text=message["body_text"],
+                employer_id=employer["id"])
 
 
 def _with_ids(record: dict, employer_id: str) -> dict:
@@ -367,7 +368,8 @@ def reject(db: sqlite_utils.Database, registration_id: int, consultant_id: int, 
             message = compose_email(record["payload"], record["kind"])
             if message:
                 from data.outbox import enqueue
-                enqueue(db, to=message["to"], subject=message["subject"], body_text=message["body_text"])
+                enqueue(db, to=message["to"], subject=message["subject"], body_text=message["body_text"],
+                        employer_id=record["employer_id"])
     return record
 
 
@@ -389,7 +391,7 @@ def send_new_link(db: sqlite_utils.Database, employer_id: str, compose_email: Co
         if not message:
             return None
         queued = enqueue(db, to=employer["contact_email"], subject=message["subject"],
-                         body_text=message["body_text"], dedupe_key=dedupe_key)
+                         body_text=message["body_text"], dedupe_key=dedupe_key, employer_id=employer_id)
         return employer["contact_email"] if queued is not None else None
 
 

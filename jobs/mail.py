@@ -142,11 +142,16 @@ def _deliver_one(db, config: Config, transport, candidate: outbox.Candidate, wor
             f"E-mailen kunne ikke bygges ({type(error).__name__}).", kind="build", permanent=True))
         return Outcome.FAILED
     try:
-        transport.send(message, row)
+        written = transport.send(message, row)
     except DeliveryError as error:
         _record_failure(db, config, row, worker_id, clock(), error)
         return Outcome.STOP if error.server_unavailable else Outcome.FAILED
-    if not outbox.mark_sent(db, row["id"], worker_id=worker_id, now=utc_iso(clock())):
+    if not outbox.mark_sent(db, row["id"], worker_id=worker_id, now=utc_iso(clock()), mail_file=written):
+        if not outbox.exists(db, row["id"]):
+            # Erased (its citizen or employer deleted) while it was being sent: no copy may stay.
+            if written:
+                Path(written).unlink(missing_ok=True)
+            return Outcome.SKIPPED
         logger.warning("outbox %d: sent after its claim had run out", row["id"])
     logger.info("outbox %d sent", row["id"])
     return Outcome.SENT
@@ -241,8 +246,9 @@ class FileTransport:
     def __init__(self, config: Config):
         self.directory = Path(config.mail_dir)
 
-    def send(self, message: EmailMessage, row: dict) -> None:
-        target = self.directory / f"outbox-{row['id']:06d}.eml"
+    def send(self, message: EmailMessage, row: dict) -> str:
+        """Write the file; returns its path (stored on the row, so erasure can delete it)."""
+        target = mail_file_path(self.directory, row["id"])
         temporary = self.directory / f".outbox-{row['id']:06d}.eml.tmp"
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -252,9 +258,15 @@ class FileTransport:
             raise DeliveryError(f"Kunne ikke skrive e-mailen til mappen {self.directory}: "
                                 f"{error.strerror or error}", kind=type(error).__name__,
                                 server_unavailable=True) from error
+        return str(target.resolve())
 
     def close(self) -> None:
         pass
+
+
+def mail_file_path(directory: str | Path, outbox_id: int) -> Path:
+    """Where the `files` transport writes an outbox row's e-mail."""
+    return Path(directory) / f"outbox-{outbox_id:06d}.eml"
 
 
 class SMTPTransport:

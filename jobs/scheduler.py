@@ -1,4 +1,5 @@
-"""The scheduler (APScheduler 3.x): sends the outbox, runs the reminder rules and the daily digest.
+"""The scheduler (APScheduler 3.x): sends the outbox, runs the reminder rules and the daily digest,
+and erases citizens whose retention period has run out (daily, and at start).
 
 Its jobs live in APScheduler's in-memory job store on purpose: everything that matters
 (reminders, the outbox and what was sent) lives in our database, and every job works out from
@@ -31,9 +32,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from data import job_runs
+from data import audit, job_runs
 from data.db import connect
-from jobs import calendar, digest, rules
+from jobs import calendar, digest, erasure, rules
 from core.clock import COPENHAGEN, local_now
 from core.config import Config
 
@@ -44,6 +45,7 @@ RULES_INTERVAL_SECONDS = 5 * 60
 # Runs missed while the process was busy collapse into one; a job never overlaps itself.
 JOB_OPTIONS = {"coalesce": True, "max_instances": 1}
 DIGEST_JOB = "daily_digest"
+RETENTION_JOB = "retention"
 Clock = Callable[[], datetime]
 
 
@@ -77,6 +79,12 @@ def build_scheduler(config: Config, scheduler_class: type[BaseScheduler] = Backg
                                                 timezone=zone),
                       args=[config], kwargs=clocked, id=DIGEST_JOB, name="daily digest", misfire_grace_time=3600,
                       **JOB_OPTIONS)
+    # Erasure after the retention period: daily, and once at start so a scheduler that was down
+    # at retention_time does not leave a citizen past their date for another day.
+    hour, minute = parse_clock(config.retention_time, "retention_time")
+    scheduler.add_job(retention_pass, CronTrigger(hour=hour, minute=minute, timezone=zone),
+                      args=[config], kwargs=clocked, id=RETENTION_JOB, name="retention", next_run_time=now,
+                      misfire_grace_time=3600, **JOB_OPTIONS)
     return scheduler
 
 
@@ -101,7 +109,7 @@ def run_blocking(config: Config, **intervals) -> None:
             scheduler.shutdown(wait=True)
 
 
-def parse_clock(value: str) -> tuple[int, int]:
+def parse_clock(value: str, setting: str = "digest_time") -> tuple[int, int]:
     """"07:30" -> (7, 30); a clear Danish error for anything else."""
     try:
         hour, minute = (int(part) for part in value.split(":"))
@@ -109,7 +117,7 @@ def parse_clock(value: str) -> tuple[int, int]:
             return hour, minute
     except ValueError:
         pass
-    raise ValueError(f"digest_time skal være et klokkeslæt som 07:30, ikke {value!r}")
+    raise ValueError(f"{setting} skal være et klokkeslæt som 07:30, ikke {value!r}")
 
 
 # --- the jobs ----------------------------------------------------------------------------------
@@ -176,6 +184,20 @@ def daily_digest(config: Config, now: datetime | None = None, clock: Clock | Non
     finally:
         db.close()
     logger.info("daily digest: %s", _counts_only(result))
+    return result
+
+
+def retention_pass(config: Config, now: datetime | None = None, clock: Clock | None = None) -> dict:
+    """Erase citizens whose retention period has run out and prune old registrations
+    (jobs.erasure.run_retention), as the scheduler in the audit trail."""
+    now = _now(now, clock)
+    db = connect(config.db)
+    try:
+        with audit.acting_as(audit.SCHEDULER):
+            result = erasure.run_retention(db, config, now)
+    finally:
+        db.close()
+    logger.info("retention: %s", _counts_only(result))
     return result
 
 

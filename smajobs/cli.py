@@ -11,7 +11,7 @@ from smajobs import click_da
 click_da.install()
 
 from core.config import Config, ConfigError  # noqa: E402
-from smajobs.commands import accounts, registry, service  # noqa: E402  (after click_da.install)
+from smajobs.commands import accounts, erasure, registry, service  # noqa: E402  (after click_da.install)
 from smajobs.context import CliError, Context  # noqa: E402
 
 
@@ -27,7 +27,7 @@ def main(ctx: click.Context, db: str | None) -> None:
         raise CliError(str(error)) from None
 
 
-for module in (registry, service, accounts):
+for module in (registry, service, accounts, erasure):
     for command in module.COMMANDS:
         main.add_command(command)
 

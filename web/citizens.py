@@ -18,9 +18,11 @@ from data.exchange import ExchangeError
 from data.placements import InvalidPlacement
 from data.postcodes import lookup as lookup_postcode
 from jobs import frikort
+from jobs.erasure import planned_erasure
 from jobs.rules_config import rules_config
 from matcher.vocabulary import LANGUAGE_NAMES, NEED_EXPLANATIONS, NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS
 from web.auth import admin_required, citizen_or_404, may_see_citizen
+from web.erasure import KeepForm
 from web.db import get_db
 from core.formats import as_typed
 from web.forms import choices
@@ -227,6 +229,8 @@ def show(citizen_id):
         kind_labels=placements.KIND_LABELS, status_labels=placements.STATUS_LABELS,
         outcome_labels=placements.OUTCOME_LABELS, meeting_labels=placements.MEETING_KIND_LABELS,
         frikort_status=_frikort_status(citizen, citizen_placements), kroner=frikort.kroner,
+        erasure_on=planned_erasure(db, current_app.config["SMAJOBS"], citizen_id), keep_form=KeepForm(),
+        retention_months=current_app.config["SMAJOBS"].retention_months,
     )
 
 

@@ -363,7 +363,8 @@ def _paths() -> dict:
             "get": _op("get_citizen", "Borgere", "Én borger.", 200, "StoredCitizen", errors=citizen_scoped),
             "put": _op("update_citizen", "Borgere", "Ret en borger (hele posten, samme regler som import).",
                        200, "StoredCitizen", errors=citizen_scoped, body="Citizen"),
-            "delete": _op("delete_citizen", "Borgere", "Slet en borger med forløb, møder og påmindelser.",
+            "delete": _op("delete_citizen", "Borgere", "Slet borgeren helt (som »Slet borger«): profil, forløb, møder, "
+                          "rapportfrister, påmindelser, svar og e-mails, der nævner borgeren.",
                           204, None, errors=citizen_scoped),
         },
         "/api/v1/citizens/{citizen_id}/matches": {

@@ -59,6 +59,7 @@ def blueprints() -> list[Blueprint]:
     from web.signup_queue import bp as signup_queue_bp
     from web.today import bp as today_bp
     from web.checkin import bp as checkin_bp
+    from web.erasure import bp as erasure_bp
     return [
         today_bp,
         checkin_bp,
@@ -71,6 +72,7 @@ def blueprints() -> list[Blueprint]:
         accounts_admin_bp,
         password_link_bp,
         api_bp,
+        erasure_bp,
     ]
 
 

@@ -46,6 +46,10 @@ def _reminder_or_404(reminder_id: int) -> dict:
 def _link(reminder: dict) -> tuple[str, str] | None:
     """(url, Danish label) of the reminder's placement or citizen, if those pages exist."""
     views = current_app.view_functions
+    if reminder["rule"] == "retention" and "citizens.show" in views:
+        # Straight to the choice: keep the citizen one more period (with a reason), or not.
+        return (url_for("citizens.show", citizen_id=reminder["citizen_id"], _anchor="sletning"),
+                "Behold endnu en periode …")
     if reminder["placement_id"] and "placements.show" in views:
         return url_for("placements.show", placement_id=reminder["placement_id"]), "Åbn forløbet"
     if reminder["citizen_id"] and "citizens.show" in views:

@@ -6,11 +6,12 @@ only one who may hand a citizen to another consultant. Another consultant's citi
 """
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 
 from data import accounts, paging, registry
 from data.db import write
 from data.exchange import ExchangeError, SHIFTS, citizen_to_exchange
+from jobs import erasure
 from web.api import (ApiError, bp, consultant, created, json_object, keep_path_id, new_record_id,
                      problems_to_json)
 from web.api.paging import page_request, paged_response
@@ -68,8 +69,9 @@ def update_citizen(citizen_id: str):
 
 @bp.delete("/citizens/<citizen_id>")
 def delete_citizen(citizen_id: str):
+    """The full erasure (jobs.erasure): every row, e-mail and e-mail file about the citizen."""
     citizen_or_404(citizen_id)
-    registry.delete_citizen(get_db(), citizen_id)
+    erasure.erase_citizen(get_db(), current_app.config["SMAJOBS"], citizen_id)
     return "", 204
 
 
