@@ -132,6 +132,10 @@ class Config:
     # {"default": {"follow_up_every_days": 14}, "target_groups": {"Unge under 30 år":
     # {"follow_up_every_days": 7}}, "frikort_ceiling_fallback": {"2026": 42766}}. Empty: defaults.
     rules: str = ""
+    # --- audit trail (data/audit.py) ---
+    # How long the Adgangslog keeps its rows, in months; the scheduler's daily job removes older
+    # ones (at least 1).
+    audit_retention_months: int = 24
 
     @classmethod
     def load(cls, **overrides) -> "Config":
@@ -162,6 +166,9 @@ class Config:
         for name in _NOT_NEGATIVE:
             if getattr(self, name) < 0:
                 raise ConfigError(f"SMAJOBS_{name.upper()} skal være 0 eller mere, ikke {getattr(self, name)}.")
+        if self.audit_retention_months < 1:
+            raise ConfigError("SMAJOBS_AUDIT_RETENTION_MONTHS skal være mindst 1 (måneder), "
+                              f"ikke {self.audit_retention_months}.")
 
     def with_(self, **changes) -> "Config":
         return replace(self, **changes)
