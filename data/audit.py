@@ -50,10 +50,14 @@ ACTIONS = {
     "deleted": "Slettede borgeren",
     "viewed_meetings": "Så møder",
     "viewed_reports": "Så rapportfrister",
-    "imported": "Importerede",
 }
 ACTORS = ("consultant", "admin", "cli", "scheduler", "system")
 CHANNELS = ("page", "api", "cli", "scheduler", "system")
+# 'system' on the page door: a request without a log-in, i.e. an employer's check-in link.
+ACTOR_LABELS = {"consultant": "Konsulent", "admin": "Administrator", "cli": "Kommandolinje",
+                "scheduler": "Planlægger", "system": "System"}
+CHANNEL_LABELS = {"page": "Side", "api": "API", "cli": "Kommandolinje", "scheduler": "Planlægger",
+                  "system": "System"}
 
 
 @dataclass(frozen=True)
@@ -244,3 +248,36 @@ def months_before(day: date, months: int) -> date:
 def prune_expired(db: sqlite_utils.Database, months: int) -> int:
     """Remove rows older than `months` (SMAJOBS_AUDIT_RETENTION_MONTHS) from today; the number removed."""
     return prune(db, before=_utc_start_of(months_before(today(), months)))
+
+
+# --- showing rows (the page, the CSV and the CLI say the same) ---------------------------------
+
+COLUMNS = ("Tidspunkt", "Hvem", "Konsulent-id", "Konsulent", "Handling", "Borger-id", "Forløb-id", "Møde-id",
+           "Virksomheds-id", "Adgang", "Klientadresse")
+
+
+def local_time(stored: str) -> str:
+    """A stored UTC timestamp as Danish wall-clock time, 2026-11-23 14:05:07."""
+    return datetime.fromisoformat(stored).astimezone(COPENHAGEN).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def display_row(row: dict, consultant_emails: Mapping[int, str]) -> tuple[str, ...]:
+    """A row in the order of COLUMNS, Danish words for actor, action and door; ids as stored."""
+    def text(value) -> str:
+        return "" if value is None else str(value)
+    return (local_time(row["at"]), ACTOR_LABELS.get(row["actor"], row["actor"]), text(row["consultant_id"]),
+            consultant_emails.get(row["consultant_id"], "") if row["consultant_id"] is not None else "",
+            ACTIONS.get(row["action"], row["action"]), text(row["citizen_id"]), text(row["placement_id"]),
+            text(row["meeting_id"]), text(row["employer_id"]), CHANNEL_LABELS.get(row["channel"], row["channel"]),
+            text(row["client_address"]))
+
+
+def parse_day(text: str) -> date:
+    """A day typed as 2026-11-23, 23-11-2026 or 23.11.2026; ValueError with a Danish message."""
+    value = text.strip()
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f"'{value}' er ikke en dato; skriv den som 2026-11-23 eller 23-11-2026.")
