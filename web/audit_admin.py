@@ -12,9 +12,10 @@ import csv
 import io
 from datetime import date
 
-from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from data import accounts, audit
+from data.db import connect
 from web.auth import admin_required
 from web.db import get_db
 
@@ -91,23 +92,27 @@ def download():
     if errors:
         return Response("Filtrene er ugyldige: " + " ".join(errors.values()) + "\n", status=400,
                         mimetype="text/plain")
-    emails = _consultant_emails()
-    rows = (audit.display_row(row, emails) for row in audit.all_entries(get_db(), filters))
-    # Streamed inside the request, so the database connection stays open while rows are read.
-    return Response(stream_with_context(_csv_lines(rows)), mimetype="text/csv",
+    # Streamed: the log can hold years of rows. The stream reads through its own connection,
+    # since the request's is closed when the view returns.
+    return Response(_csv_lines(current_app.config["SMAJOBS"].db, filters, _consultant_emails()),
+                    mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=adgangslog.csv",
                              "Cache-Control": "no-store"})
 
 
-def _csv_lines(rows):
+def _csv_lines(db_path: str, filters: audit.Filters, emails: dict[int, str]):
     """Semicolons and a byte order mark, as Danish spreadsheets expect; streamed row by row."""
     yield "\ufeff"
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(audit.COLUMNS)
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
-        yield _drain(buffer)
+    db = connect(db_path)
+    try:
+        for row in audit.all_entries(db, filters):
+            writer.writerow([_cell(value) for value in audit.display_row(row, emails)])
+            yield _drain(buffer)
+    finally:
+        db.close()
     yield _drain(buffer)
 
 
