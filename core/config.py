@@ -145,6 +145,10 @@ class Config:
     # When the scheduler's daily retention job runs, Danish wall-clock time (it also runs once
     # when the scheduler starts).
     retention_time: str = "03:15"
+    # --- audit trail (data/audit.py) ---
+    # How long the Adgangslog keeps its rows, in months; the scheduler's daily job removes older
+    # ones (at least 1).
+    audit_retention_months: int = 24
 
     @classmethod
     def load(cls, **overrides) -> "Config":
@@ -178,6 +182,9 @@ class Config:
         if self.retention_months < 1:
             # 0 would erase every citizen without a running placement at the next daily pass.
             raise ConfigError(f"SMAJOBS_RETENTION_MONTHS skal være 1 eller mere, ikke {self.retention_months}.")
+        if self.audit_retention_months < 1:
+            raise ConfigError("SMAJOBS_AUDIT_RETENTION_MONTHS skal være mindst 1 (måneder), "
+                              f"ikke {self.audit_retention_months}.")
 
     def with_(self, **changes) -> "Config":
         return replace(self, **changes)

@@ -13,6 +13,7 @@ import sqlite_utils
 from core import clock
 from core.clock import now_iso
 from data import statistics
+from data import audit
 from data.db import write
 
 KIND_LABELS = {
@@ -226,6 +227,7 @@ def create_placement(db: sqlite_utils.Database, *, citizen_id: str, opening_id: 
         _track_paid_hours(db, placement_id, clean["start_date"])
         _touch_citizen(db, citizen_id, now)
         statistics.record_placement(db, placement_id)
+        audit.log(db, "placement_created", citizen_id, placement_id=placement_id)
     return get_placement(db, placement_id)
 
 
@@ -291,6 +293,7 @@ def update_placement(db: sqlite_utils.Database, placement_id, **changes) -> dict
         _track_paid_hours(db, current["id"], clock.today().isoformat())
         _touch_citizen(db, current["citizen_id"], now)
         statistics.record_placement(db, current["id"])
+        audit.log(db, "placement_changed", current["citizen_id"], placement_id=current["id"])
     return get_placement(db, current["id"])
 
 
@@ -313,6 +316,7 @@ def start_due_placements(db: sqlite_utils.Database, today) -> list[int]:
         if started:  # another process may have started them between the two reads
             db.execute(f"UPDATE placements SET status = 'active' WHERE id IN ({', '.join('?' * len(started))})",
                        started)
+            audit.log_placements(db, "placement_changed", started)
     return started
 
 
@@ -352,6 +356,7 @@ def add_report_due(db: sqlite_utils.Database, placement_id, kind: str, due_date)
             [placement["id"], kind, due],
         ).lastrowid
         _touch_citizen(db, placement["citizen_id"], now_iso())
+        audit.log(db, "report_changed", placement["citizen_id"], placement_id=placement["id"])
     return get_report(db, report_id)
 
 
@@ -389,6 +394,7 @@ def submit_report(db: sqlite_utils.Database, report_id, submitted_at: str | None
         citizen_id = db.execute("SELECT citizen_id FROM placements WHERE id = ?",
                                 [report["placement_id"]]).fetchone()[0]
         _touch_citizen(db, citizen_id, now)
+        audit.log(db, "report_changed", citizen_id, placement_id=report["placement_id"])
     return get_report(db, report_id)
 
 
@@ -467,6 +473,7 @@ def log_meeting(db: sqlite_utils.Database, *, citizen_id: str, placement_id=None
              _stored_flag(clean["paid_hours_proposed"]), clean["paid_hours_answer"], created_by, now],
         ).lastrowid
         _touch_citizen(db, citizen_id, now)
+        audit.log(db, "meeting_created", citizen_id, placement_id=placement_id, meeting_id=meeting_id)
     return get_meeting(db, meeting_id)
 
 
@@ -489,6 +496,8 @@ def update_meeting(db: sqlite_utils.Database, meeting_id, **changes) -> dict:
             [*(clean[name] for name in MEETING_FIELDS), current["id"]],
         )
         _touch_citizen(db, current["citizen_id"], now_iso())
+        audit.log(db, "meeting_changed", current["citizen_id"], placement_id=clean["placement_id"],
+                  meeting_id=current["id"])
     return get_meeting(db, current["id"])
 
 
@@ -501,6 +510,8 @@ def delete_meeting(db: sqlite_utils.Database, meeting_id) -> dict | None:
             return None
         db.execute("DELETE FROM meetings WHERE id = ?", [meeting["id"]])
         _touch_citizen(db, meeting["citizen_id"], now_iso())
+        audit.log(db, "meeting_deleted", meeting["citizen_id"], placement_id=meeting["placement_id"],
+                  meeting_id=meeting["id"])
     return meeting
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from core.clock import now_iso
+from data import audit
 from data.db import write
 from data.exchange import (
     Document, citizen_to_exchange, employer_to_exchange, parse_document,
@@ -130,6 +131,9 @@ def _upsert(db: sqlite_utils.Database, table: str, rows: list[dict], counts: Imp
         )
     counts.created[key] += len(inserts)
     counts.updated[key] += len(updates)
+    if table == "citizens":
+        audit.log_many(db, "created", [r["id"] for r in inserts])
+        audit.log_many(db, "changed", [r["id"] for r in updates])
 
 
 def _existing_rows(db, table: str, columns: list[str], ids: list[str]) -> dict[str, dict]:
@@ -311,10 +315,12 @@ def save_citizen(db: sqlite_utils.Database, record: dict) -> dict:
             names = [n for n in row if n != "id"]
             db.execute(f"UPDATE citizens SET {', '.join(f'{n} = ?' for n in names)}, updated_at = ? WHERE id = ?",
                        [*(row[n] for n in names), now, row["id"]])
+            audit.log(db, "changed", row["id"])
         else:
             names = list(row)
             db.execute(f"INSERT INTO citizens ({', '.join(names)}, created_at, updated_at) "
                        f"VALUES ({', '.join('?' * len(names))}, ?, ?)", [*(row[n] for n in names), now, now])
+            audit.log(db, "created", row["id"])
     return get_citizen(db, row["id"])
 
 
@@ -346,6 +352,7 @@ def reassign_citizen(db: sqlite_utils.Database, citizen_id: str, consultant_emai
             raise InvalidPlacement({"consultant": f"Ingen aktiv konsulent med e-mail '{email}'."})
         db.execute("UPDATE citizens SET consultant_email = ?, updated_at = ? WHERE id = ?",
                    [email, now_iso(), citizen_id])
+        audit.log(db, "handed_over", citizen_id)
     return get_citizen(db, citizen_id)
 
 

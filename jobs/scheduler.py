@@ -6,6 +6,9 @@ Its jobs live in APScheduler's in-memory job store on purpose: everything that m
 the database what is due. A restart therefore loses nothing and repeats nothing, and two
 scheduler processes started by mistake still send each e-mail once (the outbox claims rows).
 
+A fourth job removes audit-log rows older than SMAJOBS_AUDIT_RETENTION_MONTHS, at start and
+then once a day. Every job acts as `audit.SCHEDULER` in the audit trail.
+
 The daily digest is the one job tied to a time of day: the in-memory cron trigger alone would
 skip today's digest when the process starts (or was down) after `digest_time`. So every rules
 pass, which also runs at start-up, catches up: on a working day past `digest_time` it queues
@@ -20,6 +23,7 @@ several web workers. `start_background` runs it inside one process (the demo's `
 """
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime, time
 from typing import Callable
@@ -46,6 +50,7 @@ RULES_INTERVAL_SECONDS = 5 * 60
 JOB_OPTIONS = {"coalesce": True, "max_instances": 1}
 DIGEST_JOB = "daily_digest"
 RETENTION_JOB = "retention"
+AUDIT_RETENTION_INTERVAL_HOURS = 24
 Clock = Callable[[], datetime]
 
 
@@ -65,17 +70,17 @@ def build_scheduler(config: Config, scheduler_class: type[BaseScheduler] = Backg
     )
     now = datetime.now(zone)
     clocked = {"clock": clock}
-    scheduler.add_job(send_outbox, IntervalTrigger(seconds=outbox_interval, timezone=zone),
+    scheduler.add_job(as_scheduler(send_outbox), IntervalTrigger(seconds=outbox_interval, timezone=zone),
                       args=[config], id="send_outbox", name="send outbox", next_run_time=now,
                       misfire_grace_time=max(int(outbox_interval), 1), **JOB_OPTIONS)
     # Runs at once on start: that first pass also catches up a digest missed today.
-    scheduler.add_job(rules_pass, IntervalTrigger(seconds=rules_interval, timezone=zone),
+    scheduler.add_job(as_scheduler(rules_pass), IntervalTrigger(seconds=rules_interval, timezone=zone),
                       args=[config], kwargs=clocked, id="rules_pass", name="rules pass", next_run_time=now,
                       misfire_grace_time=max(int(rules_interval), 1), **JOB_OPTIONS)
     hour, minute = parse_clock(config.digest_time)
     # On time when the process is up at digest_time; later than the grace time, the next rules
     # pass catches up instead.
-    scheduler.add_job(daily_digest, CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute,
+    scheduler.add_job(as_scheduler(daily_digest), CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute,
                                                 timezone=zone),
                       args=[config], kwargs=clocked, id=DIGEST_JOB, name="daily digest", misfire_grace_time=3600,
                       **JOB_OPTIONS)
@@ -85,7 +90,21 @@ def build_scheduler(config: Config, scheduler_class: type[BaseScheduler] = Backg
     scheduler.add_job(retention_pass, CronTrigger(hour=hour, minute=minute, timezone=zone),
                       args=[config], kwargs=clocked, id=RETENTION_JOB, name="retention", next_run_time=now,
                       misfire_grace_time=3600, **JOB_OPTIONS)
+    # At start too: a scheduler restarted every night would otherwise never reach its 24 hours.
+    scheduler.add_job(as_scheduler(prune_audit_log), IntervalTrigger(hours=AUDIT_RETENTION_INTERVAL_HOURS,
+                                                                     timezone=zone),
+                      args=[config], id="audit_retention", name="audit retention", next_run_time=now,
+                      misfire_grace_time=3600, **JOB_OPTIONS)
     return scheduler
+
+
+def as_scheduler(job: Callable) -> Callable:
+    """The job with `audit.SCHEDULER` as the actor of whatever it reads or changes."""
+    @functools.wraps(job)
+    def run(*args, **kwargs):
+        with audit.acting_as(audit.SCHEDULER):
+            return job(*args, **kwargs)
+    return run
 
 
 def start_background(config: Config, **intervals) -> BackgroundScheduler:
@@ -199,6 +218,17 @@ def retention_pass(config: Config, now: datetime | None = None, clock: Clock | N
         db.close()
     logger.info("retention: %s", _counts_only(result))
     return result
+
+
+def prune_audit_log(config: Config) -> int:
+    """Remove audit-log rows older than the retention period; the number removed."""
+    db = connect(config.db)
+    try:
+        removed = audit.prune_expired(db, config.audit_retention_months)
+    finally:
+        db.close()
+    logger.info("audit retention: removed=%d", removed)
+    return removed
 
 
 def _counts_only(summary) -> str:

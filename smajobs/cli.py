@@ -11,7 +11,8 @@ from smajobs import click_da
 click_da.install()
 
 from core.config import Config, ConfigError  # noqa: E402
-from smajobs.commands import accounts, erasure, registry, service  # noqa: E402  (after click_da.install)
+from data import audit  # noqa: E402
+from smajobs.commands import accounts, audit as audit_command, erasure, registry, service  # noqa: E402  (after click_da.install)
 from smajobs.context import CliError, Context  # noqa: E402
 
 
@@ -25,9 +26,12 @@ def main(ctx: click.Context, db: str | None) -> None:
         ctx.obj = Context(Config.load(db=db))
     except ConfigError as error:
         raise CliError(str(error)) from None
+    # Every read or change a command makes is logged as the CLI's (ended with the command, so
+    # a test that runs commands in its own process gets its own actor back).
+    ctx.with_resource(audit.acting_as(audit.CLI))
 
 
-for module in (registry, service, accounts, erasure):
+for module in (registry, service, accounts, erasure, audit_command):
     for command in module.COMMANDS:
         main.add_command(command)
 

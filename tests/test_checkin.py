@@ -105,3 +105,14 @@ def test_employer_answers_in_a_real_browser(live_server, page, link, demo_db):
     page.get_by_text("Konsulenten har fået jeres svar og kontakter jer snarest.").wait_for()
     [checkin] = demo_db.query("SELECT flagged, attendance, act_on FROM employer_checkins")
     assert checkin == {"flagged": 1, "attendance": "some_absence", "act_on": 1}
+
+
+def test_the_employer_is_in_the_audit_trail_without_a_log_in(client, link, demo_db):
+    queued = list(demo_db.query("SELECT action, citizen_id, placement_id FROM audit_log WHERE action = 'email_queued'"))
+    assert queued == [{"action": "email_queued", "citizen_id": "cit-fatma", "placement_id": link["placement"]["id"]}]
+    before = demo_db.execute("SELECT MAX(id) FROM audit_log").fetchone()[0]
+    _answer(client, link["path"], attendance="as_agreed", tasks="well", act_on="no", note="Fin uge")
+    rows = [(r["action"], r["actor"], r["channel"], r["client_address"], r["citizen_id"]) for r in demo_db.query(
+        "SELECT * FROM audit_log WHERE id > ? ORDER BY id", [before])]
+    assert rows == [("viewed_placement", "system", "page", "127.0.0.1", "cit-fatma"),
+                    ("meeting_created", "system", "page", "127.0.0.1", "cit-fatma")]

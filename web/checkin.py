@@ -19,6 +19,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from data import reminders as store
 from jobs.rules import checkin_serializer
+from web.audit_trail import seen
 from web.db import get_db
 from web.forms import choices
 from web.today import today
@@ -101,5 +102,7 @@ def form(token: str):
         return _message("Tak for svaret",
                         "Konsulenten har fået jeres svar" + (" og kontakter jer snarest." if flagged else "."), 200)
     status = 400 if form.errors else 200
+    # The employer (no log-in: 'system' on the page door) sees the citizen's first name.
+    seen("viewed_placement", checkin["citizen_id"], placement_id=checkin["placement_id"])
     return render_template("checkin/form.html", form=form, first_name=checkin["first_name"],
                            employer_name=checkin["employer_name"]), status

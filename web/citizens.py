@@ -21,6 +21,7 @@ from jobs import frikort
 from jobs.erasure import planned_erasure
 from jobs.rules_config import rules_config
 from matcher.vocabulary import LANGUAGE_NAMES, NEED_EXPLANATIONS, NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS
+from web.audit_trail import seen, seen_many
 from web.auth import admin_required, citizen_or_404, may_see_citizen
 from web.erasure import KeepForm
 from web.db import get_db
@@ -197,6 +198,8 @@ def index():
     states = ({row["email"].lower(): bool(row["active"]) for row in accounts.list_consultants(db)}
               if current_user.is_admin else {})
     orphaned = [c for c in citizens if c["consultant"] and not states.get(c["consultant"].lower())]
+    # One row per citizen on the list, not one for the list: the log answers "who saw whom".
+    seen_many("viewed_list", [c["id"] for c in citizens])
     return render_template("citizens/index.html", citizens=citizens, consultants=consultants,
                            needs=NEEDS, consultant_states=states, orphaned=len(orphaned) if current_user.is_admin else 0)
 
@@ -221,6 +224,7 @@ def show(citizen_id):
     citizen = citizen_or_404(citizen_id)
     db = get_db()
     citizen_placements = placements.placements_of_citizen(db, citizen_id)
+    seen("viewed_profile", citizen_id)
     return render_template(
         "citizens/show.html", citizen=citizen, needs=NEEDS, shift_labels=SHIFT_LABELS,
         language_names=LANGUAGE_NAMES, town=_town(citizen["postcode"]),
@@ -251,6 +255,8 @@ def edit(citizen_id):
         if saved is not None:
             flash(f"{saved['first_name']} er gemt.")
             return redirect(url_for("citizens.show", citizen_id=citizen_id))
+    if request.method == "GET":  # the form filled with the stored profile
+        seen("viewed_profile", citizen_id)
     return _render_form(form, citizen, 400 if request.method == "POST" else 200)
 
 
@@ -312,6 +318,7 @@ def match(citizen_id):
     filters, shown, errors = _match_filters(request.args)
     result = None if errors else match_service.match(db, citizen_id, top=MATCH_TOP, **filters)
     rows = match_rows(db, result.matches if result else [])
+    seen("viewed_matches", citizen_id)
     return render_template("citizens/match.html", citizen=citizen, result=result, rows=rows, shown=shown,
                            errors=errors, shift_labels=SHIFT_LABELS, paid_labels=PAID_HOURS_LABELS), \
         400 if errors else 200

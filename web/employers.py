@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from data import placements, registry, signups
 from data.placements import KIND_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from matcher.vocabulary import LANGUAGE_NAMES, NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS
+from web.audit_trail import seen_many
 from web.citizens import visible_first_name
 from web.db import get_db
 from web.signup import compose_email
@@ -51,6 +52,10 @@ def show(employer_id):
     if employer is None:
         abort(404)
     history = [{**p, "visible_name": visible_first_name(p)} for p in placements.placements_of_employer(db, employer_id)]
+    # Only rows whose citizen is named to this consultant show citizen data.
+    seen_many("viewed_employer_placements", [
+        {"citizen_id": p["citizen_id"], "placement_id": p["id"], "employer_id": employer_id}
+        for p in history if p["visible_name"] is not None])
     return render_template(
         "employers/show.html", employer=employer, openings=registry.openings_of(db, employer_id), history=history,
         needs=NEEDS, shift_labels=SHIFT_LABELS, paid_labels=PAID_HOURS_LABELS, language_names=LANGUAGE_NAMES,

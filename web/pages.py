@@ -12,9 +12,10 @@ NAV_ITEMS = [
     ("signup_queue.index", "Nye virksomheder"),
     ("outbox_admin.index", "Fejlede e-mails"),
     ("accounts_admin.index", "Konsulenter"),
+    ("audit_admin.index", "Adgangslog"),
 ]
 # Menu entries only admins see (their pages answer 403 to everyone else).
-ADMIN_ONLY = {"outbox_admin.index", "accounts_admin.index"}
+ADMIN_ONLY = {"outbox_admin.index", "accounts_admin.index", "audit_admin.index"}
 
 
 def _visible(endpoint: str) -> bool:
@@ -51,6 +52,7 @@ def _with_count(endpoint: str, label: str) -> str:
 def blueprints() -> list[Blueprint]:
     from web.outbox_admin import bp as outbox_admin_bp
     from web.accounts_admin import bp as accounts_admin_bp, link_bp as password_link_bp
+    from web.audit_admin import bp as audit_admin_bp
     from web.api import bp as api_bp
     from web.citizens import bp as citizens_bp
     from web.placements import bp as placements_bp
@@ -70,6 +72,7 @@ def blueprints() -> list[Blueprint]:
         signup_queue_bp,
         outbox_admin_bp,
         accounts_admin_bp,
+        audit_admin_bp,
         password_link_bp,
         api_bp,
         erasure_bp,

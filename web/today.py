@@ -19,6 +19,7 @@ from jobs import frikort
 from core.clock import local_date
 from jobs.calendar import holiday_name
 from jobs.rules_config import rules_config
+from web.audit_trail import seen_many
 from web.db import get_db
 
 bp = Blueprint("today", __name__)
@@ -77,6 +78,9 @@ def _render(snooze_errors: dict | None = None, typed: dict | None = None, feed_u
         reminder["overdue"] = reminder["due_on"] < day.isoformat()
     statuses = _frikort_statuses(db, email, day)
     notes = sorted({s.ceiling.note() for s in statuses if s.ceiling and s.ceiling.note()})
+    # Reminder titles name the citizen and the frikort table shows earnings: one row per citizen.
+    shown = dict.fromkeys([r["citizen_id"] for r in reminders] + [s.citizen_id for s in statuses])
+    seen_many("viewed_today", [citizen_id for citizen_id in shown if citizen_id])
     return render_template(
         "today/index.html", reminders=reminders, today=day, everyone=everyone, holiday=holiday_name(day),
         statuses=statuses, ceiling_notes=notes, kroner=frikort.kroner,

@@ -70,9 +70,11 @@ def _reject_constant(name: str):
 def export_command(context: Context, file: str | None) -> None:
     """Skriv hele registret i udvekslingsformatet til FIL (eller standard output)."""
     from data.registry import export_document
-    text = json.dumps(export_document(context.db), ensure_ascii=False, indent=2) + "\n"
+    document = export_document(context.db)
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if file is None:
         click.echo(text, nl=False)
+        _log_export(context.db, document)
         return
     # Write beside the target and rename, so a failed export never leaves half a file.
     target = Path(file)
@@ -83,7 +85,14 @@ def export_command(context: Context, file: str | None) -> None:
     except OSError as error:
         temporary.unlink(missing_ok=True)
         raise CliError(f"Kan ikke skrive {file}: {error.strerror or error}.")
+    _log_export(context.db, document)
     click.echo(f"Eksporteret til {file}", err=True)
+
+
+def _log_export(db, document: dict) -> None:
+    """One audit row per citizen handed out (after the file is written: a failed export handed out nothing)."""
+    from data import audit
+    audit.log_many(db, "exported", [citizen["id"] for citizen in document["citizens"]])
 
 
 @click.command("match")
@@ -99,6 +108,8 @@ def match_command(context: Context, citizen_id: str, top: int, radius_km: float 
     result = match_service.match(context.db, citizen_id, top=top, radius_km=radius_km)
     if result is None:
         raise CliError(f"Ingen borger med id {citizen_id!r}.")
+    from data import audit
+    audit.log(context.db, "viewed_matches", citizen_id)
     if as_json:
         click.echo(json.dumps([m.to_dict() for m in result.matches], ensure_ascii=False, indent=2))
         return
@@ -137,12 +148,14 @@ def demo_command(context: Context, top: int, then_serve: bool, host: str, port: 
     demo = Path(__file__).resolve().parents[2] / "data" / "demo" / "demo.json"
     summary = import_document(context.db, json.loads(demo.read_text(encoding="utf-8")))
     click.echo(f"Demodata: {summary.describe()}\n")
+    from data import audit
     from data.matching import match_service
     for citizen in json.loads(demo.read_text(encoding="utf-8"))["citizens"]:
         click.echo(f"== {citizen['first_name']} ({citizen['id']})")
         click.echo(format_matches(context.db, citizen["id"],
                                   match_service.match(context.db, citizen["id"], top=top)))
         click.echo("")
+        audit.log(context.db, "viewed_matches", citizen["id"])
     created = ensure_demo_accounts(context.db)
     if created:
         click.echo(f"Demokonti oprettet: {', '.join(created)}")

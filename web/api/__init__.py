@@ -16,6 +16,7 @@ import traceback
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
 
+from web.audit_trail import act_as, actor_for
 from web.auth import Consultant, consultant_for_token, csrf
 
 PREFIX = "/api/v1"
@@ -128,6 +129,7 @@ def authenticate_with_bearer_token():
     # Flask-Login keeps the request's user here; setting it means the session (cookie) is
     # never consulted, and web.auth.citizen_or_404 / may_see_citizen work unchanged.
     g._login_user = user
+    act_as(actor_for(user, "api"))
     request.max_content_length = MAX_IMPORT_BYTES if request.endpoint == "api.import_document" \
         else MAX_RECORD_BYTES
     return None

@@ -15,6 +15,7 @@ from jobs import erasure
 from web.api import (ApiError, bp, consultant, created, json_object, keep_path_id, new_record_id,
                      problems_to_json)
 from web.api.paging import page_request, paged_response
+from web.audit_trail import seen, seen_many
 from web.auth import citizen_or_404
 from web.db import get_db
 
@@ -32,12 +33,15 @@ def list_citizens():
     email = wanted.strip().lower() if wanted else (None if user.is_admin else user.email)
     limit, after = page_request(len(paging.CITIZEN_ORDER))
     page = paging.citizens(get_db(), email, limit=limit, after=after)
+    seen_many("viewed_list", [c["id"] for c in page.items])
     return paged_response("citizens", page, citizen_json, limit)
 
 
 @bp.get("/citizens/<citizen_id>")
 def get_citizen(citizen_id: str):
-    return jsonify(citizen_json(citizen_or_404(citizen_id)))
+    citizen = citizen_or_404(citizen_id)
+    seen("viewed_profile", citizen_id)
+    return jsonify(citizen_json(citizen))
 
 
 @bp.post("/citizens")
@@ -118,6 +122,7 @@ def citizen_matches(citizen_id: str):
     result = match_service.match(get_db(), citizen_id, **filters)
     if result is None:  # deleted between the check and the match
         raise ApiError(404)
+    seen("viewed_matches", citizen_id)
     return jsonify({"radius_km": result.radius_km, "widened": result.widened, "notice": result.notice,
                     "matches": [m.to_dict() for m in result.matches]})
 

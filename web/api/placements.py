@@ -8,6 +8,7 @@ from data import paging, placements
 from data.placements import InvalidPlacement
 from web.api import ApiError, bp, consultant, created, field_problems, json_object
 from web.api.paging import page_request, paged_response
+from web.audit_trail import seen, seen_many
 from web.auth import citizen_or_404
 from web.db import get_db
 
@@ -68,6 +69,17 @@ def _invalid(error: InvalidPlacement, record_id, kind: str) -> ApiError:
     return ApiError(422, problems=field_problems(record_id, error.field_errors, kind))
 
 
+def seen_placements(action: str, rows: list[dict]) -> None:
+    """One audit row per placement (or report) row of the answer."""
+    seen_many(action, [{"citizen_id": p["citizen_id"], "placement_id": p["id"],
+                        "employer_id": p.get("employer_id")} for p in rows])
+
+
+def seen_meetings(rows: list[dict]) -> None:
+    seen_many("viewed_meetings", [{"citizen_id": m["citizen_id"], "placement_id": m["placement_id"],
+                                   "meeting_id": m["id"]} for m in rows])
+
+
 # --- placements --------------------------------------------------------------------------------
 
 @bp.get("/citizens/<citizen_id>/placements")
@@ -75,6 +87,7 @@ def citizen_placements(citizen_id: str):
     citizen_or_404(citizen_id)
     limit, after = page_request(len(paging.PLACEMENT_ORDER))
     page = paging.placements_of_citizen(get_db(), citizen_id, limit=limit, after=after)
+    seen_placements("viewed_placement", page.items)
     return placements_page(page, limit)
 
 
@@ -95,7 +108,9 @@ def create_placement(citizen_id: str):
 
 @bp.get("/placements/<int:placement_id>")
 def get_placement(placement_id: int):
-    return jsonify(one_placement_json(_placement_or_404(placement_id)))
+    placement = _placement_or_404(placement_id)
+    seen_placements("viewed_placement", [placement])
+    return jsonify(one_placement_json(placement))
 
 
 @bp.patch("/placements/<int:placement_id>")
@@ -133,6 +148,7 @@ def employer_placements(employer_id: str):
     limit, after = page_request(len(paging.PLACEMENT_ORDER))
     page = paging.placements_of_employer(get_db(), employer_id, None if user.is_admin else user.email,
                                          limit=limit, after=after)
+    seen_placements("viewed_employer_placements", page.items)
     return placements_page(page, limit)
 
 
@@ -143,6 +159,7 @@ def citizen_meetings(citizen_id: str):
     citizen_or_404(citizen_id)
     limit, after = page_request(len(paging.MEETING_ORDER))
     page = paging.meetings(get_db(), citizen_id=citizen_id, limit=limit, after=after)
+    seen_meetings(page.items)
     return paged_response("meetings", page, meeting_json, limit)
 
 
@@ -162,6 +179,7 @@ def placement_meetings(placement_id: int):
     _placement_or_404(placement_id)
     limit, after = page_request(len(paging.MEETING_ORDER))
     page = paging.meetings(get_db(), placement_id=placement_id, limit=limit, after=after)
+    seen_meetings(page.items)
     return paged_response("meetings", page, meeting_json, limit)
 
 
@@ -175,7 +193,9 @@ def _meeting_or_404(meeting_id: int) -> dict:
 
 @bp.get("/meetings/<int:meeting_id>")
 def get_meeting(meeting_id: int):
-    return jsonify(meeting_json(_meeting_or_404(meeting_id)))
+    meeting = _meeting_or_404(meeting_id)
+    seen_meetings([meeting])
+    return jsonify(meeting_json(meeting))
 
 
 @bp.patch("/meetings/<int:meeting_id>")

@@ -14,6 +14,7 @@ from data.placements import InvalidPlacement
 from web.api import ApiError, bp, created, field_problems
 from web.api.paging import page_request, paged_response
 from web.api.placements import _body, _invalid, _placement_or_404
+from web.audit_trail import seen
 from web.auth import request_now
 from web.db import get_db
 
@@ -26,6 +27,10 @@ CLOCK_SKEW = timedelta(minutes=5)
 def report_json(report: dict) -> dict:
     return {"id": report["id"], "kind": report["kind"], "due_date": report["due_date"],
             "submitted_at": report["submitted_at"]}
+
+
+def _seen_reports(placement_id: int) -> None:
+    seen("viewed_reports", _placement_or_404(placement_id)["citizen_id"], placement_id=placement_id)
 
 
 def _report_or_404(placement_id: int, report_id: int) -> dict:
@@ -41,6 +46,7 @@ def placement_reports(placement_id: int):
     _placement_or_404(placement_id)
     limit, after = page_request(len(paging.REPORT_ORDER))
     page = paging.reports(get_db(), placement_id, limit=limit, after=after)
+    _seen_reports(placement_id)
     return paged_response("reports", page, report_json, limit)
 
 
@@ -57,7 +63,9 @@ def create_report(placement_id: int):
 
 @bp.get("/placements/<int:placement_id>/reports/<int:report_id>")
 def get_report(placement_id: int, report_id: int):
-    return jsonify(report_json(_report_or_404(placement_id, report_id)))
+    report = _report_or_404(placement_id, report_id)
+    _seen_reports(placement_id)
+    return jsonify(report_json(report))
 
 
 @bp.post("/placements/<int:placement_id>/reports/<int:report_id>/submitted")

@@ -13,6 +13,7 @@ from flask import jsonify
 from data import registry
 from data.exchange import ExchangeError, parse_document
 from web.api import ApiError, bp, consultant, json_body, problems_to_json, require_admin
+from web.audit_trail import seen_many
 from web.db import get_db
 
 
@@ -38,4 +39,5 @@ def export_document():
     if not user.is_admin:
         own = user.email.lower()
         document["citizens"] = [c for c in document["citizens"] if (c.get("consultant") or "").lower() == own]
+    seen_many("exported", [c["id"] for c in document["citizens"]])
     return jsonify(document)
