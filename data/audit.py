@@ -128,7 +128,13 @@ def log_many(db: sqlite_utils.Database, action: str, entries: Iterable[str | Map
                      actor.channel, actor.client_address))
     if rows:
         with write(db):
-            db.conn.executemany(_INSERT, rows)
+            # One multi-row INSERT per 500 rows, not executemany: SQLite runs executemany as one
+            # statement per row, and a list page would pay for every citizen it shows.
+            for start in range(0, len(rows), 500):
+                chunk = rows[start:start + 500]
+                values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
+                db.execute(_INSERT.replace("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values),
+                           [value for row in chunk for value in row])
     return len(rows)
 
 

@@ -243,7 +243,9 @@ def test_no_name_or_note_reaches_the_log(client, run, demo_db, people):
 
 def test_no_route_changes_or_deletes_a_log_row(app, client, demo_db, people):
     """Every route of the app, with every method, as an admin (session and token): the rows
-    written before are all still there, unchanged. New routes are walked without being listed."""
+    written before are all still there, unchanged. New routes are walked without being listed.
+    Erasure is left out: erasing a citizen removes their earlier rows on purpose and leaves one
+    'deleted' row (tests/test_erasure.py)."""
     placement = placements.create_placement(demo_db, citizen_id="cit-fatma", opening_id=opening_id(demo_db),
                                             kind="smajob", start_date="2026-01-05", hours_per_week=6)
     meeting = placements.log_meeting(demo_db, citizen_id="cit-fatma", placement_id=placement["id"],
@@ -260,7 +262,7 @@ def test_no_route_changes_or_deletes_a_log_row(app, client, demo_db, people):
     auth = {"Authorization": f"Bearer {make_token(demo_db, people['admin'])}"}
     walked = 0
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in ("auth.logout", "static"):
+        if rule.endpoint in ("auth.logout", "static", "api.delete_citizen") or rule.endpoint.startswith("erasure."):
             continue
         url = rule.build({name: ids.get(name, 1) for name in rule.arguments}, append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
