@@ -132,6 +132,15 @@ class Config:
     # {"default": {"follow_up_every_days": 14}, "target_groups": {"Unge under 30 år":
     # {"follow_up_every_days": 7}}, "frikort_ceiling_fallback": {"2026": 42766}}. Empty: defaults.
     rules: str = ""
+    # --- Backups (data/backup.py; the scheduler's nightly job, the Drift admin page) ---
+    # Folder for the scheduler's nightly backups (created mode 700). Empty: the scheduler makes
+    # none, and the Drift page does not warn about missing backups.
+    backup_dir: str = ""
+    # How many nightly backups to keep in backup_dir; older ones are deleted after a new one
+    # succeeded. At least 1.
+    backup_keep: int = 14
+    # When the nightly backup runs, Danish wall-clock time (like digest_time).
+    backup_time: str = "02:30"
 
     @classmethod
     def load(cls, **overrides) -> "Config":

@@ -12,9 +12,10 @@ NAV_ITEMS = [
     ("signup_queue.index", "Nye virksomheder"),
     ("outbox_admin.index", "Fejlede e-mails"),
     ("accounts_admin.index", "Konsulenter"),
+    ("operations_admin.index", "Drift"),
 ]
 # Menu entries only admins see (their pages answer 403 to everyone else).
-ADMIN_ONLY = {"outbox_admin.index", "accounts_admin.index"}
+ADMIN_ONLY = {"outbox_admin.index", "accounts_admin.index", "operations_admin.index"}
 
 
 def _visible(endpoint: str) -> bool:
@@ -45,6 +46,9 @@ def _with_count(endpoint: str, label: str) -> str:
         waiting = pending_count(get_db())
         if waiting:
             return f"{label} ({waiting})"
+    if endpoint == "operations_admin.index":
+        from web.operations_admin import menu_label
+        return menu_label(label)
     return label
 
 
@@ -59,10 +63,13 @@ def blueprints() -> list[Blueprint]:
     from web.signup_queue import bp as signup_queue_bp
     from web.today import bp as today_bp
     from web.checkin import bp as checkin_bp
+    from web.citizen_export import bp as citizen_export_bp
+    from web.operations_admin import bp as operations_admin_bp
     return [
         today_bp,
         checkin_bp,
         citizens_bp,
+        citizen_export_bp,
         placements_bp,
         employers_bp,
         signup_bp,
@@ -70,6 +77,7 @@ def blueprints() -> list[Blueprint]:
         outbox_admin_bp,
         accounts_admin_bp,
         password_link_bp,
+        operations_admin_bp,
         api_bp,
     ]
 
