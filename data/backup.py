@@ -196,13 +196,14 @@ def record_success(db: sqlite_utils.Database, moment: datetime | None = None) ->
 
 
 def status(db: sqlite_utils.Database, folder: str, keep: int, time: str,
-           moment: datetime | None = None) -> Status:
+           moment: datetime | None = None, *, list_files: bool = True) -> Status:
+    """`list_files=False` skips reading the folder (the menu only needs `stale`)."""
     last = job_runs.last_success(db, JOB)
     configured = bool(folder.strip())
     current = local_now(moment or now())
     stale = configured and (last is None or current - datetime.fromisoformat(last) > STALE_AFTER)
     return Status(configured=configured, folder=folder, keep=keep, time=time, last_success=last, stale=stale,
-                  files=backup_files(folder) if configured else [])
+                  files=backup_files(folder) if configured and list_files else [])
 
 
 # --- checking one --------------------------------------------------------------------------------

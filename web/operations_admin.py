@@ -17,9 +17,10 @@ from web.db import get_db
 bp = Blueprint("operations_admin", __name__, url_prefix="/admin/drift")
 
 
-def backup_status() -> backup.Status:
+def backup_status(list_files: bool = True) -> backup.Status:
     config = current_app.config["SMAJOBS"]
-    return backup.status(get_db(), config.backup_dir, config.backup_keep, config.backup_time)
+    return backup.status(get_db(), config.backup_dir, config.backup_keep, config.backup_time,
+                         list_files=list_files)
 
 
 @bp.get("/")
@@ -31,4 +32,4 @@ def index():
 
 def menu_label(label: str) -> str:
     """The menu entry, with a mark while backups are set up but late, so it is seen at once."""
-    return f"{label} (!)" if backup_status().stale else label
+    return f"{label} (!)" if backup_status(list_files=False).stale else label
