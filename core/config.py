@@ -149,6 +149,15 @@ class Config:
     # How long the Adgangslog keeps its rows, in months; the scheduler's daily job removes older
     # ones (at least 1).
     audit_retention_months: int = 24
+    # --- Backups (data/backup.py; the scheduler's nightly job, the Drift admin page) ---
+    # Folder for the scheduler's nightly backups (created mode 700). Empty: the scheduler makes
+    # none, and the Drift page does not warn about missing backups.
+    backup_dir: str = ""
+    # How many nightly backups to keep in backup_dir; older ones are deleted after a new one
+    # succeeded. At least 1.
+    backup_keep: int = 14
+    # When the nightly backup runs, Danish wall-clock time (like digest_time).
+    backup_time: str = "02:30"
 
     @classmethod
     def load(cls, **overrides) -> "Config":

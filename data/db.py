@@ -15,6 +15,7 @@ from typing import Callable, Iterator
 import sqlite_utils
 
 from core.clock import now_iso
+from core.private import create_private_file, private_dir
 from data import migrations
 
 BUSY_TIMEOUT_MS = 30_000
@@ -31,7 +32,9 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open without migrating; used by `migrate` tests and by `connect`."""
     path = Path(path)
     if str(path) != ":memory:":
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Owner-only from the first byte; SQLite gives the -wal and -shm files the same mode.
+        private_dir(path.parent)
+        create_private_file(path)
     # isolation_level=None: the driver never opens a transaction by itself. Transactions are
     # exactly the `write` blocks; a stray statement outside one commits at once instead of
     # silently holding the write lock (and blocking every other process) until someone commits.

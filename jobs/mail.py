@@ -46,6 +46,7 @@ from data import outbox
 from data.outbox import utc_iso
 from core.clock import COPENHAGEN
 from core.config import Config
+from core.private import private_dir, write_private
 
 logger = logging.getLogger("smajobs.mail")
 
@@ -249,11 +250,9 @@ class FileTransport:
     def send(self, message: EmailMessage, row: dict) -> str:
         """Write the file; returns its path (stored on the row, so erasure can delete it)."""
         target = mail_file_path(self.directory, row["id"])
-        temporary = self.directory / f".outbox-{row['id']:06d}.eml.tmp"
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(message.as_bytes(policy=policy.SMTP))
-            os.replace(temporary, target)
+            private_dir(self.directory)
+            write_private(target, message.as_bytes(policy=policy.SMTP))
         except OSError as error:
             raise DeliveryError(f"Kunne ikke skrive e-mailen til mappen {self.directory}: "
                                 f"{error.strerror or error}", kind=type(error).__name__,

@@ -51,6 +51,7 @@ JOB_OPTIONS = {"coalesce": True, "max_instances": 1}
 DIGEST_JOB = "daily_digest"
 RETENTION_JOB = "retention"
 AUDIT_RETENTION_INTERVAL_HOURS = 24
+BACKUP_JOB = "nightly_backup"
 Clock = Callable[[], datetime]
 
 
@@ -105,6 +106,28 @@ def as_scheduler(job: Callable) -> Callable:
         with audit.acting_as(audit.SCHEDULER):
             return job(*args, **kwargs)
     return run
+    if config.backup_dir.strip():
+        add_backup_job(scheduler, config, clock)
+    return scheduler
+
+
+def check_settings(config: Config) -> None:
+    """The scheduler's own settings, checked before it starts; ValueError with a Danish message."""
+    parse_clock(config.digest_time)
+    if config.backup_dir.strip():
+        parse_clock(config.backup_time, "backup_time")
+        if config.backup_keep < 1:
+            raise ValueError(f"SMAJOBS_BACKUP_KEEP skal være mindst 1, ikke {config.backup_keep}.")
+
+
+def add_backup_job(scheduler: BaseScheduler, config: Config, clock: Clock | None = None) -> None:
+    """The nightly backup into backup_dir at backup_time, Danish time, every day. A night
+    missed by more than the grace time is not made up: the Drift page warns instead."""
+    check_settings(config)
+    hour, minute = parse_clock(config.backup_time, "backup_time")
+    scheduler.add_job(nightly_backup, CronTrigger(hour=hour, minute=minute, timezone=COPENHAGEN),
+                      args=[config], kwargs={"clock": clock}, id=BACKUP_JOB, name="nightly backup",
+                      misfire_grace_time=3 * 3600, **JOB_OPTIONS)
 
 
 def start_background(config: Config, **intervals) -> BackgroundScheduler:
@@ -129,7 +152,7 @@ def run_blocking(config: Config, **intervals) -> None:
 
 
 def parse_clock(value: str, setting: str = "digest_time") -> tuple[int, int]:
-    """"07:30" -> (7, 30); a clear Danish error for anything else."""
+    """"07:30" -> (7, 30); a clear Danish error, naming the setting, for anything else."""
     try:
         hour, minute = (int(part) for part in value.split(":"))
         if 0 <= hour < 24 and 0 <= minute < 60:
@@ -237,3 +260,23 @@ def _counts_only(summary) -> str:
         return ", ".join(f"{key}={value}" for key, value in summary.items()
                          if isinstance(value, (int, float)) and isinstance(key, str)) or "-"
     return str(summary) if isinstance(summary, (int, float)) else "-"
+
+
+def nightly_backup(config: Config, now: datetime | None = None, clock: Clock | None = None) -> bool:
+    """One backup into backup_dir, the oldest beyond backup_keep removed, and the success noted
+    for the Drift page. A failure is logged (no citizen data: a path and a reason) and retried
+    the next night; the page warns when the last success grows old."""
+    from data.backup import BackupError, backup_to_folder, record_success
+    now = _now(now, clock)
+    try:
+        report, removed = backup_to_folder(config.db, config.backup_dir, config.backup_keep, now)
+    except (BackupError, OSError) as error:
+        logger.error("nightly backup failed: %s", error)
+        return False
+    db = connect(config.db)
+    try:
+        record_success(db, now)
+    finally:
+        db.close()
+    logger.info("nightly backup: %s (%d bytes), %d old removed", report.path.name, report.size, len(removed))
+    return True

@@ -11,8 +11,9 @@ from smajobs import click_da
 click_da.install()
 
 from core.config import Config, ConfigError  # noqa: E402
+from core.private import restrict_umask  # noqa: E402
 from data import audit  # noqa: E402
-from smajobs.commands import accounts, audit as audit_command, erasure, registry, service  # noqa: E402  (after click_da.install)
+from smajobs.commands import accounts, audit as audit_command, backup, erasure, privacy, registry, service  # noqa: E402  (after click_da.install)
 from smajobs.context import CliError, Context  # noqa: E402
 
 
@@ -22,6 +23,8 @@ from smajobs.context import CliError, Context  # noqa: E402
 @click.pass_context
 def main(ctx: click.Context, db: str | None) -> None:
     """småjobs: borgere, virksomheder og småjobs – match, opfølgning og e-mail."""
+    # Before anything is created: the database, backups, exports and e-mail files are private.
+    restrict_umask()
     try:
         ctx.obj = Context(Config.load(db=db))
     except ConfigError as error:
@@ -31,7 +34,7 @@ def main(ctx: click.Context, db: str | None) -> None:
     ctx.with_resource(audit.acting_as(audit.CLI))
 
 
-for module in (registry, service, accounts, erasure, audit_command):
+for module in (registry, service, accounts, erasure, audit_command, privacy, backup):
     for command in module.COMMANDS:
         main.add_command(command)
 

@@ -8,10 +8,13 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.config import Config
+from core.private import restrict_umask
 
 
 def create_app(config: Config | None = None) -> Flask:
     """The application factory. Every blueprint is registered here and nowhere else."""
+    # Whatever the server process creates (database, WAL, e-mail files) is owner-only.
+    restrict_umask()
     config = config or Config.load()
     app = Flask(__name__)
     app.config.update(

@@ -259,6 +259,37 @@ SCHEMAS = {
         "properties": {"submitted_at": {"type": "string", "examples": ["2026-11-20", "2026-11-20T14:05:00+01:00"]}},
     },
 }
+# The access export (GDPR art. 15, data.access_export): one document with everything stored
+# about a citizen. Rows are described by their keys; each list is what the stored rows hold.
+_ROWS = {"type": "array", "items": {"type": "object"}}
+SCHEMAS["CitizenExport"] = {
+    "type": "object", "additionalProperties": False,
+    "description": "Alt, der er gemt om borgeren (indsigt efter databeskyttelsesforordningens art. 15). "
+                   "Udtrækket skrives selv i adgangsloggen og er med i access_log.",
+    "required": ["format", "version", "generated_at", "citizen", "placements", "meetings", "reminders",
+                 "checkins", "emails", "access_log"],
+    "properties": {
+        "format": {"const": "smajobs-indsigt"}, "version": {"type": "integer", "minimum": 1},
+        "generated_at": DATETIME,
+        "citizen": {"allOf": [_ref("StoredCitizen"), {"required": ["created_at", "updated_at"],
+                                                      "properties": {"created_at": DATETIME,
+                                                                     "updated_at": DATETIME}}]},
+        "placements": {"type": "array", "description": "Forløb med rapportfrister (reports).",
+                       "items": {"type": "object", "required": ["id", "opening_title", "employer_name", "reports"],
+                                 "properties": {"id": {"type": "integer"}, "reports": {
+                                     "type": "array", "items": {"type": "object",
+                                                                "required": ["id", "kind", "due_date"]}}}}},
+        "meetings": {"type": "array", "description": "Møder, noter medregnet.",
+                     "items": {"type": "object", "required": ["id", "kind", "held_on", "note"]}},
+        "reminders": {**_ROWS, "description": "Påmindelser om borgeren eller borgerens forløb."},
+        "checkins": {**_ROWS, "description": "Tjek-ind hos virksomhederne på borgerens forløb og deres svar."},
+        "emails": {"type": "array", "description": "E-mails om borgeren (udbakken).",
+                   "items": {"type": "object", "required": ["id", "to_addr", "subject", "body_text", "created_at"]}},
+        "access_log": {"type": "array", "description": "Hvem har set eller ændret borgerens oplysninger.",
+                       "items": {"type": "object", "required": ["at", "action", "action_text", "actor", "channel"]}},
+    },
+}
+
 # Correcting a meeting takes the same fields as logging one, any of them.
 SCHEMAS["MeetingChanges"] = {
     "type": "object", "additionalProperties": False, "minProperties": 1,
@@ -394,6 +425,13 @@ def _paths() -> dict:
                               errors=citizen_scoped)),
             "post": _op("create_meeting", "Møder", "Notér et møde.", 201, "Meeting", errors=citizen_scoped,
                         body="MeetingInput"),
+        },
+        "/api/v1/citizens/{citizen_id}/export": {
+            "parameters": [CITIZEN_ID],
+            "get": _op("citizen_export_document", "Borgere", "Alle data om borgeren (indsigt, GDPR art. 15).", 200,
+                       "CitizenExport", errors=citizen_scoped,
+                       description="Samme dokument som \"Hent alle data\" på borgerens side og "
+                                   "`smajobs export-citizen`. Hvert udtræk skrives i adgangsloggen."),
         },
         "/api/v1/placements/{placement_id}": {
             "parameters": [PLACEMENT_ID],

@@ -13,9 +13,10 @@ NAV_ITEMS = [
     ("outbox_admin.index", "Fejlede e-mails"),
     ("accounts_admin.index", "Konsulenter"),
     ("audit_admin.index", "Adgangslog"),
+    ("operations_admin.index", "Drift"),
 ]
 # Menu entries only admins see (their pages answer 403 to everyone else).
-ADMIN_ONLY = {"outbox_admin.index", "accounts_admin.index", "audit_admin.index"}
+ADMIN_ONLY = {"outbox_admin.index", "accounts_admin.index", "audit_admin.index", "operations_admin.index"}
 
 
 def _visible(endpoint: str) -> bool:
@@ -46,6 +47,9 @@ def _with_count(endpoint: str, label: str) -> str:
         waiting = pending_count(get_db())
         if waiting:
             return f"{label} ({waiting})"
+    if endpoint == "operations_admin.index":
+        from web.operations_admin import menu_label
+        return menu_label(label)
     return label
 
 
@@ -62,10 +66,13 @@ def blueprints() -> list[Blueprint]:
     from web.today import bp as today_bp
     from web.checkin import bp as checkin_bp
     from web.erasure import bp as erasure_bp
+    from web.citizen_export import bp as citizen_export_bp
+    from web.operations_admin import bp as operations_admin_bp
     return [
         today_bp,
         checkin_bp,
         citizens_bp,
+        citizen_export_bp,
         placements_bp,
         employers_bp,
         signup_bp,
@@ -74,6 +81,7 @@ def blueprints() -> list[Blueprint]:
         accounts_admin_bp,
         audit_admin_bp,
         password_link_bp,
+        operations_admin_bp,
         api_bp,
         erasure_bp,
     ]

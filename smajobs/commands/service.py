@@ -71,10 +71,10 @@ def serve_command(context: Context, host: str, port: int, scheduler: bool) -> No
 @pass_context
 def scheduler_command(context: Context) -> None:
     """Kør planlæggeren som egen proces: send e-mail, påmindelser og dagligt overblik."""
-    from jobs.scheduler import parse_clock, run_blocking
+    from jobs.scheduler import check_settings, run_blocking
     config = context.config
     try:
-        parse_clock(config.digest_time)
+        check_settings(config)
     except ValueError as error:
         raise click.ClickException(str(error))
     _configure_logging()

@@ -224,4 +224,4 @@ def no_caching(response):
     return response
 
 
-from web.api import citizens, registry, placements, reports, transfer, meta  # noqa: E402,F401  (routes)
+from web.api import citizens, registry, placements, reports, transfer, meta, privacy  # noqa: E402,F401  (routes)
