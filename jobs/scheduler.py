@@ -96,6 +96,8 @@ def build_scheduler(config: Config, scheduler_class: type[BaseScheduler] = Backg
                                                                      timezone=zone),
                       args=[config], id="audit_retention", name="audit retention", next_run_time=now,
                       misfire_grace_time=3600, **JOB_OPTIONS)
+    if config.backup_dir.strip():
+        add_backup_job(scheduler, config, clock)
     return scheduler
 
 
@@ -106,9 +108,6 @@ def as_scheduler(job: Callable) -> Callable:
         with audit.acting_as(audit.SCHEDULER):
             return job(*args, **kwargs)
     return run
-    if config.backup_dir.strip():
-        add_backup_job(scheduler, config, clock)
-    return scheduler
 
 
 def check_settings(config: Config) -> None:
