@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, time
-from typing import Callable
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -44,15 +43,13 @@ RULES_INTERVAL_SECONDS = 5 * 60
 # Runs missed while the process was busy collapse into one; a job never overlaps itself.
 JOB_OPTIONS = {"coalesce": True, "max_instances": 1}
 DIGEST_JOB = "daily_digest"
-Clock = Callable[[], datetime]
 
 
 def build_scheduler(config: Config, scheduler_class: type[BaseScheduler] = BackgroundScheduler, *,
                     outbox_interval: float = OUTBOX_INTERVAL_SECONDS,
-                    rules_interval: float = RULES_INTERVAL_SECONDS,
-                    clock: Clock | None = None) -> BaseScheduler:
-    """A scheduler with the three jobs added, not yet started. `clock` (tests) is what the jobs
-    take as the time; the triggers themselves follow the real clock."""
+                    rules_interval: float = RULES_INTERVAL_SECONDS) -> BaseScheduler:
+    """A scheduler with the three jobs added, not yet started. The jobs take the time from the one
+    clock (core.clock, which tests fix); the triggers themselves follow APScheduler's real clock."""
     zone = COPENHAGEN
     scheduler = scheduler_class(
         timezone=zone,
@@ -61,21 +58,20 @@ def build_scheduler(config: Config, scheduler_class: type[BaseScheduler] = Backg
         executors={"default": ThreadPoolExecutor(max_workers=3)},
         job_defaults=JOB_OPTIONS,
     )
-    now = datetime.now(zone)
-    clocked = {"clock": clock}
+    now = datetime.now(zone)  # APScheduler compares run times with the real time, not core.clock
     scheduler.add_job(send_outbox, IntervalTrigger(seconds=outbox_interval, timezone=zone),
                       args=[config], id="send_outbox", name="send outbox", next_run_time=now,
                       misfire_grace_time=max(int(outbox_interval), 1), **JOB_OPTIONS)
     # Runs at once on start: that first pass also catches up a digest missed today.
     scheduler.add_job(rules_pass, IntervalTrigger(seconds=rules_interval, timezone=zone),
-                      args=[config], kwargs=clocked, id="rules_pass", name="rules pass", next_run_time=now,
+                      args=[config], id="rules_pass", name="rules pass", next_run_time=now,
                       misfire_grace_time=max(int(rules_interval), 1), **JOB_OPTIONS)
     hour, minute = parse_clock(config.digest_time)
     # On time when the process is up at digest_time; later than the grace time, the next rules
     # pass catches up instead.
     scheduler.add_job(daily_digest, CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute,
                                                 timezone=zone),
-                      args=[config], kwargs=clocked, id=DIGEST_JOB, name="daily digest", misfire_grace_time=3600,
+                      args=[config], id=DIGEST_JOB, name="daily digest", misfire_grace_time=3600,
                       **JOB_OPTIONS)
     return scheduler
 
@@ -123,14 +119,10 @@ def send_outbox(config: Config) -> int:
         db.close()
 
 
-def _now(now: datetime | None, clock: Clock | None) -> datetime:
-    return local_now(now or (clock() if clock else None))
-
-
-def rules_pass(config: Config, now: datetime | None = None, clock: Clock | None = None):
+def rules_pass(config: Config, now: datetime | None = None):
     """One pass of the reminder rules as of `now` (default: the clock), then the digest catch-up
     (after the rules, so the reminders due today are in it)."""
-    now = _now(now, clock)
+    now = local_now(now)
     db = connect(config.db)
     try:
         summary = rules.run_pass(db, config, now)
@@ -148,21 +140,21 @@ def digest_is_due(config: Config, now: datetime) -> bool:
     return calendar.is_working_day(now.date()) and now.time() >= time(hour, minute)
 
 
-def catch_up_digest(config: Config, now: datetime | None = None, clock: Clock | None = None):
+def catch_up_digest(config: Config, now: datetime | None = None):
     """Queue today's digest if it is due and has not been done today; None when nothing ran."""
-    now = _now(now, clock)
+    now = local_now(now)
     if not digest_is_due(config, now):
         return None
     return daily_digest(config, now)
 
 
-def daily_digest(config: Config, now: datetime | None = None, clock: Clock | None = None):
+def daily_digest(config: Config, now: datetime | None = None):
     """The consultants' daily digest, once per working day (weekends and holidays skipped).
 
     Returns the counts, or None when skipped: not a working day, or already done today. The run
     is recorded after the e-mails are queued, so a crash in between repeats the run, and the
     outbox's dedupe key (one digest per consultant and day) makes that repeat queue nothing."""
-    now = _now(now, clock)
+    now = local_now(now)
     today = now.date()
     if not calendar.is_working_day(today):
         logger.info("daily digest skipped: not a working day")

@@ -22,9 +22,9 @@ from jobs.rules_config import rules_config
 from matcher.vocabulary import LANGUAGE_NAMES, NEED_EXPLANATIONS, NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS
 from web.auth import admin_required, citizen_or_404, may_see_citizen
 from web.db import get_db
+from core import clock
 from core.formats import as_typed
 from web.forms import choices
-from web.today import today
 
 bp = Blueprint("citizens", __name__)
 
@@ -234,7 +234,7 @@ def _frikort_status(citizen: dict):
     if not citizen["social_free_card"]:
         return None
     rows = placements.placements_of_citizen(get_db(), citizen["id"])
-    return frikort.status_for(citizen, rows, today(), rules_config(current_app.config["SMAJOBS"]))
+    return frikort.status_for(citizen, rows, clock.today(), rules_config(current_app.config["SMAJOBS"]))
 
 
 @bp.route("/borgere/<citizen_id>/rediger", methods=["GET", "POST"])
