@@ -22,7 +22,7 @@ from core.formats import danish_date, danish_number
 
 TEMPLATES = Path(__file__).parent / "templates" / "mail"
 
-_environment = Environment(
+environment = Environment(
     loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
     undefined=StrictUndefined,
@@ -30,7 +30,7 @@ _environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_environment.filters.update(danish_date=danish_date, danish_number=danish_number)
+environment.filters.update(danish_date=danish_date, danish_number=danish_number)
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,10 @@ class Mail:
 
 def render(purpose: str, **values) -> Mail:
     """The e-mail for `purpose` with `values` filled in."""
-    subject = _environment.get_template(f"{purpose}.subject.txt").render(values)
-    body_text = _environment.get_template(f"{purpose}.txt").render(values)
+    subject = environment.get_template(f"{purpose}.subject.txt").render(values)
+    body_text = environment.get_template(f"{purpose}.txt").render(values)
     html = TEMPLATES / f"{purpose}.html"
-    body_html = _environment.get_template(html.name).render(values) if html.exists() else None
+    body_html = environment.get_template(html.name).render(values) if html.exists() else None
     return Mail(subject=" ".join(subject.split()), body_text=body_text, body_html=body_html)
 
 
