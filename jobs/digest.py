@@ -110,7 +110,7 @@ def consultant_calendar(db, config, consultant_email: str, today: date, events: 
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", "småjobs: opfølgninger")
     calendar.add("x-wr-timezone", "Europe/Copenhagen")
-    stamp = datetime.now(timezone.utc).replace(microsecond=0)
+    stamp = local_now().astimezone(timezone.utc).replace(microsecond=0)
     for item in events if events is not None else calendar_events(db, config, consultant_email, today):
         event = Event()
         event.add("uid", f"{item['key'].replace(':', '-')}@{UID_DOMAIN}")

@@ -33,7 +33,7 @@ import smtplib
 import socket
 import ssl
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -44,7 +44,7 @@ import sqlite_utils
 
 from data import outbox
 from data.outbox import utc_iso
-from core.clock import COPENHAGEN
+from core.clock import COPENHAGEN, now as clock_now
 from core.config import Config
 from core.private import private_dir, write_private
 
@@ -91,13 +91,13 @@ def deliver_outbox(db: sqlite_utils.Database, config: Config, now: datetime | No
                    pause_between: float = 0.0) -> int:
     """Send what is due in the outbox; returns how many e-mails were sent.
 
-    `now` (an aware datetime) fixes the clock for tests and `smajobs send-mail --now`; by default
-    the real clock is read at each step. `pause_between` (seconds) slows the pass down between
+    `now` (an aware datetime) fixes the time for this pass; by default the one clock
+    (core.clock) is read at each step. `pause_between` (seconds) slows the pass down between
     two e-mails; it exists for the kill test only.
     """
     if now is not None and now.tzinfo is None:
         raise ValueError("now skal have en tidszone")
-    clock = (lambda: now) if now is not None else (lambda: datetime.now(timezone.utc))
+    clock = (lambda: now) if now is not None else clock_now
     worker_id = worker_id or new_worker_id()
     start = clock()
     candidates = outbox.due(db, now=utc_iso(start), stale_before=utc_iso(start - CLAIM_LEASE),
@@ -178,7 +178,7 @@ def failed_messages(db: sqlite_utils.Database) -> list[dict]:
 
 def retry_failed(db: sqlite_utils.Database, outbox_id: int, now: datetime | None = None) -> bool:
     """Requeue a failed e-mail with a fresh set of tries, due at once. False if it is not failed."""
-    return outbox.requeue(db, outbox_id, now=utc_iso(now or datetime.now(timezone.utc)))
+    return outbox.requeue(db, outbox_id, now=utc_iso(now or clock_now()))
 
 
 # --- building the message ------------------------------------------------------------------

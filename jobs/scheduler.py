@@ -26,7 +26,6 @@ from __future__ import annotations
 import functools
 import logging
 from datetime import datetime, time
-from typing import Callable
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -52,15 +51,13 @@ DIGEST_JOB = "daily_digest"
 RETENTION_JOB = "retention"
 AUDIT_RETENTION_INTERVAL_HOURS = 24
 BACKUP_JOB = "nightly_backup"
-Clock = Callable[[], datetime]
 
 
 def build_scheduler(config: Config, scheduler_class: type[BaseScheduler] = BackgroundScheduler, *,
                     outbox_interval: float = OUTBOX_INTERVAL_SECONDS,
-                    rules_interval: float = RULES_INTERVAL_SECONDS,
-                    clock: Clock | None = None) -> BaseScheduler:
-    """A scheduler with the three jobs added, not yet started. `clock` (tests) is what the jobs
-    take as the time; the triggers themselves follow the real clock."""
+                    rules_interval: float = RULES_INTERVAL_SECONDS) -> BaseScheduler:
+    """A scheduler with the three jobs added, not yet started. The jobs take the time from the one
+    clock (core.clock, which tests fix); the triggers themselves follow APScheduler's real clock."""
     zone = COPENHAGEN
     scheduler = scheduler_class(
         timezone=zone,
@@ -69,27 +66,26 @@ def build_scheduler(config: Config, scheduler_class: type[BaseScheduler] = Backg
         executors={"default": ThreadPoolExecutor(max_workers=3)},
         job_defaults=JOB_OPTIONS,
     )
-    now = datetime.now(zone)
-    clocked = {"clock": clock}
+    now = datetime.now(zone)  # APScheduler compares run times with the real time, not core.clock
     scheduler.add_job(as_scheduler(send_outbox), IntervalTrigger(seconds=outbox_interval, timezone=zone),
                       args=[config], id="send_outbox", name="send outbox", next_run_time=now,
                       misfire_grace_time=max(int(outbox_interval), 1), **JOB_OPTIONS)
     # Runs at once on start: that first pass also catches up a digest missed today.
     scheduler.add_job(as_scheduler(rules_pass), IntervalTrigger(seconds=rules_interval, timezone=zone),
-                      args=[config], kwargs=clocked, id="rules_pass", name="rules pass", next_run_time=now,
+                      args=[config], id="rules_pass", name="rules pass", next_run_time=now,
                       misfire_grace_time=max(int(rules_interval), 1), **JOB_OPTIONS)
     hour, minute = parse_clock(config.digest_time)
     # On time when the process is up at digest_time; later than the grace time, the next rules
     # pass catches up instead.
     scheduler.add_job(as_scheduler(daily_digest), CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute,
                                                 timezone=zone),
-                      args=[config], kwargs=clocked, id=DIGEST_JOB, name="daily digest", misfire_grace_time=3600,
+                      args=[config], id=DIGEST_JOB, name="daily digest", misfire_grace_time=3600,
                       **JOB_OPTIONS)
     # Erasure after the retention period: daily, and once at start so a scheduler that was down
     # at retention_time does not leave a citizen past their date for another day.
     hour, minute = parse_clock(config.retention_time, "retention_time")
     scheduler.add_job(retention_pass, CronTrigger(hour=hour, minute=minute, timezone=zone),
-                      args=[config], kwargs=clocked, id=RETENTION_JOB, name="retention", next_run_time=now,
+                      args=[config], id=RETENTION_JOB, name="retention", next_run_time=now,
                       misfire_grace_time=3600, **JOB_OPTIONS)
     # At start too: a scheduler restarted every night would otherwise never reach its 24 hours.
     scheduler.add_job(as_scheduler(prune_audit_log), IntervalTrigger(hours=AUDIT_RETENTION_INTERVAL_HOURS,
@@ -97,7 +93,7 @@ def build_scheduler(config: Config, scheduler_class: type[BaseScheduler] = Backg
                       args=[config], id="audit_retention", name="audit retention", next_run_time=now,
                       misfire_grace_time=3600, **JOB_OPTIONS)
     if config.backup_dir.strip():
-        add_backup_job(scheduler, config, clock)
+        add_backup_job(scheduler, config)
     return scheduler
 
 
@@ -119,13 +115,13 @@ def check_settings(config: Config) -> None:
             raise ValueError(f"SMAJOBS_BACKUP_KEEP skal være mindst 1, ikke {config.backup_keep}.")
 
 
-def add_backup_job(scheduler: BaseScheduler, config: Config, clock: Clock | None = None) -> None:
+def add_backup_job(scheduler: BaseScheduler, config: Config) -> None:
     """The nightly backup into backup_dir at backup_time, Danish time, every day. A night
     missed by more than the grace time is not made up: the Drift page warns instead."""
     check_settings(config)
     hour, minute = parse_clock(config.backup_time, "backup_time")
     scheduler.add_job(nightly_backup, CronTrigger(hour=hour, minute=minute, timezone=COPENHAGEN),
-                      args=[config], kwargs={"clock": clock}, id=BACKUP_JOB, name="nightly backup",
+                      args=[config], id=BACKUP_JOB, name="nightly backup",
                       misfire_grace_time=3 * 3600, **JOB_OPTIONS)
 
 
@@ -172,14 +168,10 @@ def send_outbox(config: Config) -> int:
         db.close()
 
 
-def _now(now: datetime | None, clock: Clock | None) -> datetime:
-    return local_now(now or (clock() if clock else None))
-
-
-def rules_pass(config: Config, now: datetime | None = None, clock: Clock | None = None):
+def rules_pass(config: Config, now: datetime | None = None):
     """One pass of the reminder rules as of `now` (default: the clock), then the digest catch-up
     (after the rules, so the reminders due today are in it)."""
-    now = _now(now, clock)
+    now = local_now(now)
     db = connect(config.db)
     try:
         summary = rules.run_pass(db, config, now)
@@ -197,21 +189,21 @@ def digest_is_due(config: Config, now: datetime) -> bool:
     return calendar.is_working_day(now.date()) and now.time() >= time(hour, minute)
 
 
-def catch_up_digest(config: Config, now: datetime | None = None, clock: Clock | None = None):
+def catch_up_digest(config: Config, now: datetime | None = None):
     """Queue today's digest if it is due and has not been done today; None when nothing ran."""
-    now = _now(now, clock)
+    now = local_now(now)
     if not digest_is_due(config, now):
         return None
     return daily_digest(config, now)
 
 
-def daily_digest(config: Config, now: datetime | None = None, clock: Clock | None = None):
+def daily_digest(config: Config, now: datetime | None = None):
     """The consultants' daily digest, once per working day (weekends and holidays skipped).
 
     Returns the counts, or None when skipped: not a working day, or already done today. The run
     is recorded after the e-mails are queued, so a crash in between repeats the run, and the
     outbox's dedupe key (one digest per consultant and day) makes that repeat queue nothing."""
-    now = _now(now, clock)
+    now = local_now(now)
     today = now.date()
     if not calendar.is_working_day(today):
         logger.info("daily digest skipped: not a working day")
@@ -228,10 +220,10 @@ def daily_digest(config: Config, now: datetime | None = None, clock: Clock | Non
     return result
 
 
-def retention_pass(config: Config, now: datetime | None = None, clock: Clock | None = None) -> dict:
+def retention_pass(config: Config, now: datetime | None = None) -> dict:
     """Erase citizens whose retention period has run out and prune old registrations
     (jobs.erasure.run_retention), as the scheduler in the audit trail."""
-    now = _now(now, clock)
+    now = local_now(now)
     db = connect(config.db)
     try:
         with audit.acting_as(audit.SCHEDULER):
@@ -261,12 +253,12 @@ def _counts_only(summary) -> str:
     return str(summary) if isinstance(summary, (int, float)) else "-"
 
 
-def nightly_backup(config: Config, now: datetime | None = None, clock: Clock | None = None) -> bool:
+def nightly_backup(config: Config, now: datetime | None = None) -> bool:
     """One backup into backup_dir, the oldest beyond backup_keep removed, and the success noted
     for the Drift page. A failure is logged (no citizen data: a path and a reason) and retried
     the next night; the page warns when the last success grows old."""
     from data.backup import BackupError, backup_to_folder, record_success
-    now = _now(now, clock)
+    now = local_now(now)
     try:
         report, removed = backup_to_folder(config.db, config.backup_dir, config.backup_keep, now)
     except (BackupError, OSError) as error:

@@ -29,11 +29,10 @@ def admin(app, client, make_consultant):
 
 
 @pytest.fixture
-def clock(app):
-    """The app's clock, moved by tests: {"now": datetime}."""
-    moment = {"now": T0}
-    app.config["SMAJOBS_CLOCK"] = lambda: moment["now"]
-    return moment
+def clock(clock):
+    """The one clock (tests/conftest.py), at T0 until a test moves it."""
+    clock.set(T0)
+    return clock
 
 
 def token_of(client, url: str = "/admin/konsulenter/ny") -> str:
@@ -213,12 +212,12 @@ def test_a_bad_password_is_refused_next_to_the_field_and_the_link_still_works(ap
 def test_the_link_expires_after_three_days(app, client, admin, db, clock):
     create(client)
     path = link_path(db, "mette@example.dk")
-    clock["now"] = T0 + timedelta(days=2, hours=23)
+    clock.set(T0 + timedelta(days=2, hours=23))
     assert app.test_client().get(path).status_code == 200
-    clock["now"] = T0 + timedelta(days=3, minutes=1)
+    clock.set(T0 + timedelta(days=3, minutes=1))
     visitor = app.test_client()
     assert visitor.get(path).status_code == 410
-    clock["now"] = T0 + timedelta(days=2, hours=23)
+    clock.set(T0 + timedelta(days=2, hours=23))
     assert choose(visitor, path).status_code == 302  # the same link, read in time, works
 
 

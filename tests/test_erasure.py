@@ -394,12 +394,12 @@ def test_rejected_and_superseded_registrations_go_after_30_days(demo_db, config)
     assert signups.registration(demo_db, second.registration_id)["status"] == "pending"
 
 
-def test_i_dag_shows_the_retention_reminder_with_the_way_to_keep(app, client, people, config):
+def test_i_dag_shows_the_retention_reminder_with_the_way_to_keep(app, client, people, config, clock):
     people.execute("UPDATE citizens SET updated_at = '2026-01-10T09:00:00+00:00'")
     people.conn.commit()
     run_pass(people, config, at("2026-12-15 08:00"))
     login(client, OWNER)
-    app.config["SMAJOBS_CLOCK"] = lambda: at("2026-12-15 09:00")
+    clock.set(at("2026-12-15 09:00"))
     page = client.get("/i-dag").get_data(as_text=True)
     assert f"Borger {CID} slettes om 26 dage" in page
     assert f'href="/borgere/{CID}#sletning"' in page and "Behold endnu en periode" in page

@@ -340,10 +340,10 @@ def test_employer_history_hides_other_consultants_citizens(client, people):
     assert "Fatma" not in page and "En anden konsulents borger" in page
 
 
-def test_citizen_page_shows_socialt_frikort_earnings_against_the_ceiling(owner, people, app):
+def test_citizen_page_shows_socialt_frikort_earnings_against_the_ceiling(owner, people, clock):
     from datetime import datetime
     from zoneinfo import ZoneInfo
-    app.config["SMAJOBS_CLOCK"] = lambda: datetime(2025, 12, 1, 9, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
+    clock.set(datetime(2025, 12, 1, 9, 0, tzinfo=ZoneInfo("Europe/Copenhagen")))
     registry.save_citizen(people, {**registry.citizen_to_exchange(registry.get_citizen(people, FATMA)),
                                    "social_free_card": True})
     # 5 paid hours × 150 kr. from 1 September to 1 December (92 days) = 9,857 kr. of 42,766 kr. (2025).
@@ -354,10 +354,10 @@ def test_citizen_page_shows_socialt_frikort_earnings_against_the_ceiling(owner, 
     assert "Ja – tjent i 2025: 9.857 kr. af 42.766 kr. (23 %)" in page
 
 
-def test_citizen_page_says_when_the_ceiling_comes_from_config(owner, people, app):
+def test_citizen_page_says_when_the_ceiling_comes_from_config(owner, people, clock):
     from datetime import datetime
     from zoneinfo import ZoneInfo
-    app.config["SMAJOBS_CLOCK"] = lambda: datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
+    clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Europe/Copenhagen")))
     registry.save_citizen(people, {**registry.citizen_to_exchange(registry.get_citizen(people, FATMA)),
                                    "social_free_card": True})
     page = html.unescape(owner.get(f"/borgere/{FATMA}").get_data(as_text=True))

@@ -9,7 +9,6 @@ import functools
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -22,6 +21,7 @@ from flask_wtf.csrf import CSRFProtect
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
+from core import clock
 from data import accounts, registry
 from web import limits
 from web.db import get_db
@@ -118,16 +118,8 @@ def consultant_for_token(token: str) -> Consultant | None:
     row = accounts.consultant_by_token_hash(get_db(), hash_api_token(token))
     if row is None:
         return None
-    accounts.record_token_use(get_db(), row["token_id"], request_now(), row["token_last_used_at"])
+    accounts.record_token_use(get_db(), row["token_id"], clock.now(), row["token_last_used_at"])
     return Consultant(row)
-
-
-def request_now() -> datetime:
-    """The current time, aware; tests fix it with app.config["SMAJOBS_CLOCK"] (as web.today does;
-    a naive clock reads as Copenhagen wall-clock time)."""
-    from core.clock import local_now
-    clock = current_app.config.get("SMAJOBS_CLOCK")
-    return local_now(clock() if clock else None)
 
 
 def admin_required(view):

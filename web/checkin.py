@@ -17,12 +17,12 @@ from itsdangerous import BadSignature
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from core import clock
 from data import reminders as store
 from jobs.rules import checkin_serializer
 from web.audit_trail import seen
 from web.db import get_db
 from web.forms import choices
-from web.today import today
 
 bp = Blueprint("checkin", __name__)
 
@@ -65,7 +65,7 @@ def _checkin_from_token(token: str):
     if checkin["answered_at"]:
         return None, _message("Tak, I har allerede svaret",
                               "Svaret er modtaget, og konsulenten har det. I får et nyt link om nogle uger.", 410)
-    if today() > date.fromisoformat(checkin["expires_on"]) or checkin["placement_status"] != "active":
+    if clock.today() > date.fromisoformat(checkin["expires_on"]) or checkin["placement_status"] != "active":
         return None, _message("Linket er udløbet",
                               "Linket var kun gyldigt i en periode, og den er overstået. I får et nyt link "
                               "med næste e-mail – eller kontakt konsulenten direkte.", 410)
@@ -94,7 +94,7 @@ def form(token: str):
     if form.validate_on_submit():
         flagged = form.attendance.data in FLAGS or form.tasks.data in FLAGS or form.act_on.data == "yes"
         meeting = store.answer_checkin(
-            get_db(), checkin["id"], held_on=today(), attendance=form.attendance.data, tasks=form.tasks.data,
+            get_db(), checkin["id"], held_on=clock.today(), attendance=form.attendance.data, tasks=form.tasks.data,
             act_on=form.act_on.data == "yes", note=(form.note.data or "").strip(), flagged=flagged,
             meeting_note=_meeting_note(form))
         if meeting is None:

@@ -25,9 +25,9 @@ from web.audit_trail import seen, seen_many
 from web.auth import admin_required, citizen_or_404, may_see_citizen
 from web.erasure import KeepForm
 from web.db import get_db
+from core import clock
 from core.formats import as_typed
 from web.forms import choices
-from web.today import today
 
 bp = Blueprint("citizens", __name__)
 
@@ -242,7 +242,7 @@ def _frikort_status(citizen: dict, citizen_placements: list[dict]):
     """This year's earnings against the socialt frikort ceiling, for a citizen who holds one."""
     if not citizen["social_free_card"]:
         return None
-    return frikort.status_for(citizen, citizen_placements, today(), rules_config(current_app.config["SMAJOBS"]))
+    return frikort.status_for(citizen, citizen_placements, clock.today(), rules_config(current_app.config["SMAJOBS"]))
 
 
 @bp.route("/borgere/<citizen_id>/rediger", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 
 from data import reminders as store
 from jobs import frikort
-from core.clock import local_date
+from core import clock
 from jobs.calendar import holiday_name
 from jobs.rules_config import rules_config
 from web.audit_trail import seen_many
@@ -24,12 +24,6 @@ from web.db import get_db
 
 bp = Blueprint("today", __name__)
 MAX_SNOOZE_DAYS = 366
-
-
-def today() -> date:
-    """The local date; tests fix the clock with app.config["SMAJOBS_CLOCK"] (returns a datetime)."""
-    clock = current_app.config.get("SMAJOBS_CLOCK")
-    return local_date(clock() if clock else None)
 
 
 def _show_all() -> bool:
@@ -69,7 +63,7 @@ def _frikort_statuses(db, consultant_email: str | None, day: date) -> list:
 
 def _render(snooze_errors: dict | None = None, typed: dict | None = None, feed_url: str | None = None,
             status: int = 200):
-    db, day = get_db(), today()
+    db, day = get_db(), clock.today()
     everyone = _show_all()
     email = None if everyone else current_user.email.lower()
     reminders = store.due_reminders(db, day, email)
@@ -117,7 +111,7 @@ def done(reminder_id: int):
 def snooze(reminder_id: int):
     reminder = _reminder_or_404(reminder_id)
     raw = (request.form.get("until") or "").strip()
-    day = today()
+    day = clock.today()
     error, until = None, None
     if not raw:
         error = "Vælg en dato at udsætte til."
@@ -163,7 +157,7 @@ def feed(token: str):
     if consultant is None:
         return Response("Ukendt eller udløbet kalenderlink. Lav et nyt på siden I dag.\n", status=404,
                         mimetype="text/plain")
-    body = consultant_calendar(db, current_app.config["SMAJOBS"], consultant["email"], today())
+    body = consultant_calendar(db, current_app.config["SMAJOBS"], consultant["email"], clock.today())
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="smajobs.ics"'
     response.headers["Cache-Control"] = "private, no-store"

@@ -9,13 +9,13 @@ from datetime import date, datetime, timedelta, timezone
 
 from flask import jsonify, request
 
+from core import clock
 from data import paging, placements
 from data.placements import InvalidPlacement
 from web.api import ApiError, bp, created, field_problems
 from web.api.paging import page_request, paged_response
 from web.api.placements import _body, _invalid, _placement_or_404
 from web.audit_trail import seen
-from web.auth import request_now
 from web.db import get_db
 
 REPORT_INPUT = ("kind", "due_date")
@@ -77,7 +77,7 @@ def submit_report(placement_id: int, report_id: int):
     given = body.get("submitted_at")
     if given is None and report["submitted_at"]:
         return jsonify(report_json(report))
-    now = request_now()
+    now = clock.now()
     submitted_at = now.astimezone(timezone.utc).isoformat(timespec="seconds") if given is None \
         else _submitted_at(given, now, report_id)
     return jsonify(report_json(placements.submit_report(get_db(), report_id, submitted_at)))
