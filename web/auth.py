@@ -101,7 +101,32 @@ def load_consultant(session_id: str):
     row = accounts.consultant_by_id(get_db(), int(consultant_id))
     if row is None or not row["active"] or not hmac.compare_digest(marker, session_marker(row["password_hash"])):
         return None
+    # Ended on the server ("Log ud", "Log ud på alle enheder", deactivation, a new password):
+    # a copy of the cookie opens nothing any more.
+    sid = session.get("sid")
+    if not isinstance(sid, str) or not accounts.session_is_open(get_db(), row["id"], _session_key(sid),
+                                                                 hours=_session_hours()):
+        return None
     return Consultant(row)
+
+
+def _session_key(sid: str) -> str:
+    # Long and random like an API token, so the same fast hash; the database never holds the id.
+    return hash_api_token(sid)
+
+
+def _session_hours() -> float:
+    return current_app.config["SMAJOBS"].session_hours
+
+
+def _open_session(row: dict) -> None:
+    """A fresh session for this log-in, recorded on the server so it can be ended there."""
+    session.clear()
+    session.permanent = True
+    sid = secrets.token_urlsafe(32)
+    accounts.open_session(get_db(), row["id"], _session_key(sid), hours=_session_hours())
+    session["sid"] = sid
+    login_user(Consultant(row))
 
 
 @login_manager.request_loader
@@ -174,9 +199,7 @@ def login():
             # Only failures count against the e-mail, so its count is cleared. The address keeps
             # its count, this attempt included: one own account must not reset a guessing spree.
             limits.forget(*attempt[-1])
-            session.clear()
-            session.permanent = True
-            login_user(Consultant(row))
+            _open_session(row)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("Forkert e-mail eller adgangskode.")
     return render_template("login.html", form=form), 200 if request.method == "GET" or not form.errors else 400
@@ -229,9 +252,26 @@ def _login_wait_minutes(attempt: list[tuple[str, str]]) -> int:
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """End this browser's session, on the server too."""
+    sid = session.get("sid")
+    if isinstance(sid, str):
+        accounts.end_session(get_db(), _session_key(sid))
+    return _logged_out("Du er logget ud.")
+
+
+@bp.route("/logout/alle", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """End every session of this account, on every device (e.g. after forgetting to log out on
+    a shared computer, or losing a phone)."""
+    accounts.end_sessions(get_db(), current_user.id)
+    return _logged_out("Du er logget ud på alle enheder.")
+
+
+def _logged_out(message: str):
     logout_user()
     session.clear()
-    flash("Du er logget ud.")
+    flash(message)
     return redirect(url_for("auth.login"))
 
 
