@@ -98,7 +98,10 @@ def compose_email(config, purpose: str):
         elif purpose == "updated":
             subject = "Vi har modtaget jeres ændringer"
             body = (f"Hej {first_name}\n\nTak for ændringerne til {company}. Lukkede småjobs er lukket med det samme; "
-                    f"andre ændringer gælder, når en konsulent har set dem igennem.\n\n{link_text}")
+                    f"andre ændringer gælder, når en konsulent har set dem igennem.\n\n")
+            # A new contact e-mail gets the link only once a consultant has approved it.
+            body += link_text if link_allowed else (
+                "Når en konsulent har godkendt den nye e-mailadresse, sender vi et nyt privat link til den.")
         elif purpose == "approved":
             subject = "Jeres småjob er godkendt"
             body = (f"Hej {first_name}\n\nEn konsulent har nu godkendt {company}s oplysninger. "
