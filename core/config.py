@@ -120,11 +120,17 @@ class Config:
     signup_link_rate_limit: str = "10 per hour"
     # The employer form's instant postcode look-ups, per client address.
     signup_postcode_rate_limit: str = "60 per minute"
-    # Log-in throttle (web/auth.py): attempts allowed per e-mail (since its last success) and per
-    # client address (successes included) within the window; more answer 429 with a Danish
-    # message on the form until it has passed.
-    login_limit_per_email: str = "10 per 15 minutes"
+    # Log-in throttle (web/auth.py), each a limit string; several joined by ";" are all applied,
+    # which makes the wait grow with the count. More attempts answer 429 with a Danish message on
+    # the form until the window has passed. A browser that has logged in with an e-mail before
+    # holds a signed device cookie for it and is counted only per device, so guessing elsewhere
+    # never locks the owner out; every other attempt counts per e-mail and client address
+    # together (cleared by a success from there), per client address (any e-mail) and against
+    # the ceiling per e-mail (from anywhere, successes included, never cleared by one).
+    login_limit_per_email_and_address: str = "5 per minute; 10 per hour; 20 per day"
+    login_limit_per_email: str = "50 per hour"
     login_limit_per_address: str = "100 per hour"
+    login_limit_per_device: str = "10 per 15 minutes"
     # Where the limits above count (Flask-Limiter storage URI). memory:// counts per web process;
     # several `smajobs serve` processes need a shared store such as redis://host:6379 to share them.
     rate_limit_storage: str = "memory://"

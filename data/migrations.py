@@ -419,3 +419,24 @@ def erasure_and_retention(db):
         FROM placements p JOIN citizens c ON c.id = p.citizen_id
         WHERE p.status = 'ended'
         """)
+@step(9)
+def security_fixes(db):
+    # consultant_sessions: every browser log-in, so "Log ud" ends it on the server (a copied
+    # cookie opens nothing afterwards) and "Log ud på alle enheder", deactivation and a new
+    # password end all of an account's sessions. Only a hash of the session's id is stored.
+    # registrations.sender_email: who sent a submission (the typed contact e-mail on the public
+    # form, the contact on record for the private link); other_sender marks a submission from
+    # an address other than the one on record, which never replaces what the first contact
+    # wrote and never gets a link before a consultant approves it.
+    db["registrations"].add_column("sender_email", str)
+    db["registrations"].add_column("other_sender", int, not_null_default=0)
+    _run_script(db,
+        """
+        CREATE TABLE consultant_sessions (
+            id_hash TEXT PRIMARY KEY,
+            consultant_id INTEGER NOT NULL REFERENCES consultants (id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX consultant_sessions_consultant ON consultant_sessions (consultant_id, created_at);
+        """
+    )

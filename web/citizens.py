@@ -22,7 +22,7 @@ from jobs.erasure import planned_erasure
 from jobs.rules_config import rules_config
 from matcher.vocabulary import LANGUAGE_NAMES, NEED_EXPLANATIONS, NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS
 from web.audit_trail import seen, seen_many
-from web.auth import admin_required, citizen_or_404, may_see_citizen
+from web.auth import admin_required, citizen_or_404
 from web.erasure import KeepForm
 from web.db import get_db
 from core import clock
@@ -331,10 +331,3 @@ def postcode(code):
     if found is None:
         return jsonify({"code": code, "known": False, "text": "Ukendt postnummer"}), 404
     return jsonify({"code": found.code, "known": True, "name": found.name, "text": f"{found.code} {found.name}"})
-
-
-def visible_first_name(placement: dict) -> str | None:
-    """A placement's citizen first name, only for a consultant who may see that citizen."""
-    if may_see_citizen({"consultant": placement.get("consultant_email")}):
-        return placement["citizen_first_name"]
-    return None

@@ -86,8 +86,9 @@ def compose_email(config, purpose: str):
     def compose(employer: dict, nonce: str, link_allowed: bool) -> dict | None:
         if not employer.get("contact_email"):
             return None
-        # Only a received registration may hold the link back; the other e-mails exist to carry it.
-        link = update_link(config, employer["id"], nonce) if link_allowed or purpose != "received" else None
+        # A registration, or a change with a new contact e-mail, may hold the link back until a
+        # consultant approves; the other e-mails exist to carry it.
+        link = update_link(config, employer["id"], nonce) if link_allowed or purpose not in ("received", "updated") else None
         mail = render(f"signup_{purpose}", first_name=plain(employer.get("contact_name")).split(" ")[0] or "der",
                       company=plain(employer["name"]), link=link, link_days=LINK_MAX_AGE.days)
         return {"to": employer["contact_email"], "subject": mail.subject, "body_text": mail.body_text}
