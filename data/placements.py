@@ -11,6 +11,7 @@ from datetime import date
 import sqlite_utils
 
 from data.db import now_iso, write
+from data.exchange import plain_text
 
 KIND_LABELS = {
     "virksomhedspraktik": "Virksomhedspraktik",
@@ -109,11 +110,15 @@ def _fmt(number: float) -> str:
     return f"{number:g}".replace(".", ",")
 
 
-def _text(value, field: str, errors: dict, max_len: int) -> str:
+def _text(value, field: str, errors: dict, max_len: int, multiline: bool = False) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
         errors[field] = "Skal være tekst."
+        return ""
+    value, control = plain_text(value, multiline)
+    if control:
+        errors[field] = control[:1].upper() + control[1:] + "."
         return ""
     value = value.strip()
     if len(value) > max_len:
@@ -389,8 +394,8 @@ def _validate_meeting(record: dict) -> dict:
     kind = _choice(record.get("kind"), "kind", errors, MEETING_KIND_LABELS, "mødetype")
     held = _iso_date(record.get("held_on"), "held_on", errors, required=True)
     participants = _text(record.get("participants"), "participants", errors, MAX_PARTICIPANTS)
-    note = _text(record.get("note"), "note", errors, MAX_NOTE)
-    answer = _text(record.get("paid_hours_answer"), "paid_hours_answer", errors, MAX_NOTE) or None
+    note = _text(record.get("note"), "note", errors, MAX_NOTE, multiline=True)
+    answer = _text(record.get("paid_hours_answer"), "paid_hours_answer", errors, MAX_NOTE, multiline=True) or None
     proposed = record.get("paid_hours_proposed")
     placement_id = record.get("placement_id")
     if proposed is not None and not isinstance(proposed, bool):

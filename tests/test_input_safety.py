@@ -104,3 +104,116 @@ def test_import_gives_a_danish_error_line_for_json_it_cannot_hold(cli, tmp_path,
     assert result.output.startswith("Fejl: ") and words in result.output, result.output[:300]
     assert "Traceback" not in result.output
     assert not cli.db_path.exists()
+
+
+# --- 7: control characters -----------------------------------------------------------------------
+
+from data import placements  # noqa: E402
+from data.exchange import ExchangeError, parse_document  # noqa: E402
+from tests.signup_helpers import csrf_token, form_data, signup_app, signup_client  # noqa: E402,F401
+from tests.test_web_pages import (CITIZEN_FORM, FATMA, OPENING, field_block, owner, password_hash,  # noqa: E402,F401
+                                  people, token)
+
+SINGLE_LINE_BAD = ["Mette\r\nBcc: x@example.dk", "Mette\n", "Me\ttte", "Mette\x00", "Mette\x1b[2J", "Mette\x85",
+                   "Mette\x7f"]
+MULTI_LINE_BAD = ["linje\x00", "linje\x0b", "linje\x1b", "linje\x9b", "linje\r"]
+
+
+def exchange_problems(document) -> list[tuple[str, str, str]]:
+    with pytest.raises(ExchangeError) as caught:
+        parse_document(document)
+    return [(p.record_id, p.field, p.reason) for p in caught.value.problems]
+
+
+@pytest.mark.parametrize("value", SINGLE_LINE_BAD)
+def test_exchange_refuses_control_characters_in_single_line_fields(value):
+    document = {"citizens": [citizen(first_name=value, target_group=value)],
+                "employers": [employer(name=value, address=value, contact={"name": value, "phone": value},
+                                       openings=[opening(title=value)])]}
+    found = exchange_problems(document)
+    assert {(record_id, field) for record_id, field, _ in found} == {
+        ("cit-1", "first_name"), ("cit-1", "target_group"), ("emp-1", "name"), ("emp-1", "address"),
+        ("emp-1", "contact.name"), ("emp-1", "contact.phone"), ("opn-1", "title")}
+    assert all("styretegn" in reason for _, _, reason in found)
+
+
+@pytest.mark.parametrize("value", MULTI_LINE_BAD)
+def test_exchange_refuses_control_characters_in_free_text_but_newlines_and_tabs_are_fine(value):
+    found = exchange_problems({"citizens": [citizen(interests=value, goal="Et mål\nover\tto linjer")],
+                               "employers": [employer(openings=[opening(tasks=value)])]})
+    assert {(record_id, field) for record_id, field, _ in found} == {("cit-1", "interests"), ("opn-1", "tasks")}
+    parsed = parse_document({"citizens": [citizen(goal="Et mål\r\nover\tto linjer")]})
+    assert parsed.citizens[0]["goal"] == "Et mål\nover\tto linjer"
+
+
+def test_exchange_refuses_control_characters_in_ids():
+    found = exchange_problems({"citizens": [citizen(id="cit-\n1")]})
+    assert [field for _, field, _ in found] == ["id"]
+
+
+def test_api_refuses_a_line_break_in_a_first_name(api):
+    body = {"id": "cit-x", "first_name": "Mette\r\nBcc: x@example.dk", "postcode": "8000"}
+    response = api.call("POST", "/api/v1/citizens", token=api.owner, json=body)
+    assert response.status_code == 422
+    [problem] = response.get_json()["problems"]
+    assert problem["field"] == "first_name" and "styretegn" in problem["reason"]
+    assert registry.get_citizen(api.db, "cit-x") is None
+
+
+def test_import_refuses_nul_in_a_first_name(cli, tmp_path):
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps({"citizens": [citizen(first_name="Fatma\u0000")]}))
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    assert "borger 'cit-1', felt 'first_name'" in result.output and "styretegn" in result.output
+
+
+def test_api_meeting_refuses_control_characters_per_field(api, demo_document):
+    registry.import_document(api.db, {"citizens": [citizen(consultant=OWNER)]})
+    url = "/api/v1/citizens/cit-1/meetings"
+    bad = {"kind": "first_citizen", "held_on": "2026-01-05", "participants": "Fatma\nKaren", "note": "ok\x00"}
+    response = api.call("POST", url, token=api.owner, json=bad)
+    assert response.status_code == 422
+    assert {p["field"] for p in response.get_json()["problems"]} == {"participants", "note"}
+    good = {**bad, "participants": "Fatma, Karen", "note": "To linjer\r\nog\ten tab"}
+    created = api.call("POST", url, token=api.owner, json=good)
+    assert created.status_code == 201 and created.get_json()["note"] == "To linjer\nog\ten tab"
+
+
+def test_citizen_form_refuses_a_line_break_in_the_first_name(owner, people):
+    before = people.execute("SELECT COUNT(*) FROM citizens").fetchone()[0]
+    response = owner.post("/borgere/ny", data={**CITIZEN_FORM, "first_name": "Ole\r\nBcc: x@example.dk",
+                                               "csrf_token": token(owner)})
+    assert response.status_code == 400
+    assert "styretegn" in field_block(response.get_data(as_text=True), "first_name")
+    assert people.execute("SELECT COUNT(*) FROM citizens").fetchone()[0] == before
+
+
+def test_meeting_form_refuses_control_characters(owner, people):
+    url = f"/borgere/{FATMA}/moeder/nyt"
+    data = {"kind": "first_citizen", "placement_id": "", "held_on": "2026-01-02", "participants": "Fatma\x1b",
+            "note": "Første snak\r\nto linjer", "paid_hours_proposed": "", "paid_hours_answer": "",
+            "csrf_token": token(owner, url)}
+    response = owner.post(url, data=data)
+    assert response.status_code == 400
+    assert "styretegn" in field_block(response.get_data(as_text=True), "participants")
+    assert placements.meetings_of_citizen(people, FATMA) == []
+
+
+@pytest.mark.parametrize("field, value", [("contact_name", "Ali\r\nBcc: x@example.dk"),
+                                          ("openings-0-title", "Ko\x85k"),
+                                          ("openings-0-tasks", "Opvask\x00")])
+def test_employer_form_refuses_control_characters(signup_client, db, field, value):
+    page = signup_client.get("/virksomhed/tilmeld").get_data(as_text=True)
+    response = signup_client.post("/virksomhed/tilmeld", data=form_data(csrf_token(page), **{field: value}))
+    assert response.status_code == 400
+    assert "styretegn" in response.get_data(as_text=True)
+    assert [db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in ("registrations", "employers")] \
+        == [0, 0]
+
+
+def test_employer_form_keeps_line_breaks_in_tasks(signup_client, db):
+    page = signup_client.get("/virksomhed/tilmeld").get_data(as_text=True)
+    response = signup_client.post("/virksomhed/tilmeld", data=form_data(
+        csrf_token(page), **{"openings-0-tasks": "Opvask\r\nGrøntsager\tog brød"}))
+    assert response.status_code in (200, 302), response.get_data(as_text=True)[:500]
