@@ -109,13 +109,14 @@ class _Checker:
         if not isinstance(value, str):
             self.fail(label, "skal være tekst")
             return None
+        too_long = len(value) > max_len  # as sent, so the API document's maxLength says the same
         value, control = plain_text(value, multiline)
         if control:
             self.fail(label, control)
         value = value.strip()
         if required and not value:
             self.fail(label, "må ikke være tom")
-        if len(value) > max_len:
+        if too_long:
             self.fail(label, f"er for lang (højst {max_len} tegn)")
         return value
 
