@@ -209,6 +209,8 @@ class _Checker:
     def place(self, record: dict, normalised: dict) -> None:
         postcode = record.get("postcode")
         # A number is accepted when it is four digits (2200); 800 is not a postcode, "0800" would be.
+        if isinstance(postcode, float) and postcode.is_integer():
+            postcode = int(postcode)  # 2200.0 is the number 2200 in JSON
         if isinstance(postcode, int) and not isinstance(postcode, bool) and 1000 <= postcode <= 9999:
             postcode = str(postcode)
         if not isinstance(postcode, str) or not re.fullmatch(r"\d{4}", postcode.strip()):
@@ -314,6 +316,8 @@ def parse_employer(record, index: int, problems: list[Problem]) -> dict | None:
 
 
 def _valid_cvr(value, check: _Checker) -> str | None:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):

@@ -38,11 +38,16 @@ ROW_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}
 # trimmed, so required text needs something else than white space.
 _LINE_CHAR = r"[^\x00-\x1f\x7f-\x9f]"
 _FREE_CHAR = r"(?:[^\x00-\x08\x0b-\x1f\x7f-\x9f]|\r\n)"
+# White space as Python's str.strip() trims it (ECMA's \s differs: it counts U+FEFF, and not U+001C-1F),
+# and the part of it that text fields allow (no control characters).
+_SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_BLANK = r" \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_SOLID = f"[^{_SPACE}\\x00-\\x1f\\x7f-\\x9f]"  # neither white space nor a control character
 
 
 def line(max_len: int | None = None, required: bool = False, nullable: bool = False) -> dict:
     """One line of text (names, titles, ids)."""
-    pattern = f"^{_LINE_CHAR}*[^\\s\\x00-\\x1f\\x7f-\\x9f]{_LINE_CHAR}*$" if required else f"^{_LINE_CHAR}*$"
+    pattern = f"^{_LINE_CHAR}*{_SOLID}{_LINE_CHAR}*$" if required else f"^{_LINE_CHAR}*$"
     schema = {"type": "string", "pattern": pattern}
     if max_len:
         schema["maxLength"] = max_len
@@ -51,19 +56,21 @@ def line(max_len: int | None = None, required: bool = False, nullable: bool = Fa
 
 def free_text(max_len: int, required: bool = False, nullable: bool = False) -> dict:
     """Free text over several lines (tasks, interests, notes)."""
-    pattern = f"^{_FREE_CHAR}*[^\\s\\x00-\\x1f\\x7f-\\x9f]{_FREE_CHAR}*$" if required else f"^{_FREE_CHAR}*$"
+    pattern = f"^{_FREE_CHAR}*{_SOLID}{_FREE_CHAR}*$" if required else f"^{_FREE_CHAR}*$"
     schema = {"type": "string", "maxLength": max_len, "pattern": pattern}
     return _nullable(schema) if nullable else schema
 
 DATETIME = {"type": "string"}
 HOURS = {"type": "number", "minimum": 0, "maximum": 37}
 
-DATE_IN = {"type": "string", "format": "date", "pattern": "^[ ]*(?:20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}[ ]*$",
+DATE_IN = {"type": "string", "format": "date",
+           "pattern": f"^[{_SPACE}]*(?:20[0-9]{{2}}|2100)-[0-9]{{2}}-[0-9]{{2}}[{_SPACE}]*$",
            "description": "ÅÅÅÅ-MM-DD, mellem år 2000 og 2100."}
 HOURS_IN = {"type": "number", "minimum": 0, "maximum": 37}
 # An e-mail as data.exchange checks it (something@something.something, no spaces), or empty.
-EMAIL_PATTERN = r"^\s*[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+\s*$"
-LANGUAGE = {"type": "string", "pattern": r"^\s*[A-Za-z]{2}\s*$", "description": "ISO 639-1, fx 'da'."}
+_MAIL_PART = f"[^@{_SPACE}\\x00-\\x1f\\x7f-\\x9f]+"
+EMAIL_PATTERN = f"^[{_BLANK}]*{_MAIL_PART}@{_MAIL_PART}\\.{_MAIL_PART}[{_BLANK}]*$"
+LANGUAGE = {"type": "string", "pattern": f"^[{_SPACE}]*[A-Za-z]{{2}}[{_SPACE}]*$", "description": "ISO 639-1, fx 'da'."}
 
 PLACEMENT_FIELDS = {
     "opening_id": line(required=True), "kind": {"enum": list(KIND_LABELS)},
@@ -83,9 +90,9 @@ def _exchange_optional(properties: dict) -> dict:
 
 # Postcodes and CVR numbers may also come as numbers (2200, 13585628); whether a postcode
 # exists and a CVR number's check digit are checked by the service (422).
-POSTCODE = {"oneOf": [{"type": "string", "pattern": r"^\s*[0-9]{4}\s*$"},
+POSTCODE = {"oneOf": [{"type": "string", "pattern": f"^[{_SPACE}]*[0-9]{{4}}[{_SPACE}]*$"},
                       {"type": "integer", "minimum": 1000, "maximum": 9999}]}
-CVR = {"oneOf": [{"type": "string", "pattern": "^[0-9]{8}$"},
+CVR = {"oneOf": [{"type": "string", "pattern": "^[1-9][0-9]{7}$"},
                  {"type": "integer", "minimum": 10000000, "maximum": 99999999}]}
 EXCHANGE_ID = line(100, required=True)
 
@@ -194,7 +201,7 @@ SCHEMAS = {
                 "contact": {"type": "object", "properties": {
                     "name": _nullable(line(200)), "phone": _nullable(line(200)),
                     "email": _nullable({"type": "string", "maxLength": 200,
-                                        "pattern": EMAIL_PATTERN.replace(r"^\s*", r"^\s*(?:").replace(r"\s*$", r")?\s*$")})}},
+                                        "pattern": f"^[{_BLANK}]*(?:{EMAIL_PATTERN[1:-1]})?[{_BLANK}]*$"})}},
                 "languages": {"type": "array", "items": LANGUAGE},
             }),
         },
@@ -326,8 +333,8 @@ SCHEMAS = {
                        "fremtiden. Udeladt: nu (og er den allerede afleveret, ændres intet).",
         "properties": {"submitted_at": _nullable({
             "type": "string", "examples": ["2026-11-20", "2026-11-20T14:05:00+01:00"],
-            "pattern": r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?"
-                       r"(?:Z|[+-][0-9]{2}:[0-9]{2}))?\s*$"})},
+            "pattern": f"^[{_SPACE}]*[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}(?:T[0-9]{{2}}:[0-9]{{2}}(?::[0-9]{{2}}"
+                       f"(?:\\.[0-9]+)?)?(?:Z|[+-][0-9]{{2}}:[0-9]{{2}}))?[{_SPACE}]*$"})},
     },
 }
 # Correcting a meeting takes the same fields as logging one, any of them.
@@ -365,7 +372,7 @@ MEETING_ID = _param("meeting_id", "path", ROW_ID, "Mødets id.")
 REPORT_ID = _param("report_id", "path", ROW_ID, "Rapportfristens id.")
 BODY_ERRORS = (400, 413, 415, 422)
 _SHIFT = f"(?:{'|'.join(SHIFTS)})"
-SHIFTS_PATTERN = rf"^\s*{_SHIFT}?\s*(?:,\s*{_SHIFT}?\s*)*$"
+SHIFTS_PATTERN = f"^[{_SPACE}]*{_SHIFT}?[{_SPACE}]*(?:,[{_SPACE}]*{_SHIFT}?[{_SPACE}]*)*$"
 FLAG = {"enum": ["true", "false", "1", "0"]}
 
 
@@ -399,7 +406,7 @@ def _op(op_id: str, tag: str, summary: str, status: int, schema: str | None, *, 
 PAGE_PARAMS = [
     _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 500},
            "Højst så mange på siden (standard 100, højst 500)."),
-    _param("cursor", "query", {"type": "string", "pattern": r"^\s*[A-Za-z0-9_=-]+\s*$"},
+    _param("cursor", "query", {"type": "string", "pattern": f"^[{_SPACE}]*[A-Za-z0-9_=-]+[{_SPACE}]*$"},
            "Hvor siden starter: tages uændret fra Link-headeren på forrige side (en anden liste, eller en "
            "ændret cursor, giver 400)."),
 ]
@@ -608,6 +615,37 @@ def wrong_json_types(body: dict, schema_name: str) -> dict[str, str]:
     return errors
 
 
+# OpenAPI links: from each POST that creates something to the operations that take its id, so
+# a client (and Schemathesis' stateful tests) can follow a new record through the API.
+_BODY_ID = "$response.body#/id"
+LINKS = {
+    ("/api/v1/citizens", "post"): {
+        op: {"citizen_id": _BODY_ID} for op in (
+            "get_citizen", "update_citizen", "delete_citizen", "citizen_matches", "citizen_placements",
+            "create_placement", "citizen_meetings", "create_meeting")},
+    ("/api/v1/employers", "post"): {
+        **{op: {"employer_id": _BODY_ID} for op in ("get_employer", "update_employer", "employer_placements")},
+        "get_opening": {"opening_id": "$response.body#/openings/0/id"}},
+    ("/api/v1/citizens/{citizen_id}/placements", "post"): {
+        op: {"placement_id": _BODY_ID} for op in (
+            "get_placement", "update_placement", "end_placement", "placement_meetings", "placement_reports",
+            "create_report")},
+    ("/api/v1/citizens/{citizen_id}/meetings", "post"): {
+        op: {"meeting_id": _BODY_ID} for op in ("get_meeting", "update_meeting", "delete_meeting")},
+    ("/api/v1/placements/{placement_id}/reports", "post"): {
+        op: {"placement_id": "$request.path.placement_id", "report_id": _BODY_ID}
+        for op in ("get_report", "submit_report")},
+}
+
+
+def _with_links(paths: dict) -> dict:
+    for (path, method), targets in LINKS.items():
+        created = paths[path][method]["responses"]["201"]
+        created["links"] = {f"{target}": {"operationId": target, "parameters": parameters}
+                            for target, parameters in targets.items()}
+    return paths
+
+
 @lru_cache(maxsize=1)
 def _document() -> dict:
     return {
@@ -621,7 +659,7 @@ def _document() -> dict:
         "servers": [{"url": "/"}],
         "security": [{"bearerAuth": []}],
         "tags": [{"name": n} for n in ("API", "Borgere", "Match", "Forløb", "Møder", "Virksomheder", "Udveksling")],
-        "paths": _paths(),
+        "paths": _with_links(_paths()),
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
             "schemas": SCHEMAS,
