@@ -40,6 +40,10 @@ CITIZEN_FIELDS = ("id", "first_name", "age", "target_group", "postcode", "lat", 
 CONTACT_FIELDS = ("name", "email", "phone")
 
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
+# C0 and C1 control characters and DEL. Free text that may run over several lines keeps tab
+# and line feed (CR LF from a browser's text area becomes LF); nothing else, NUL never.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_TEXT = 5000
 
@@ -70,6 +74,20 @@ class Document:
     citizens: list[dict] = field(default_factory=list)
 
 
+def plain_text(value: str, multiline: bool = False) -> tuple[str, str | None]:
+    """`value` as stored (line ends as LF when multi-line) and the Danish reason to refuse it,
+    or None. The one check of control characters for every text field: the exchange format
+    (import, API, the citizen and employer forms), placements and meetings, and form fields
+    stored elsewhere (web.forms.plain_text_field)."""
+    if multiline:
+        value = value.replace("\r\n", "\n")
+    found = (_CONTROL_MULTILINE if multiline else _CONTROL).search(value)
+    if found is None:
+        return value, None
+    allowed = " (linjeskift og tabulator er tilladt)" if multiline else " (kun én linje, uden tabulator)"
+    return value, f"indeholder et usynligt styretegn (U+{ord(found.group()):04X}), som ikke er tilladt{allowed}"
+
+
 class _Checker:
     """Collects problems for one record while normalising its fields."""
 
@@ -80,7 +98,7 @@ class _Checker:
         self.problems.append(Problem(self.kind, self.record_id, field_name, reason))
 
     def text(self, record: dict, name: str, required: bool = False, max_len: int = MAX_TEXT,
-             label: str | None = None) -> str | None:
+             label: str | None = None, multiline: bool = False) -> str | None:
         # `label` names a nested field in problems (e.g. "contact.name", not the employer's "name").
         label = label or name
         value = record.get(name)
@@ -91,10 +109,14 @@ class _Checker:
         if not isinstance(value, str):
             self.fail(label, "skal være tekst")
             return None
+        too_long = len(value) > max_len  # as sent, so the API document's maxLength says the same
+        value, control = plain_text(value, multiline)
+        if control:
+            self.fail(label, control)
         value = value.strip()
         if required and not value:
             self.fail(label, "må ikke være tom")
-        if len(value) > max_len:
+        if too_long:
             self.fail(label, f"er for lang (højst {max_len} tegn)")
         return value
 
@@ -187,6 +209,8 @@ class _Checker:
     def place(self, record: dict, normalised: dict) -> None:
         postcode = record.get("postcode")
         # A number is accepted when it is four digits (2200); 800 is not a postcode, "0800" would be.
+        if isinstance(postcode, float) and postcode.is_integer():
+            postcode = int(postcode)  # 2200.0 is the number 2200 in JSON
         if isinstance(postcode, int) and not isinstance(postcode, bool) and 1000 <= postcode <= 9999:
             postcode = str(postcode)
         if not isinstance(postcode, str) or not re.fullmatch(r"\d{4}", postcode.strip()):
@@ -220,6 +244,9 @@ def _record_id(record, kind: str, index: int, problems: list[Problem]) -> str | 
         return None
     if len(value) > 100:
         problems.append(Problem(kind, value[:100], "id", "er for langt (højst 100 tegn)"))
+    control = plain_text(value)[1]
+    if control:
+        problems.append(Problem(kind, value[:100], "id", control))
     return value.strip()
 
 
@@ -247,7 +274,7 @@ def parse_opening(record, index: int, problems: list[Problem]) -> dict | None:
     return {
         "id": opening_id,
         "title": check.text(record, "title", required=True, max_len=200),
-        "tasks": check.text(record, "tasks", required=True),
+        "tasks": check.text(record, "tasks", required=True, multiline=True),
         "hours_min": hours_min,
         "hours_max": hours_max,
         "shifts": check.codes(record, "shifts", SHIFTS, ["day"], "vagttype", allow_empty=False),
@@ -289,6 +316,8 @@ def parse_employer(record, index: int, problems: list[Problem]) -> dict | None:
 
 
 def _valid_cvr(value, check: _Checker) -> str | None:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
@@ -343,9 +372,9 @@ def parse_citizen(record, index: int, problems: list[Problem]) -> dict | None:
         # Light work is legal from 13 in Denmark; the format itself sets no bounds.
         age=check.integer(record, "age", 13, 120),
         target_group=check.text(record, "target_group", max_len=200) or None,
-        interests=check.text(record, "interests") or "",
-        experience=check.text(record, "experience") or "",
-        goal=check.text(record, "goal") or "",
+        interests=check.text(record, "interests", multiline=True) or "",
+        experience=check.text(record, "experience", multiline=True) or "",
+        goal=check.text(record, "goal", multiline=True) or "",
         languages=check.languages(record),
         hours_min=hours_min,
         hours_max=hours_max,

@@ -15,6 +15,7 @@ from core.clock import now_iso
 from data import statistics
 from data import audit
 from data.db import write
+from data.exchange import plain_text
 
 KIND_LABELS = {
     "virksomhedspraktik": "Virksomhedspraktik",
@@ -47,6 +48,8 @@ MAX_HOURS = 37
 MAX_WAGE = 10_000
 MAX_NOTE = 2000
 MAX_PARTICIPANTS = 500
+# SQLite's largest integer: a larger id in a URL names no row (and would overflow the query).
+MAX_ROW_ID = 2**63 - 1
 PLACEMENT_FIELDS = ("opening_id", "kind", "status", "start_date", "planned_end_date", "end_date",
                     "hours_per_week", "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome")
 
@@ -113,14 +116,19 @@ def _fmt(number: float) -> str:
     return f"{number:g}".replace(".", ",")
 
 
-def _text(value, field: str, errors: dict, max_len: int) -> str:
+def _text(value, field: str, errors: dict, max_len: int, multiline: bool = False) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
         errors[field] = "Skal være tekst."
         return ""
+    too_long = len(value) > max_len  # as sent, so the API document's maxLength says the same
+    value, control = plain_text(value, multiline)
+    if control:
+        errors[field] = control[:1].upper() + control[1:] + "."
+        return ""
     value = value.strip()
-    if len(value) > max_len:
+    if too_long:
         errors[field] = f"Er for lang (højst {max_len} tegn)."
     return value
 
@@ -130,7 +138,7 @@ def _choice(value, field: str, errors: dict, labels: dict, what: str, required: 
         if required:
             errors[field] = f"Vælg {what}."
         return None
-    if value not in labels:
+    if not isinstance(value, str) or value not in labels:
         errors[field] = f"Ukendt {what} '{value}' (tilladt: {', '.join(labels)})."
         return None
     return value
@@ -255,10 +263,20 @@ def _opening_problem(db: sqlite_utils.Database, opening_id) -> str | None:
     return None
 
 
-def get_placement(db: sqlite_utils.Database, placement_id) -> dict | None:
+def _row_id(value) -> int | None:
+    """`value` as a row id, or None when it cannot be one (not a whole number, or out of range)."""
+    if isinstance(value, bool):
+        return None
     try:
-        placement_id = int(placement_id)
+        number = int(value)
     except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= MAX_ROW_ID else None
+
+
+def get_placement(db: sqlite_utils.Database, placement_id) -> dict | None:
+    placement_id = _row_id(placement_id)
+    if placement_id is None:
         return None
     rows = list(db.query(_PLACEMENT_SELECT + " WHERE p.id = ?", [placement_id]))
     return rows[0] if rows else None
@@ -361,6 +379,9 @@ def add_report_due(db: sqlite_utils.Database, placement_id, kind: str, due_date)
 
 
 def get_report(db: sqlite_utils.Database, report_id) -> dict | None:
+    report_id = _row_id(report_id)
+    if report_id is None:
+        return None
     rows = list(db.query("SELECT * FROM placement_reports WHERE id = ?", [report_id]))
     return rows[0] if rows else None
 
@@ -422,8 +443,8 @@ def _validate_meeting(record: dict) -> dict:
     kind = _choice(record.get("kind"), "kind", errors, MEETING_KIND_LABELS, "mødetype")
     held = _iso_date(record.get("held_on"), "held_on", errors, required=True)
     participants = _text(record.get("participants"), "participants", errors, MAX_PARTICIPANTS)
-    note = _text(record.get("note"), "note", errors, MAX_NOTE)
-    answer = _text(record.get("paid_hours_answer"), "paid_hours_answer", errors, MAX_NOTE) or None
+    note = _text(record.get("note"), "note", errors, MAX_NOTE, multiline=True)
+    answer = _text(record.get("paid_hours_answer"), "paid_hours_answer", errors, MAX_NOTE, multiline=True) or None
     proposed = record.get("paid_hours_proposed")
     placement_id = record.get("placement_id")
     if proposed is not None and not isinstance(proposed, bool):
@@ -534,9 +555,8 @@ def _meeting(row: dict) -> dict:
 
 
 def get_meeting(db: sqlite_utils.Database, meeting_id) -> dict | None:
-    try:
-        meeting_id = int(meeting_id)
-    except (TypeError, ValueError):
+    meeting_id = _row_id(meeting_id)
+    if meeting_id is None:
         return None
     rows = list(db.query(_MEETING_SELECT + " WHERE m.id = ?", [meeting_id]))
     return _meeting(rows[0]) if rows else None

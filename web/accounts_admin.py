@@ -37,7 +37,7 @@ from data.outbox import enqueue
 from jobs.mail_templates import render
 from web.auth import admin_required, hash_password
 from web.db import get_db
-from web.forms import choices
+from web.forms import choices, plain_text_field
 from web.links import timed_serializer
 from web.signup import plain
 
@@ -98,7 +98,8 @@ def queue_password_email(db, config, consultant: dict, *, new_account: bool, now
 
 class NewConsultantForm(FlaskForm):
     name = StringField("Navn", validators=[DataRequired("Skriv konsulentens navn."),
-                                           Length(max=200, message="Navnet må højst have 200 tegn.")])
+                                           Length(max=200, message="Navnet må højst have 200 tegn."),
+                                           plain_text_field])
     email = EmailField("E-mail", validators=[DataRequired("Skriv konsulentens e-mail."),
                                              Length(max=200, message="E-mailen må højst have 200 tegn.")])
     # The choice is checked by data.accounts.checked_new_consultant, in Danish.

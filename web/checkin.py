@@ -22,7 +22,7 @@ from data import reminders as store
 from jobs.rules import checkin_serializer
 from web.audit_trail import seen
 from web.db import get_db
-from web.forms import choices
+from web.forms import choices, plain_text_field
 
 bp = Blueprint("checkin", __name__)
 
@@ -43,7 +43,8 @@ class CheckinForm(FlaskForm):
     act_on = RadioField("Er der noget, konsulenten skal tage fat i?", choices=choices(ACT_ON),
                         validators=[InputRequired("Svar ja eller nej.")])
     note = TextAreaField("Vil I tilføje noget? (valgfrit)",
-                         validators=[Optional(), Length(max=MAX_NOTE, message=f"Højst {MAX_NOTE} tegn.")])
+                         validators=[Optional(), Length(max=MAX_NOTE, message=f"Højst {MAX_NOTE} tegn."),
+                                     plain_text_field])
 
 
 def _message(title: str, text: str, status: int):

@@ -34,6 +34,7 @@ def import_command(context: Context, file: str) -> None:
 
 def read_json_file(file: str):
     """The decoded JSON in `file` ("-": standard input), or a Danish error saying what is wrong."""
+    from data.json_text import JsonTextError, decode as decode_json
     try:
         with click.open_file(file, "rb") as stream:  # "-" is standard input
             raw = stream.read()
@@ -48,20 +49,9 @@ def read_json_file(file: str):
     if not text.strip():
         raise CliError(f"{file} er tom: forventede et JSON-objekt med 'employers' og/eller 'citizens'.")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as error:
-        raise CliError(f"{file} er ikke gyldig JSON: fejl i linje {error.lineno}, kolonne {error.colno}.")
-    except _NonStandardNumber as error:
-        raise CliError(f"{file} er ikke gyldig JSON: {error} er ikke et tal i JSON.")
-
-
-class _NonStandardNumber(ValueError):
-    pass
-
-
-def _reject_constant(name: str):
-    # Python's json accepts NaN and Infinity; the exchange format is standard JSON.
-    raise _NonStandardNumber(name)
+        return decode_json(text)
+    except JsonTextError as error:
+        raise CliError(f"{file} {'er ikke gyldig JSON' if error.syntax else 'kan ikke bruges'}: {error.reason}.")
 
 
 @click.command("export")

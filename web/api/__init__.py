@@ -10,12 +10,12 @@ the submodules; the OpenAPI document that describes them is `web.openapi`.
 """
 from __future__ import annotations
 
-import json
 import traceback
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
 
+from data.json_text import JsonTextError, decode as decode_json
 from web.audit_trail import act_as, actor_for
 from web.auth import Consultant, consultant_for_token, csrf
 
@@ -152,11 +152,14 @@ def json_body():
         raise ApiError(415)
     raw = request.get_data(cache=True)
     try:
-        return json.loads(raw)
+        return decode_json(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ApiError(400, "Indholdet er ikke gyldig UTF-8.")
-    except json.JSONDecodeError as error:
-        raise ApiError(400, f"Indholdet er ikke gyldig JSON (linje {error.lineno}, kolonne {error.colno}).")
+    except JsonTextError as error:
+        what = "er ikke gyldig JSON" if error.syntax else "kan ikke bruges"
+        raise ApiError(400, f"Indholdet {what}: {error.reason}.",
+                       [{"id": "", "field": path, "reason": reason, "kind": "json"}
+                        for path, reason in error.problems])
 
 
 def json_object(kind: str, record_id: str = "") -> dict:

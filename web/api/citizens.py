@@ -142,7 +142,7 @@ def _match_filters(citizen_id: str) -> tuple[dict, list[dict]]:
                 fail("top", "skal være mellem 1 og 100")
         except ValueError:
             fail("top", "skal være et helt tal")
-    if args.get("radius_km"):
+    if "radius_km" in args:
         try:
             filters["radius_km"] = float(args["radius_km"].replace(",", "."))
             if not 0.1 <= filters["radius_km"] <= 500:
@@ -157,7 +157,7 @@ def _match_filters(citizen_id: str) -> tuple[dict, list[dict]]:
         filters["shifts"] = [s for s in SHIFTS if s in shifts]
     for name in ("paid_only", "require_known_needs"):
         if name in args:
-            value = args[name].strip().lower()
+            value = args[name]
             if value not in ("true", "false", "1", "0"):
                 fail(name, "skal være true eller false")
             filters[name] = value in ("true", "1")

@@ -11,6 +11,7 @@ from web.api.paging import page_request, paged_response
 from web.audit_trail import seen, seen_many
 from web.auth import citizen_or_404
 from web.db import get_db
+from web.openapi import wrong_json_types
 
 PLACEMENT_OUTPUT = ("id", "citizen_id", "opening_id", "employer_id", "opening_title", "employer_name", "kind",
                     "status", "start_date", "planned_end_date", "end_date", "hours_per_week",
@@ -55,11 +56,16 @@ def _placement_or_404(placement_id: int) -> dict:
     return placement
 
 
-def _body(kind: str, record_id, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
-    """The JSON object, refusing fields the resource does not have (a typo must not be ignored)."""
+def _body(kind: str, record_id, allowed: tuple[str, ...], required: tuple[str, ...] = (),
+          schema: str | None = None) -> dict:
+    """The JSON object, refusing fields the resource does not have (a typo must not be ignored)
+    and values of another JSON type than the API document's `schema` gives the field (the data
+    layer also takes the text a web form sends, "8" for 8; the API takes what it documents)."""
     body = json_object(kind, str(record_id or ""))
     errors = {name: f"ukendt felt (tilladt: {', '.join(allowed)})" for name in body if name not in allowed}
-    errors.update({name: "mangler" for name in required if body.get(name) in (None, "")})
+    if schema:
+        errors.update(wrong_json_types(body, schema))
+    errors.update({name: "mangler" for name in required if body.get(name) in (None, "") and name not in errors})
     if errors:
         raise ApiError(422, problems=field_problems(record_id, errors, kind))
     return body
@@ -94,7 +100,7 @@ def citizen_placements(citizen_id: str):
 @bp.post("/citizens/<citizen_id>/placements")
 def create_placement(citizen_id: str):
     citizen_or_404(citizen_id)
-    body = _body("forløb", "", PLACEMENT_INPUT, required=("opening_id",))
+    body = _body("forløb", "", PLACEMENT_INPUT, required=("opening_id",), schema="PlacementInput")
     body.setdefault("kind", None)
     body.setdefault("start_date", None)
     body.setdefault("hours_per_week", None)
@@ -116,7 +122,7 @@ def get_placement(placement_id: int):
 @bp.patch("/placements/<int:placement_id>")
 def update_placement(placement_id: int):
     _placement_or_404(placement_id)
-    changes = _body("forløb", placement_id, PLACEMENT_INPUT)
+    changes = _body("forløb", placement_id, PLACEMENT_INPUT, schema="PlacementChanges")
     if not changes:
         raise ApiError(422, problems=field_problems(placement_id, {
             "(post)": f"angiv mindst ét felt, der skal ændres ({', '.join(PLACEMENT_INPUT)})"}, "forløb"))
@@ -130,7 +136,8 @@ def update_placement(placement_id: int):
 @bp.post("/placements/<int:placement_id>/end")
 def end_placement(placement_id: int):
     _placement_or_404(placement_id)
-    body = _body("forløb", placement_id, ("end_date", "outcome"), required=("end_date", "outcome"))
+    body = _body("forløb", placement_id, ("end_date", "outcome"), required=("end_date", "outcome"),
+                 schema="PlacementEnd")
     try:
         placement = placements.end_placement(get_db(), placement_id, body["end_date"], body["outcome"])
     except InvalidPlacement as error:
@@ -166,7 +173,7 @@ def citizen_meetings(citizen_id: str):
 @bp.post("/citizens/<citizen_id>/meetings")
 def create_meeting(citizen_id: str):
     citizen_or_404(citizen_id)
-    body = _body("møde", "", MEETING_INPUT, required=("kind", "held_on"))
+    body = _body("møde", "", MEETING_INPUT, required=("kind", "held_on"), schema="MeetingInput")
     try:
         meeting = placements.log_meeting(get_db(), citizen_id=citizen_id, created_by=consultant().id, **body)
     except InvalidPlacement as error:
@@ -203,7 +210,7 @@ def update_meeting(meeting_id: int):
     """Correct a meeting; checked as a whole like a new one. The employer's own check-in answer
     cannot be edited (422 on `id`), only deleted."""
     _meeting_or_404(meeting_id)
-    changes = _body("møde", meeting_id, MEETING_INPUT)
+    changes = _body("møde", meeting_id, MEETING_INPUT, schema="MeetingChanges")
     if not changes:
         raise ApiError(422, problems=field_problems(meeting_id, {
             "(post)": f"angiv mindst ét felt, der skal ændres ({', '.join(MEETING_INPUT)})"}, "møde"))

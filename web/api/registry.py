@@ -37,7 +37,7 @@ def _employer_or_404(employer_id: str) -> dict:
 @bp.get("/employers")
 def list_employers():
     query = request.args.get("q", "").strip()
-    status = request.args.get("status", "").strip()
+    status = request.args.get("status", "")  # exactly as documented: no trimming, no case folding
     if status and status not in EMPLOYER_STATUSES:
         raise ApiError(422, "Ugyldige søgeparametre.", [{
             "id": "", "field": "status", "kind": "søgning",
@@ -97,7 +97,7 @@ def _save(db, record: dict) -> None:
 @bp.get("/openings")
 def list_openings():
     employer_id = request.args.get("employer_id", "").strip() or None
-    active = request.args.get("active", "").strip().lower()
+    active = request.args.get("active", "")
     if active not in ("", "true", "false"):
         raise ApiError(422, "Ugyldige søgeparametre.", [{
             "id": "", "field": "active", "kind": "søgning", "reason": "skal være true eller false"}])

@@ -53,7 +53,7 @@ def placement_reports(placement_id: int):
 @bp.post("/placements/<int:placement_id>/reports")
 def create_report(placement_id: int):
     _placement_or_404(placement_id)
-    body = _body("rapport", "", REPORT_INPUT, required=REPORT_INPUT)
+    body = _body("rapport", "", REPORT_INPUT, required=REPORT_INPUT, schema="ReportInput")
     try:
         report = placements.add_report_due(get_db(), placement_id, body["kind"], body["due_date"])
     except InvalidPlacement as error:
@@ -73,7 +73,8 @@ def submit_report(placement_id: int, report_id: int):
     """Mark the report handed in: now, or at `submitted_at` (a date, or a time with its zone).
     Sent again without `submitted_at` it stays as it is, so a retried call changes nothing."""
     report = _report_or_404(placement_id, report_id)
-    body = _body("rapport", report_id, SUBMISSION_INPUT) if request.get_data(cache=True) else {}
+    body = _body("rapport", report_id, SUBMISSION_INPUT, schema="ReportSubmission") \
+        if request.get_data(cache=True) else {}
     given = body.get("submitted_at")
     if given is None and report["submitted_at"]:
         return jsonify(report_json(report))
