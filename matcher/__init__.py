@@ -4,8 +4,12 @@ Plain data in (Citizen, Opening), ranked matches out (MatchResult); no I/O at ma
 from .models import Citizen, Match, MatchResult, Opening, Reason
 from .vocabulary import NEED_EXPLANATIONS, NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS
 
+# Bumped whenever what a built index holds changes (vocabulary, features, weights), so that a
+# persisted index built by an older matcher is rebuilt. 2: the sourced vocabulary (issue 13).
+MATCHER_VERSION = 2
+
 __all__ = [
-    "Citizen", "Opening", "Match", "Reason", "MatchResult", "MatchIndex", "match_openings",
+    "MATCHER_VERSION", "Citizen", "Opening", "Match", "Reason", "MatchResult", "MatchIndex", "match_openings",
     "NEEDS", "NEED_EXPLANATIONS", "SHIFT_LABELS", "PAID_HOURS_LABELS",
 ]
 

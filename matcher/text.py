@@ -101,6 +101,29 @@ NO_EVIDENCE_STEMS = FILLER_STEMS | (GENERIC_STEMS - CONCEPTS_BY_STEM.keys())
 GENERIC_SUFFIXES = tuple(sorted((s for s in GENERIC_STEMS if len(s) >= 4), key=len, reverse=True))
 
 
+MAX_OCCUPATIONS_PER_LABEL = 3   # a label shared by more occupations is no synonym of any one
+
+
+def _occupation_index() -> tuple[dict[str, tuple[str, ...]], dict[tuple[str, ...], tuple[str, ...]]]:
+    """ESCO synonym sets as tags "@<occupation>": one-word labels by stem (whole words only, so
+    "hundefrisør" does not become a "frisør"), longer labels by their sequence of stems (with the
+    occupation's fields, as such a label is no single word the field words can tag)."""
+    by_stem: dict[str, list[str]] = {}
+    by_phrase: dict[tuple[str, ...], list[str]] = {}
+    for occupation, (fields, labels) in lexicon.OCCUPATIONS.items():
+        for label in labels:
+            stems = tuple(s for s in (stem(t) for t in surface_tokens(label)) if s not in NO_EVIDENCE_STEMS)
+            if not stems:
+                continue
+            tags = by_stem.setdefault(stems[0], []) if len(stems) == 1 else by_phrase.setdefault(stems, [])
+            for tag in ("@" + occupation, *(fields if len(stems) > 1 else ())):
+                if tag not in tags:
+                    tags.append(tag)
+    keep = lambda tags: sum(t.startswith("@") for t in tags) <= MAX_OCCUPATIONS_PER_LABEL
+    return ({k: tuple(v) for k, v in by_stem.items() if keep(v)},
+            {k: tuple(v) for k, v in by_phrase.items() if keep(v)})
+
+
 def _base_words() -> list[str]:
     words = set(_words(lexicon.GENERIC_WORDS)) | FILLER_WORDS
     for concept_words in lexicon.CONCEPTS.values():
@@ -168,6 +191,9 @@ def phrases(text: str) -> list[str]:
     return found[:MAX_PHRASES_PER_FIELD]
 
 
+OCCUPATIONS_BY_STEM, OCCUPATIONS_BY_PHRASE = _occupation_index()
+
+
 @dataclass(frozen=True)
 class TokenInfo:
     surface: str
@@ -224,6 +250,10 @@ class DanishAnalyzer:
             for concept in CONCEPTS_BY_STEM.get(key, ()):
                 if concept not in concepts:
                     concepts.append(concept)
+        if not concepts:
+            # A word the fields already place needs no synonym tags; more tags would only dilute
+            # its field link. Titles outside every field meet their synonyms this way.
+            concepts.extend(OCCUPATIONS_BY_STEM.get(token_stem, ()))
         # The character space sees the content parts only, so "pakkeriarbejder" and
         # "kontorarbejde" do not meet on the n-grams of "arbejd".
         char_text = " ".join(parts) if len(parts) < len(split) else token_stem
@@ -249,15 +279,20 @@ class DanishAnalyzer:
         return min(found, key=lambda w: (not CONCEPTS_BY_STEM.get(stem(w)), w))
 
     def analyse(self, text: str) -> list[TokenInfo]:
-        infos = (self.token_info(token) for token in surface_tokens(text))
-        return [info for info in infos if info is not None]
+        infos = [info for info in (self.token_info(token) for token in surface_tokens(text)) if info is not None]
+        label = tuple(info.stem for info in infos)
+        if len(label) > 1 and label in OCCUPATIONS_BY_PHRASE:
+            # The whole text is an occupation label of several words: one more token that carries
+            # the occupation (and its fields), so that synonyms of one occupation meet.
+            infos.append(TokenInfo(" ".join(text.split()), "_".join(label), (), OCCUPATIONS_BY_PHRASE[label], ""))
+        return infos
 
     def word_features(self, text: str) -> list[str]:
         return [feature for info in self.analyse(text) for feature in info.features]
 
     def stem_text(self, text: str) -> str:
         """Stemmed text for the character n-gram space."""
-        return " ".join(info.char_text for info in self.analyse(text))
+        return " ".join(info.char_text for info in self.analyse(text) if info.char_text)
 
     def split_compound(self, word: str) -> tuple[str, ...]:
         """Fewest known parts (each >= 3 letters) that spell the word, allowing one linking letter
