@@ -142,6 +142,10 @@ class MatchIndex:
     def openings(self) -> list[Opening]:
         return [self._records[int(r)] for r in self._record]
 
+    def openings_by_record(self) -> list[Opening]:
+        """Every opening the index has held, by record number (what from_arrays wants back)."""
+        return [self._records[i] for i in range(len(self._records))]
+
     # --- persisting: arrays and a JSON-able dict; the caller stores them ----------------------
 
     def to_arrays(self) -> tuple[dict[str, np.ndarray], dict]:
