@@ -132,6 +132,10 @@ class Config:
     # {"default": {"follow_up_every_days": 14}, "target_groups": {"Unge under 30 år":
     # {"follow_up_every_days": 7}}, "frikort_ceiling_fallback": {"2026": 42766}}. Empty: defaults.
     rules: str = ""
+    # --- the match index (issue 11) ---
+    # Danish time (HH:MM) of the scheduler's nightly refresh of the match index: a full build
+    # that fits the text model on every opening again, persisted beside the database.
+    match_index_refresh_time: str = "02:30"
 
     @classmethod
     def load(cls, **overrides) -> "Config":

@@ -51,7 +51,7 @@ def folder_of(db_file: str | os.PathLike) -> Path:
 
 # --- writing ---------------------------------------------------------------------------------
 
-def save(db_file: str, index, version: int) -> bool:
+def save(db_file: str, index, version: int, registry_id: str) -> bool:
     """Persist a freshly built index at registry `version`. False (and nothing written) for an
     empty index or when the folder cannot be written; the index is then only kept in memory."""
     if not len(index):
@@ -69,7 +69,8 @@ def save(db_file: str, index, version: int) -> bool:
         files[OPENINGS] = _checksum(temporary / OPENINGS)
         files[OFFSETS] = _write_array(temporary / OFFSETS, offsets)
         files[STATE] = _write_bytes(temporary / STATE, json.dumps(state, ensure_ascii=False).encode())
-        meta = {"format": FORMAT, "matcher_version": matcher.version(), "registry_version": version,
+        meta = {"format": FORMAT, "matcher_version": matcher.version(), "registry_id": registry_id,
+                "registry_version": version,
                 "rows": len(index), "records": len(offsets) - 1, "files": files}
         _write_bytes(temporary / META, json.dumps(meta, indent=1).encode())
         generation = folder / f"gen-{version}-{uuid.uuid4().hex[:8]}"
@@ -153,9 +154,10 @@ def _remove_old(folder: Path) -> None:
 
 # --- reading ---------------------------------------------------------------------------------
 
-def load(db_file: str):
+def load(db_file: str, registry_id: str, registry_version: int):
     """(index, registry version) of the persisted index, or None when there is none or it is
-    not to be trusted (logged)."""
+    not to be trusted (logged): damaged, made by another matcher version, or for another
+    database (another registry id, or a version ahead of the database's own)."""
     folder = folder_of(db_file)
     current = _current_name(folder)
     if current is None:
@@ -164,6 +166,9 @@ def load(db_file: str):
     try:
         meta = json.loads((generation / META).read_bytes())
         if not _current_format(meta, generation):
+            return None
+        if meta.get("registry_id") != registry_id or int(meta["registry_version"]) > registry_version:
+            logger.info("match index %s belongs to another database; building it again", generation)
             return None
         return _load_generation(generation, meta), int(meta["registry_version"])
     except (OSError, ValueError, KeyError, TypeError, UnusableIndex) as error:

@@ -80,7 +80,7 @@ class MatchService:
         index, version = _build(db)
         if self.persist and key:
             from data import index_store
-            if index_store.save(key, index, version):
+            if index_store.save(key, index, version, registry.registry_id(db)):
                 registry.prune_match_changes(db, version)
         slot = self._slot(key)
         with slot.lock:
@@ -105,7 +105,7 @@ class MatchService:
     def _load_or_build(self, db, key: str, slot: _Slot) -> None:
         """First use in this process: the persisted index if it is usable and the change log
         can bring it up to date, else a full build (persisted for the next process)."""
-        loaded = self._load(key)
+        loaded = self._load(db, key)
         if loaded is not None:
             changes = registry.match_changes_since(db, loaded[1])
             if changes.complete and len(changes.employer_ids) <= MAX_INCREMENTAL_EMPLOYERS:
@@ -114,17 +114,17 @@ class MatchService:
             logger.info("match index for %s is too far behind the registry; building it again", key)
         slot.index, slot.version = self._build_and_save(db, key)
 
-    def _load(self, key: str):
+    def _load(self, db, key: str):
         if not (self.persist and key):
             return None
         from data import index_store
-        return index_store.load(key)
+        return index_store.load(key, registry.registry_id(db), registry.registry_version(db))
 
     def _build_and_save(self, db, key: str):
         index, version = _build(db)
         if self.persist and key:
             from data import index_store
-            index_store.save(key, index, version)
+            index_store.save(key, index, version, registry.registry_id(db))
         return index, version
 
     def _catch_up(self, db, key: str, slot: _Slot) -> None:
@@ -132,6 +132,9 @@ class MatchService:
         background rebuild when the log cannot do it."""
         changes = registry.match_changes_since(db, slot.version)
         if changes.version == slot.version:
+            return
+        if changes.version < slot.version:     # the file was replaced under this process
+            slot.index, slot.version = self._build_and_save(db, key)
             return
         if not changes.complete or len(changes.employer_ids) > MAX_INCREMENTAL_EMPLOYERS:
             self._start_rebuild(key, slot)
@@ -153,7 +156,7 @@ class MatchService:
         from data.db import open_database
         db = open_database(key)
         try:
-            loaded = self._load(key)
+            loaded = self._load(db, key)
             usable = loaded is not None and loaded[1] > slot.version
             if usable:
                 changes = registry.match_changes_since(db, loaded[1])

@@ -381,7 +381,11 @@ def match_changes(db):
         """
     )
     db.execute("ALTER TABLE registry_version ADD COLUMN pruned_through INTEGER NOT NULL DEFAULT 0")
-    db.execute("UPDATE registry_version SET pruned_through = version WHERE id = 1")
+    # Which database this is: an index persisted for another file that now lies at the same
+    # path (a copy, a fresh database) is never taken for this one's.
+    db.execute("ALTER TABLE registry_version ADD COLUMN registry_id TEXT NOT NULL DEFAULT ''")
+    db.execute("UPDATE registry_version SET pruned_through = version, registry_id = lower(hex(randomblob(16))) "
+               "WHERE id = 1")
     for table in ("employers", "openings"):
         for event in ("insert", "update", "delete"):
             db.execute(f"DROP TRIGGER IF EXISTS {table}_{event}_bumps_version")

@@ -305,6 +305,12 @@ def registry_version(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT version FROM registry_version WHERE id = 1").fetchone()[0]
 
 
+def registry_id(db: sqlite_utils.Database) -> str:
+    """A random id given to the database when it was made: tells a persisted match index which
+    database it belongs to."""
+    return db.execute("SELECT registry_id FROM registry_version WHERE id = 1").fetchone()[0]
+
+
 @dataclass(frozen=True)
 class MatchChanges:
     version: int                # the registry version now

@@ -163,7 +163,7 @@ def test_a_damaged_index_is_rebuilt_with_a_log_line(registry_db, config, documen
     assert "building it again" in caplog.text
     built = fresh_index(registry_db)
     assert results == {c: top_ids(built, registry_db, c) for c in results}
-    assert index_store.load(config.db) is not None          # and a sound one is persisted again
+    assert index_store.load(config.db, registry.registry_id(registry_db), registry.registry_version(registry_db)) is not None          # and a sound one is persisted again
 
 
 # --- incremental changes ------------------------------------------------------------------------
@@ -266,7 +266,7 @@ def test_the_nightly_refresh_persists_a_fresh_index_and_prunes_the_log(registry_
 
     version = MatchService().refresh(registry_db)
 
-    assert index_store.load(config.db)[1] == version == registry.registry_version(registry_db)
+    assert index_store.load(config.db, registry.registry_id(registry_db), registry.registry_version(registry_db))[1] == version == registry.registry_version(registry_db)
     changes = registry.match_changes_since(registry_db, 0)
     assert not changes.complete and not changes.employer_ids
 
@@ -291,3 +291,23 @@ def test_commands_that_do_not_match_import_no_numerics(config, arguments):
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_matcher_uses_geopys_earth_radius():
+    from geopy.distance import EARTH_RADIUS
+    from matcher import geo
+    assert geo.EARTH_RADIUS_KM == EARTH_RADIUS
+
+
+def test_an_index_persisted_for_another_database_at_the_same_path_is_not_used(registry_db, config, document):
+    MatchService().index(registry_db)
+    registry_db.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(config.db + suffix).unlink(missing_ok=True)
+    other = connect(config.db)                      # a fresh database where the old one was
+    registry.save_employer(other, employer_record(id="emp-only", postcode="2200"))
+    registry.save_citizen(other, {"id": "cit-1", "first_name": "Fatma", "postcode": "2200",
+                                  "interests": "køkken"})
+
+    assert top_ids(MatchService(), other, "cit-1") == ["opn-1"]
+    other.close()
