@@ -37,7 +37,7 @@ TARGETS = (
 )
 
 
-def timed_cli(db: str, *args: str, stdin_file: str | None = None) -> float:
+def timed_cli(db: str, *args: str) -> float:
     start = time.perf_counter()
     done = web_load.smajobs(db, *args)
     took = time.perf_counter() - start

@@ -106,7 +106,8 @@ def _write_bytes(path: Path, data: bytes, replace: Path | None = None) -> dict:
     return _checksum(path)
 
 
-def _write_openings(path: Path, openings) -> "object":
+def _write_openings(path: Path, openings):
+    """One JSON line per opening; returns where each line starts (and the end) as an array."""
     import numpy as np
     offsets = [0]
     with path.open("wb") as f:
