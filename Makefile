@@ -48,6 +48,7 @@ test: $(DEV) chromium
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.matcher_bench
+	$(BIN)/python -m bench.index_bench
 
 clean:
 	rm -rf $(VENV) instance

@@ -164,6 +164,10 @@ class Config:
     backup_keep: int = 14
     # When the nightly backup runs, Danish wall-clock time (like digest_time).
     backup_time: str = "02:30"
+    # --- the match index (issue 11) ---
+    # Danish time (HH:MM) of the scheduler's nightly refresh of the match index: a full build
+    # that fits the text model on every opening again, persisted beside the database.
+    match_index_refresh_time: str = "02:30"
 
     @classmethod
     def load(cls, **overrides) -> "Config":

@@ -440,3 +440,56 @@ def security_fixes(db):
         CREATE INDEX consultant_sessions_consultant ON consultant_sessions (consultant_id, created_at);
         """
     )
+# What the matcher reads, per table: a change to any other column (updated_at, a link nonce,
+# an opening's position) leaves the match index alone.
+MATCHED_EMPLOYER_COLUMNS = ("id", "status", "name", "industry", "lat", "lon", "languages")
+MATCHED_OPENING_COLUMNS = ("id", "employer_id", "title", "tasks", "hours_min", "hours_max", "shifts",
+                           "paid_hours", "trial_weeks", "can_meet", "cannot_meet", "seats", "active")
+
+
+@step(13)
+def match_changes(db):
+    # Issue 11: only changes to what is matched (approved employers and their openings) move the
+    # registry version, and each such change is logged with its employer, so a process holding
+    # a match index (in memory or persisted beside the database) can update just the employers
+    # changed since its version instead of rebuilding. A pending or rejected sign-up never
+    # appears here. `pruned_through`: log rows up to that version have been deleted (the
+    # nightly refresh), so an index older than it must be rebuilt.
+    _run_script(db,
+        """
+        CREATE TABLE match_changes (
+            version INTEGER PRIMARY KEY,
+            employer_id TEXT NOT NULL
+        );
+        """
+    )
+    db.execute("ALTER TABLE registry_version ADD COLUMN pruned_through INTEGER NOT NULL DEFAULT 0")
+    # Which database this is: an index persisted for another file that now lies at the same
+    # path (a copy, a fresh database) is never taken for this one's.
+    db.execute("ALTER TABLE registry_version ADD COLUMN registry_id TEXT NOT NULL DEFAULT ''")
+    db.execute("UPDATE registry_version SET pruned_through = version, registry_id = lower(hex(randomblob(16))) "
+               "WHERE id = 1")
+    for table in ("employers", "openings"):
+        for event in ("insert", "update", "delete"):
+            db.execute(f"DROP TRIGGER IF EXISTS {table}_{event}_bumps_version")
+    approved = "(SELECT status FROM employers WHERE id = {}) = 'approved'"
+    triggers = {
+        "employers_insert": ("INSERT", "NEW.status = 'approved'", "NEW.id"),
+        "employers_update": (f"UPDATE OF {', '.join(MATCHED_EMPLOYER_COLUMNS)}",
+                             "OLD.status = 'approved' OR NEW.status = 'approved'", "NEW.id"),
+        "employers_delete": ("DELETE", "OLD.status = 'approved'", "OLD.id"),
+        "openings_insert": ("INSERT", approved.format("NEW.employer_id"), "NEW.employer_id"),
+        "openings_update": (f"UPDATE OF {', '.join(MATCHED_OPENING_COLUMNS)}",
+                            f"{approved.format('OLD.employer_id')} OR {approved.format('NEW.employer_id')}",
+                            "NEW.employer_id"),
+        # An employer's own deletion is logged above; its openings then go by cascade unlogged.
+        "openings_delete": ("DELETE", approved.format("OLD.employer_id"), "OLD.employer_id"),
+    }
+    for name, (event, condition, employer) in triggers.items():
+        table = name.split("_")[0]
+        db.execute(
+            f"CREATE TRIGGER {name}_changes_matching AFTER {event} ON {table} WHEN {condition} BEGIN "
+            "UPDATE registry_version SET version = version + 1 WHERE id = 1; "
+            f"INSERT INTO match_changes (version, employer_id) "
+            f"VALUES ((SELECT version FROM registry_version WHERE id = 1), {employer}); END"
+        )

@@ -262,17 +262,28 @@ def openings_of(db: sqlite_utils.Database, employer_id: str) -> list[dict]:
         "SELECT * FROM openings WHERE employer_id = ? ORDER BY position, id", [employer_id])]
 
 
-def matchable_employers(db: sqlite_utils.Database) -> list[dict]:
+def matchable_employers(db: sqlite_utils.Database, employer_ids=None) -> list[dict]:
     """Approved employers with their active openings, as exchange records with coordinates
-    always present: the input the matcher's `Opening.all_from_employers` expects."""
+    always present: the input the matcher's `Opening.all_from_employers` expects. All of them,
+    or those of `employer_ids` (the ones changed since a match index was built)."""
+    if employer_ids is not None:
+        return [employer for start in range(0, len(employer_ids), 500)
+                for employer in _matchable_employers(db, list(employer_ids)[start:start + 500])]
+    return _matchable_employers(db, None)
+
+
+def _matchable_employers(db: sqlite_utils.Database, employer_ids: list[str] | None) -> list[dict]:
+    among, params = "", []
+    if employer_ids is not None:
+        among, params = f" AND e.id IN ({', '.join('?' * len(employer_ids))})", employer_ids
     openings_by_employer: dict[str, list[dict]] = {}
     for row in db.query(
         "SELECT o.* FROM openings o JOIN employers e ON e.id = o.employer_id "
-        "WHERE o.active = 1 AND e.status = 'approved' ORDER BY o.employer_id, o.position, o.id"
+        f"WHERE o.active = 1 AND e.status = 'approved'{among} ORDER BY o.employer_id, o.position, o.id", params
     ):
         openings_by_employer.setdefault(row["employer_id"], []).append(_from_row(row))
     employers = []
-    for row in db.query("SELECT * FROM employers WHERE status = 'approved' ORDER BY id"):
+    for row in db.query(f"SELECT * FROM employers e WHERE status = 'approved'{among} ORDER BY id", params):
         openings = openings_by_employer.get(row["id"])
         if openings:
             record = employer_to_exchange(employer_record(row), openings)
@@ -292,9 +303,44 @@ def citizen_for_matching(db: sqlite_utils.Database, citizen_id: str) -> dict | N
 
 
 def registry_version(db: sqlite_utils.Database) -> int:
-    """Grows with every change to employers or openings (kept by triggers): lets a process
-    keep its match index until someone changes the registry."""
+    """Grows with every change to what is matched - approved employers and their openings -
+    and only then (kept by triggers, see migration 13): lets a process keep its match index
+    until someone changes the matchable registry. A pending or rejected sign-up leaves it."""
     return db.execute("SELECT version FROM registry_version WHERE id = 1").fetchone()[0]
+
+
+def registry_id(db: sqlite_utils.Database) -> str:
+    """A random id given to the database when it was made: tells a persisted match index which
+    database it belongs to."""
+    return db.execute("SELECT registry_id FROM registry_version WHERE id = 1").fetchone()[0]
+
+
+@dataclass(frozen=True)
+class MatchChanges:
+    version: int                # the registry version now
+    complete: bool              # False: part of the log since the asked version was pruned
+    employer_ids: list[str]     # employers changed after the asked version, up to `version`
+
+
+def match_changes_since(db: sqlite_utils.Database, since: int) -> MatchChanges:
+    """The employers whose matchable data changed after registry version `since`. Re-reading
+    such an employer replaces its openings whole, so reading the employers later than
+    `version` (and again next time) does no harm."""
+    version, pruned_through = db.execute(
+        "SELECT version, pruned_through FROM registry_version WHERE id = 1").fetchone()
+    employer_ids = [employer_id for (employer_id,) in db.execute(
+        "SELECT DISTINCT employer_id FROM match_changes WHERE version > ? AND version <= ? ORDER BY employer_id",
+        [since, version])]
+    return MatchChanges(version, pruned_through <= since, employer_ids)
+
+
+def prune_match_changes(db: sqlite_utils.Database, through: int) -> int:
+    """Forget the change log up to registry version `through` (an index at least that new is
+    persisted); an index older than that is then rebuilt instead of updated. Returns how many
+    rows went."""
+    with write(db):
+        db.execute("UPDATE registry_version SET pruned_through = max(pruned_through, ?) WHERE id = 1", [through])
+        return db.execute("DELETE FROM match_changes WHERE version <= ?", [through]).rowcount
 
 
 # --- single-record writes and lists for the pages and the API -----------------------------------

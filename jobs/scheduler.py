@@ -94,6 +94,10 @@ def build_scheduler(config: Config, scheduler_class: type[BaseScheduler] = Backg
                       misfire_grace_time=3600, **JOB_OPTIONS)
     if config.backup_dir.strip():
         add_backup_job(scheduler, config)
+    hour, minute = parse_clock(config.match_index_refresh_time)
+    scheduler.add_job(refresh_match_index, CronTrigger(hour=hour, minute=minute, timezone=zone),
+                      args=[config], id="refresh_match_index", name="refresh match index",
+                      misfire_grace_time=3 * 3600, **JOB_OPTIONS)
     return scheduler
 
 
@@ -243,6 +247,19 @@ def prune_audit_log(config: Config) -> int:
         db.close()
     logger.info("audit retention: removed=%d", removed)
     return removed
+
+
+def refresh_match_index(config: Config) -> int:
+    """The nightly full build of the match index (data.matching): the day's incremental
+    changes folded into a freshly fitted text model, persisted for every process."""
+    from data.matching import match_service
+    db = connect(config.db)
+    try:
+        version = match_service.refresh(db)
+    finally:
+        db.close()
+    logger.info("match index refreshed at registry version %d", version)
+    return version
 
 
 def _counts_only(summary) -> str:

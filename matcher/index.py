@@ -65,42 +65,137 @@ def text_fit_from_cosines(cosines_by_field: dict[str, Sequence]) -> float | np.n
     return fit / total_weight
 
 
+# Per-row arrays of an index, in row order (openings sorted by latitude); `ids` and
+# `employer_ids` are numpy unicode arrays, `seq` the input position that breaks ties between
+# repeated ids, `record` the opening's place in the index's OpeningRecords.
+ROW_ARRAYS = ("lat", "lon", "active", "shift_bits", "can_bits", "cannot_bits", "hours_low", "hours_high",
+              "paid_code", "paid", "text_row", "ids", "employer_ids", "seq", "record")
+
+
+class OpeningRecords:
+    """The Opening objects behind an index's rows, by record number: `fitted` (a list, or any
+    sequence that makes Openings on demand, e.g. read lazily from a persisted index) followed by
+    the openings added since. Append-only and copied on change, like the index."""
+
+    def __init__(self, fitted: Sequence[Opening], added: tuple[Opening, ...] = ()):
+        self._fitted, self._added = fitted, added
+
+    def __len__(self) -> int:
+        return len(self._fitted) + len(self._added)
+
+    def __getitem__(self, record: int) -> Opening:
+        n = len(self._fitted)
+        return self._fitted[record] if record < n else self._added[record - n]
+
+    def plus(self, openings: Sequence[Opening]) -> "OpeningRecords":
+        return OpeningRecords(self._fitted, self._added + tuple(openings))
+
+
+def _row_arrays(ops: Sequence[Opening]) -> dict[str, np.ndarray]:
+    """Every per-row array except text_row, seq and record, for openings in row order."""
+    hours = np.array([hours_range(o.hours_min, o.hours_max) for o in ops], dtype=np.int64).reshape(-1, 2)
+    return {
+        "lat": np.array([o.lat for o in ops], dtype=np.float64),
+        "lon": np.array([o.lon for o in ops], dtype=np.float64),
+        "active": np.array([o.active for o in ops], dtype=bool),
+        "shift_bits": np.array([shift_mask(o.shifts) for o in ops], dtype=np.int64),
+        "can_bits": np.array([need_mask(o.can_meet) for o in ops], dtype=np.int64),
+        "cannot_bits": np.array([need_mask(o.cannot_meet) for o in ops], dtype=np.int64),
+        "hours_low": hours[:, 0].copy(), "hours_high": hours[:, 1].copy(),
+        "paid_code": np.array([PAID_CODES[o.paid_hours] for o in ops], dtype=np.int64),
+        "paid": np.array([scoring.paid_component(o.paid_hours, o.trial_weeks) for o in ops], dtype=np.float64),
+        "ids": np.array([o.id for o in ops], dtype=str).astype("U"),
+        "employer_ids": np.array([o.employer_id for o in ops], dtype=str).astype("U"),
+    }
+
+
 class MatchIndex:
     """All openings packed for fast matching; build once, then call match() per citizen.
-    Read-only after construction apart from small caches, so one index can serve many threads."""
+    Read-only after construction apart from small caches, so one index can serve many threads;
+    with_changes() makes a new index for a changed registry and leaves this one as it is."""
 
     def __init__(self, openings: Iterable[Opening]):
         given = list(openings)
         order = sorted(range(len(given)), key=lambda i: (given[i].lat, i))
-        self._openings: list[Opening] = [given[i] for i in order]
-        ops = self._openings
-        self._lat = np.array([o.lat for o in ops], dtype=np.float64)
-        self._lon = np.array([o.lon for o in ops], dtype=np.float64)
-        self._active = np.array([o.active for o in ops], dtype=bool)
-        self._shift_bits = np.array([shift_mask(o.shifts) for o in ops], dtype=np.int64)
-        self._can_bits = np.array([need_mask(o.can_meet) for o in ops], dtype=np.int64)
-        self._cannot_bits = np.array([need_mask(o.cannot_meet) for o in ops], dtype=np.int64)
-        hours = np.array([hours_range(o.hours_min, o.hours_max) for o in ops], dtype=np.int64).reshape(-1, 2)
-        self._hours_low, self._hours_high = hours[:, 0].copy(), hours[:, 1].copy()
-        self._paid_code = np.array([PAID_CODES[o.paid_hours] for o in ops], dtype=np.int64)
-        self._paid = np.array([scoring.paid_component(o.paid_hours, o.trial_weeks) for o in ops], dtype=np.float64)
-        # Ties are broken by opening id (then by input position, should ids repeat).
-        by_id = sorted(range(len(ops)), key=lambda r: (ops[r].id, order[r]))
-        self._id_rank = np.empty(len(ops), dtype=np.int64)
-        self._id_rank[by_id] = np.arange(len(ops))
+        ops = [given[i] for i in order]
+        rows = _row_arrays(ops)
+        rows["seq"] = np.array(order, dtype=np.int64)
+        rows["record"] = np.arange(len(ops), dtype=np.int64)
         # Openings often share their text (chains, repeated templates): fit and score each once.
         text_position: dict[OpeningText, int] = {}
-        self._text_row = np.array([text_position.setdefault(opening_text(o), len(text_position)) for o in ops],
-                                  dtype=np.int64)
-        self.text_model = TextModel(list(text_position)) if ops else None
-        self._segments: dict[int, tuple[Segment, ...]] = {}
+        rows["text_row"] = np.array([text_position.setdefault(opening_text(o), len(text_position)) for o in ops],
+                                    dtype=np.int64)
+        text_model = TextModel(list(text_position)) if ops else None
+        self._assemble(rows, OpeningRecords(ops), text_model, {})
+
+    def _assemble(self, rows: dict[str, np.ndarray], records: OpeningRecords, text_model, segments: dict) -> None:
+        for name in ROW_ARRAYS:
+            setattr(self, "_" + name, rows[name])
+        self._records = records
+        self.text_model = text_model
+        self._segments: dict[int, tuple[Segment, ...]] = segments
 
     def __len__(self) -> int:
-        return len(self._openings)
+        return len(self._lat)
 
     @property
     def openings(self) -> list[Opening]:
-        return list(self._openings)
+        return [self._records[int(r)] for r in self._record]
+
+    def openings_by_record(self) -> list[Opening]:
+        """Every opening the index has held, by record number (what from_arrays wants back)."""
+        return [self._records[i] for i in range(len(self._records))]
+
+    # --- persisting: arrays and a JSON-able dict; the caller stores them ----------------------
+
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict]:
+        """The index as numpy arrays and a JSON-able dict (no Opening objects: store those apart,
+        one per record number, and give them back to from_arrays)."""
+        if self.text_model is None:
+            raise ValueError("an empty index is not worth persisting")
+        arrays, state = self.text_model.to_arrays()
+        arrays.update({name: getattr(self, "_" + name) for name in ROW_ARRAYS})
+        return arrays, {"text_model": state}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], state: dict, records: Sequence[Opening]) -> "MatchIndex":
+        """The index of to_arrays again; `records` are the openings by record number. The arrays
+        may be read-only (memory-mapped): an index never writes to them."""
+        index = cls.__new__(cls)
+        index._assemble({name: arrays[name] for name in ROW_ARRAYS}, OpeningRecords(records),
+                        TextModel.from_arrays(arrays, state["text_model"]), {})
+        return index
+
+    # --- incremental change ----------------------------------------------------------------------
+
+    def with_changes(self, employer_ids: Iterable[str], openings: Iterable[Opening]) -> "MatchIndex":
+        """A new index in which every opening of `employer_ids` is replaced by `openings` (the
+        employers' matchable openings now: none for a closed or deleted employer). This index is
+        left untouched, so requests running on it finish undisturbed; the caller swaps the new
+        one in. Texts not seen before are added to the text model without refitting it (see
+        TextModel.with_texts)."""
+        if self.text_model is None:
+            return MatchIndex(openings)     # nothing fitted to extend
+        changed = np.array(sorted(set(employer_ids)), dtype=str).astype("U")
+        keep = ~np.isin(self._employer_ids, changed) if changed.size else np.ones(len(self), dtype=bool)
+        added = sorted(openings, key=lambda o: o.lat)
+        text_model, text_rows = self.text_model.with_texts(list(dict.fromkeys(opening_text(o) for o in added)))
+        row_of_text = dict(zip(dict.fromkeys(opening_text(o) for o in added), text_rows))
+        new = _row_arrays(added)
+        first_seq = int(self._seq.max()) + 1 if len(self) else 0
+        new["seq"] = np.arange(first_seq, first_seq + len(added), dtype=np.int64)
+        new["record"] = np.arange(len(self._records), len(self._records) + len(added), dtype=np.int64)
+        new["text_row"] = np.array([row_of_text[opening_text(o)] for o in added], dtype=np.int64)
+        kept_lat = self._lat[keep]
+        at = np.searchsorted(kept_lat, new["lat"], side="right")   # stays sorted by latitude
+        rows = {}
+        for name in ROW_ARRAYS:
+            kept = getattr(self, "_" + name)[keep]
+            dtype = np.result_type(kept, new[name])      # a longer id widens the unicode arrays
+            rows[name] = np.insert(kept.astype(dtype, copy=False), at, new[name].astype(dtype, copy=False))
+        index = MatchIndex.__new__(MatchIndex)
+        index._assemble(rows, self._records.plus(added), text_model, self._segments)
+        return index
 
     # --- query --------------------------------------------------------------------------------
 
@@ -118,7 +213,7 @@ class MatchIndex:
 
         text_fit, cosines, phrase_columns = self._text_fit(citizen, rows)
         score = self._score(citizen, rows, distances, text_fit)
-        chosen = _top_positions(score, self._id_rank[rows], top)
+        chosen = _top_positions(score, rows, self._ids, self._seq, top)
         matches = self._matches(citizen, chosen, rows, distances, score, text_fit, cosines, phrase_columns)
         return MatchResult(matches, radius, widened, notice)
 
@@ -143,7 +238,7 @@ class MatchIndex:
                 closeness = {field: [float(cosines[position, c]) for c in columns]
                              for field, columns in phrase_columns.items()}
                 text_reasons_by_row[text_row] = text_reasons(analysed, self._segments_of(row), closeness, pair_memo)
-            opening = self._openings[row]
+            opening = self._records[int(self._record[row])]
             distance = float(distances[position])
             outside = distance > citizen.max_travel_km
             reasons = build_reasons(citizen, opening, text_reasons_by_row[text_row], distance, outside,
@@ -154,7 +249,7 @@ class MatchIndex:
     def _within_radius(self, lat: float, lon: float, radius: float) -> tuple[np.ndarray, np.ndarray]:
         """Rows within `radius` km (inclusive) and their distances. Latitude band by binary search
         on the sorted latitudes, then a longitude window, then exact haversine."""
-        if radius < 0 or not len(self._openings):
+        if radius < 0 or not len(self):
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
         half_lat = lat_band_deg(radius) * (1 + 1e-9) + 1e-9
         low = int(np.searchsorted(self._lat, lat - half_lat, side="left"))
@@ -205,19 +300,22 @@ class MatchIndex:
         text_row = int(self._text_row[row])
         segments = self._segments.get(text_row)
         if segments is None:
-            segments = self._segments[text_row] = opening_segments(self.text_model.analyzer, self._openings[row])
+            opening = self._records[int(self._record[row])]
+            segments = self._segments[text_row] = opening_segments(self.text_model.analyzer, opening)
         return segments
 
 
-def _top_positions(score: np.ndarray, tiebreak: np.ndarray, top: int) -> np.ndarray:
-    """Positions of the `top` best scores, highest first, ties by `tiebreak` ascending. Every row
-    tied with the last place takes part in the tie-break, so the cut is deterministic."""
+def _top_positions(score: np.ndarray, rows: np.ndarray, ids: np.ndarray, seq: np.ndarray, top: int) -> np.ndarray:
+    """Positions of the `top` best scores, highest first, ties by opening id (then by input
+    position, should ids repeat). Every row tied with the last place takes part in the
+    tie-break, so the cut is deterministic."""
     if score.size > top:
         threshold = np.partition(score, score.size - top)[score.size - top]
         candidates = np.flatnonzero(score >= threshold)
     else:
         candidates = np.arange(score.size)
-    order = np.lexsort((tiebreak[candidates], -score[candidates]))
+    chosen_rows = rows[candidates]
+    order = np.lexsort((seq[chosen_rows], ids[chosen_rows], -score[candidates]))
     return candidates[order[:top]]
 
 

@@ -16,6 +16,7 @@ vector built the same way is the weighted mean of the two cosines, in [0, 1].
 """
 from __future__ import annotations
 
+import copy
 import math
 import re
 import threading
@@ -26,7 +27,6 @@ from typing import Iterable, Sequence
 import numpy as np
 import scipy.sparse as sp
 import snowballstemmer
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from . import lexicon
 
@@ -225,6 +225,18 @@ class DanishAnalyzer:
         self._words = BASE_WORDS | {t for t in corpus if len(t) > MIN_PART_LEN and t not in FUNCTION_WORDS}
         self._tokens: dict[str, TokenInfo | None] = {}
 
+    def to_state(self) -> dict:
+        """What the analyzer learnt from its corpus, JSON-able; from_state makes it again."""
+        return {"parts": self._parts, "words": sorted(self._words - BASE_WORDS)}
+
+    @classmethod
+    def from_state(cls, state: dict) -> "DanishAnalyzer":
+        analyzer = cls.__new__(cls)
+        analyzer._parts = state["parts"]
+        analyzer._words = BASE_WORDS | frozenset(state["words"])
+        analyzer._tokens = {}
+        return analyzer
+
     def token_info(self, token: str) -> TokenInfo | None:
         info = self._tokens.get(token)
         if info is None and token not in self._tokens:
@@ -355,6 +367,25 @@ def _identity(tokens: list[str]) -> list[str]:
     return tokens
 
 
+def char_wb_ngrams(text: str) -> list[str]:
+    """Character n-grams (CHAR_NGRAM_RANGE) inside word boundaries, padded with a space each
+    side: what scikit-learn's analyzer="char_wb" makes (without lowercasing), in plain Python,
+    so a loaded index can vectorise a citizen's words without importing scikit-learn."""
+    min_n, max_n = CHAR_NGRAM_RANGE
+    ngrams = []
+    for word in text.split():
+        padded = f" {word} "
+        for n in range(min_n, max_n + 1):
+            offset = 0
+            ngrams.append(padded[offset:offset + n])
+            while offset + n < len(padded):
+                offset += 1
+                ngrams.append(padded[offset:offset + n])
+            if offset == 0:     # a word shorter than n counts once
+                break
+    return ngrams
+
+
 @dataclass(frozen=True)
 class OpeningText:
     """The text fields of an opening; openings sharing all three share one row of the model."""
@@ -379,35 +410,97 @@ class TextModel:
         self._scale = {block: math.sqrt(weight) for block, weight in BLOCK_WEIGHTS.items()}
         field_texts, selectors = _distinct_field_texts(documents)
         text_by_token, token_infos = self._tokens_of(field_texts)
-        self.word_counter = CountVectorizer(analyzer=_identity, dtype=np.float64)
-        self.char_counter = CountVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAM_RANGE,
-                                            lowercase=False, dtype=np.float64)
-        word_by_token = self.word_counter.fit_transform([list(info.features) for info in token_infos])
-        char_by_token = self.char_counter.fit_transform([info.char_text for info in token_infos])
+        from sklearn.feature_extraction.text import CountVectorizer   # fitting only: a loaded model needs none
+        word_counter = CountVectorizer(analyzer=_identity, dtype=np.float64)
+        char_counter = CountVectorizer(analyzer=char_wb_ngrams, lowercase=False, dtype=np.float64)
+        word_by_token = word_counter.fit_transform([list(info.features) for info in token_infos])
+        char_by_token = char_counter.fit_transform([info.char_text for info in token_infos])
         self.n_word_features = word_by_token.shape[1]
         self.n_features = self.n_word_features + char_by_token.shape[1]
         # One matrix for both spaces, columns word space first (tokens are few, so this stack is
         # cheap); each space is normalised on its own inside _fit.
         feature_by_token = sp.hstack([word_by_token, char_by_token], format="csr", dtype=np.float64)
         del word_by_token, char_by_token
-        self.matrix, self.tfidf = _fit(text_by_token, feature_by_token, selectors, self.n_word_features,
-                                       (self._scale["word"], self._scale["char"]))
-        self._word_vocab = self.word_counter.vocabulary_
-        self._char_vocab = self.char_counter.vocabulary_
-        self._char_ngrams = self.char_counter.build_analyzer()
-        self._word_idf = self.tfidf.idf_[: self.n_word_features]
-        self._char_idf = self.tfidf.idf_[self.n_word_features:]
+        self.matrix, idf = _fit(text_by_token, feature_by_token, selectors, self.n_word_features,
+                                (self._scale["word"], self._scale["char"]))
+        self._word_vocab = {feature: int(column) for feature, column in word_counter.vocabulary_.items()}
+        self._char_vocab = {feature: int(column) for feature, column in char_counter.vocabulary_.items()}
+        self._word_idf = idf[: self.n_word_features]
+        self._char_idf = idf[self.n_word_features:]
+        self.n_documents = len(documents)
+        self._added = _AddedTexts.empty(self.n_features)
+
+    # --- persisting: plain arrays and JSON-able values, no files (the caller stores them) ------
+
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict]:
+        """The fitted model as numpy arrays and a JSON-able dict; from_arrays makes it again.
+        Texts added since the fit (with_texts) are not included: persist a fresh fit."""
+        if self._added.rows:
+            raise ValueError("a TextModel with added texts cannot be persisted; fit it again")
+        arrays = {"text_data": self.matrix.data, "text_indices": self.matrix.indices,
+                  "text_indptr": self.matrix.indptr,
+                  "text_idf": np.concatenate([self._word_idf, self._char_idf])}
+        state = {"n_word_features": self.n_word_features, "n_features": self.n_features,
+                 "n_documents": self.n_documents, "word_vocab": self._word_vocab,
+                 "char_vocab": self._char_vocab, "analyzer": self.analyzer.to_state()}
+        return arrays, state
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], state: dict) -> "TextModel":
+        model = cls.__new__(cls)
+        model._scale = {block: math.sqrt(weight) for block, weight in BLOCK_WEIGHTS.items()}
+        model.n_word_features, model.n_features = state["n_word_features"], state["n_features"]
+        model.n_documents = state["n_documents"]
+        indptr = arrays["text_indptr"]
+        model.matrix = sp.csr_matrix((arrays["text_data"], arrays["text_indices"], indptr),
+                                     shape=(len(indptr) - 1, model.n_features), copy=False)
+        model._word_vocab, model._char_vocab = state["word_vocab"], state["char_vocab"]
+        idf = arrays["text_idf"]
+        model._word_idf, model._char_idf = idf[: model.n_word_features], idf[model.n_word_features:]
+        model.analyzer = DanishAnalyzer.from_state(state["analyzer"])
+        model._added = _AddedTexts.empty(model.n_features)
+        return model
+
+    # --- texts added after the fit ---------------------------------------------------------------
+
+    @property
+    def n_rows(self) -> int:
+        return self.matrix.shape[0] + len(self._added.rows)
+
+    def with_texts(self, documents: Sequence[OpeningText]) -> tuple["TextModel", list[int]]:
+        """A new model that also holds `documents` (rows appended after the existing ones, whose
+        row numbers stay), and the rows they got; this model is left as it is, so queries running
+        on it are not disturbed. The fit (idf, analyzer) stays: a word no fitted opening had gets
+        a new feature column, weighted as a word found in one document of the fit, so a citizen
+        who writes it still meets the opening. A full fit later (refresh) gives the exact
+        weights again."""
+        added = self._added.copy()
+        model = copy.copy(self)
+        model._added = added
+        rows = []
+        for doc in documents:
+            rows.append(self.matrix.shape[0] + len(added.rows))
+            added.rows.append(model.opening_vector(doc, learn=True))
+        added.rebuild_matrix()
+        return model, rows
 
     def cosines(self, rows: np.ndarray, vectors: Sequence[dict[int, float]]) -> np.ndarray:
         """Dense (len(rows) x len(vectors)) dot products of document rows with text vectors:
         one sparse row slice times a dense (features x vectors) matrix."""
         if not len(rows) or not vectors:
             return np.zeros((len(rows), len(vectors)))
-        columns = np.zeros((self.n_features, len(vectors)))
+        columns = np.zeros((self._added.n_columns, len(vectors)))
         for j, vector in enumerate(vectors):
             if vector:
                 columns[np.fromiter(vector.keys(), dtype=np.int64, count=len(vector)), j] = list(vector.values())
-        return np.asarray(self.matrix[rows] @ columns)
+        n_fitted = self.matrix.shape[0]
+        if not self._added.rows or rows[-1] < n_fitted:      # rows come sorted (np.unique)
+            return np.asarray(self.matrix[rows] @ columns[: self.n_features])
+        result = np.empty((len(rows), len(vectors)))
+        fitted = rows < n_fitted
+        result[fitted] = np.asarray(self.matrix[rows[fitted]] @ columns[: self.n_features])
+        result[~fitted] = np.asarray(self._added.matrix[rows[~fitted] - n_fitted] @ columns)
+        return result
 
     def _tokens_of(self, field_texts: list[str]) -> tuple[sp.csr_matrix, list[TokenInfo]]:
         """Build the analyzer on the corpus tokens, then count each distinct token per text:
@@ -436,24 +529,43 @@ class TextModel:
 
     # --- single texts as {feature index: weight} dicts, in plain Python -------------------------
 
-    def _block_vector(self, features: Iterable[str], vocab: dict, idf: np.ndarray, offset: int) -> dict[int, float]:
-        """Normalised sublinear TF-IDF of one text in one space, as TfidfTransformer computes it."""
+    def _block_vector(self, features: Iterable[str], space: int) -> dict[int, float]:
+        """Normalised sublinear TF-IDF of one text in one space (0 words, 1 characters), as
+        TfidfTransformer computes it; features first seen after the fit get their added columns."""
+        vocab, idf, offset = ((self._word_vocab, self._word_idf, 0) if space == 0
+                              else (self._char_vocab, self._char_idf, self.n_word_features))
+        added = self._added.features[space]
         counts: dict[int, int] = {}
         for feature in features:
             column = vocab.get(feature)
             if column is not None:
-                counts[column] = counts.get(column, 0) + 1
-        weights = {column: (1.0 + math.log(count)) * float(idf[column]) for column, count in counts.items()}
+                column += offset
+            else:
+                column = added.get(feature)
+                if column is None:
+                    continue
+            counts[column] = counts.get(column, 0) + 1
+        weights = {column: (1.0 + math.log(count)) * self._idf_of(column) for column, count in counts.items()}
         norm = math.sqrt(sum(w * w for w in weights.values()))
         if norm == 0.0:
             return {}
-        return {offset + column: w / norm for column, w in sorted(weights.items())}
+        return {column: w / norm for column, w in sorted(weights.items())}
 
-    def _text_blocks(self, text: str) -> tuple[dict[int, float], dict[int, float]]:
-        words = self._block_vector(self.analyzer.word_features(text), self._word_vocab, self._word_idf, 0)
-        chars = self._block_vector(self._char_ngrams(self.analyzer.stem_text(text)), self._char_vocab,
-                                   self._char_idf, self.n_word_features)
-        return words, chars
+    def _idf_of(self, column: int) -> float:
+        if column < self.n_word_features:
+            return float(self._word_idf[column])
+        if column < self.n_features:
+            return float(self._char_idf[column - self.n_word_features])
+        # A feature no fitted document had, as if found in one (smooth idf, as TfidfTransformer).
+        return math.log((1 + self.n_documents) / 2) + 1.0
+
+    def _text_blocks(self, text: str, learn: bool = False) -> tuple[dict[int, float], dict[int, float]]:
+        word_features = self.analyzer.word_features(text)
+        char_features = char_wb_ngrams(self.analyzer.stem_text(text))
+        if learn:
+            self._added.learn(0, word_features, self._word_vocab)
+            self._added.learn(1, char_features, self._char_vocab)
+        return self._block_vector(word_features, 0), self._block_vector(char_features, 1)
 
     def _stack(self, words: dict[int, float], chars: dict[int, float]) -> dict[int, float]:
         vector = {column: self._scale["word"] * w for column, w in words.items()}
@@ -464,9 +576,10 @@ class TextModel:
         """Vector of a free text (a citizen's phrase) in both spaces."""
         return self._stack(*self._text_blocks(text))
 
-    def opening_vector(self, doc: OpeningText) -> dict[int, float]:
-        """The opening's row of `matrix`, computed in plain Python."""
-        blocks = {field: self._text_blocks(getattr(doc, field)) for field in OPENING_FIELD_WEIGHTS}
+    def opening_vector(self, doc: OpeningText, learn: bool = False) -> dict[int, float]:
+        """The opening's row of `matrix`, computed in plain Python. `learn` (with_texts only, on
+        a model of its own) gives words the fit did not know new feature columns."""
+        blocks = {field: self._text_blocks(getattr(doc, field), learn) for field in OPENING_FIELD_WEIGHTS}
         stacked = []
         for space in (0, 1):
             combined: dict[int, float] = {}
@@ -478,6 +591,44 @@ class TextModel:
         return self._stack(*stacked)
 
 
+class _AddedTexts:
+    """Opening texts added to a fitted TextModel: their vectors, the features they brought that
+    the fit did not know ({feature: column} per space, columns after the fitted ones) and the
+    rows as one sparse matrix."""
+
+    def __init__(self, n_fitted_columns: int, rows: list, features: tuple[dict, dict]):
+        self.n_fitted_columns = n_fitted_columns
+        self.rows = rows
+        self.features = features
+        self.matrix = None
+
+    @classmethod
+    def empty(cls, n_fitted_columns: int) -> "_AddedTexts":
+        return cls(n_fitted_columns, [], ({}, {}))
+
+    def copy(self) -> "_AddedTexts":
+        return _AddedTexts(self.n_fitted_columns, list(self.rows), (dict(self.features[0]), dict(self.features[1])))
+
+    @property
+    def n_columns(self) -> int:
+        return self.n_fitted_columns + len(self.features[0]) + len(self.features[1])
+
+    def learn(self, space: int, features: Iterable[str], vocab: dict) -> None:
+        added = self.features[space]
+        for feature in features:
+            if feature not in vocab and feature not in added:
+                added[feature] = self.n_columns
+
+    def rebuild_matrix(self) -> None:
+        indptr, indices, data = [0], [], []
+        for vector in self.rows:
+            indices.extend(vector.keys())
+            data.extend(vector.values())
+            indptr.append(len(indices))
+        self.matrix = sp.csr_matrix((np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64),
+                                     np.array(indptr, dtype=np.int64)), shape=(len(self.rows), self.n_columns))
+
+
 def dot(a: dict[int, float], b: dict[int, float]) -> float:
     """Dot product of two {feature: weight} vectors."""
     if len(a) > len(b):
@@ -486,11 +637,12 @@ def dot(a: dict[int, float], b: dict[int, float]) -> float:
 
 
 def _fit(text_by_token: sp.csr_matrix, feature_by_token: sp.csr_matrix, selectors: dict[str, sp.csr_matrix],
-         n_word: int, scales: tuple[float, float]) -> tuple[sp.csr_matrix, TfidfTransformer]:
+         n_word: int, scales: tuple[float, float]) -> tuple[sp.csr_matrix, np.ndarray]:
     """Fit idf over whole documents (the sum of their field counts). Each document's vector is
     then, per space, the normalised weighted sum of its normalised field vectors, times the
     space's scale. Intermediates are dropped early: for 100k distinct openings each is the size
     of the result."""
+    from sklearn.feature_extraction.text import TfidfTransformer
     field_counts = sp.csr_matrix(text_by_token @ feature_by_token)
     doc_counts = sp.csr_matrix(sum(selectors.values()) @ field_counts)
     tfidf = TfidfTransformer(norm=None, sublinear_tf=True).fit(doc_counts)
@@ -503,7 +655,7 @@ def _fit(text_by_token: sp.csr_matrix, feature_by_token: sp.csr_matrix, selector
     del field_vectors
     combined.sum_duplicates()
     _normalise_spaces(combined, n_word, scales)
-    return combined, tfidf
+    return combined, tfidf.idf_
 
 
 def _normalise_spaces(matrix: sp.csr_matrix, n_word: int, scales: tuple[float, float],

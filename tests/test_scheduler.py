@@ -37,8 +37,10 @@ def wait_for(condition, timeout: float = 15.0, what: str = ""):
 def test_the_scheduler_has_its_jobs_with_safe_defaults(config):
     scheduler = build_scheduler(config.with_(digest_time="07:45"))
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"send_outbox", "rules_pass", "daily_digest", "retention", "audit_retention"}
+    assert set(jobs) == {"send_outbox", "rules_pass", "daily_digest", "retention", "audit_retention",
+                         "refresh_match_index"}
     assert isinstance(jobs["retention"].trigger, CronTrigger)
+    assert isinstance(jobs["refresh_match_index"].trigger, CronTrigger)
     assert str(scheduler.timezone) == "Europe/Copenhagen"
     assert isinstance(jobs["send_outbox"].trigger, IntervalTrigger)
     assert jobs["send_outbox"].trigger.interval.total_seconds() == 30
@@ -120,3 +122,11 @@ def test_the_digest_job_runs_on_working_days_only(config, demo_db, make_consulta
     monday = datetime(2026, 12, 28, 7, 30, tzinfo=CPH)
     assert jobs_scheduler.daily_digest(config, monday)
     assert len(digests()) == 1
+
+
+def test_the_nightly_job_persists_a_fresh_match_index(config, demo_db):
+    from data import index_store, registry
+    from jobs.scheduler import refresh_match_index
+    version = refresh_match_index(config)
+    assert version == registry.registry_version(demo_db)
+    assert index_store.load(config.db, registry.registry_id(demo_db), registry.registry_version(demo_db))[1] == version
