@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from data.exchange import NEED_CODES, PAID_HOURS, SHIFTS
+from data.match_filters import RADIUS_KM, TOP
 from data.placements import KIND_LABELS, MEETING_KIND_LABELS, OUTCOME_LABELS, REPORT_KIND_LABELS, STATUS_LABELS
 
 VERSION = "1.0.0"
@@ -82,7 +83,7 @@ SCHEMAS = {
             "languages": {"type": "array", "items": {"type": "string", "pattern": "^[a-z]{2}$"}},
             "hours_per_week": _ref("HoursPerWeek"),
             "shifts": {"type": "array", "items": _ref("Shift"), "minItems": 1},
-            "max_travel_km": {"type": "number", "minimum": 0.1, "maximum": 500},
+            "max_travel_km": {"type": "number", "minimum": RADIUS_KM[0], "maximum": RADIUS_KM[1]},
             "needs": {"type": "array", "items": _ref("NeedCode")},
             "consultant": {"type": "string", "format": "email",
                            "description": "Konsulentens e-mail. Udeladt ved oprettelse: den, der kalder. "
@@ -370,9 +371,10 @@ def _paths() -> dict:
             "parameters": [CITIZEN_ID],
             "get": _op("citizen_matches", "Match", "Småjobs der passer til borgeren, bedste først, med grunde.",
                        200, "MatchList", errors=(404, 422), params=[
-                           _param("top", "query", {"type": "integer", "minimum": 1, "maximum": 100},
+                           _param("top", "query", {"type": "integer", "minimum": TOP[0], "maximum": TOP[1]},
                                   "Højst så mange (standard 10)."),
-                           _param("radius_km", "query", {"type": "number", "minimum": 0.1, "maximum": 500},
+                           _param("radius_km", "query", {"type": "number", "minimum": RADIUS_KM[0],
+                                                         "maximum": RADIUS_KM[1]},
                                   "Søgeradius i km (standard: borgerens max_travel_km)."),
                            _param("shifts", "query", TEXT, "Vagttyper adskilt af komma: day,evening,night,weekend."),
                            _param("paid_only", "query", {"type": "boolean"}, "Kun småjobs med lønnede timer."),

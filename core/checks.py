@@ -1,0 +1,166 @@
+"""The one validator kit: read one record's fields, normalise them, and collect a `Problem` for
+each bad value instead of stopping at the first, so the caller raises one `Invalid` with all.
+
+Reasons are Danish fragments ("skal være et tal"); the adapters make sentences of them where a
+person reads them alone (`Problem.sentence`). A reader returns the normalised value, or the
+default (None) when the value is bad or absent. Absent means missing or JSON null; with
+`typed=True` (values typed into a form, passed on by the page or the API as text) an empty
+string is absent too and numbers may be text with a decimal comma ("12,5").
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from core.errors import Problem
+from core.formats import as_typed
+
+MAX_TEXT = 5000
+# Yes and no as a query string or a form may send them (`typed=True`).
+TYPED_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+YEARS = (2000, 2100)
+
+
+class Checker:
+    def __init__(self, record_id, problems: list[Problem], kind: str = "", typed: bool = False):
+        self.record_id, self.problems, self.kind, self.typed = str(record_id or ""), problems, kind, typed
+
+    def fail(self, field_name: str, reason: str) -> None:
+        self.problems.append(Problem(self.record_id, field_name, reason, self.kind))
+
+    def failed(self, field_name: str) -> bool:
+        return any(p.field == field_name and p.record_id == self.record_id for p in self.problems)
+
+    def _absent(self, value) -> bool:
+        return value is None or (self.typed and isinstance(value, str) and not value.strip())
+
+    def text(self, record: dict, name: str, required: bool = False, max_len: int = MAX_TEXT,
+             label: str | None = None) -> str | None:
+        # `label` names a nested field in problems (e.g. "contact.name", not the employer's "name").
+        label = label or name
+        value = record.get(name)
+        if value is None:
+            if required:
+                self.fail(label, "mangler")
+            return None if not required else ""
+        if not isinstance(value, str):
+            self.fail(label, "skal være tekst")
+            return None
+        value = value.strip()
+        if required and not value:
+            self.fail(label, "må ikke være tom")
+        if len(value) > max_len:
+            self.fail(label, f"er for lang (højst {max_len} tegn)")
+        return value
+
+    def integer(self, record: dict, name: str, low: int, high: int, default=None, missing: str | None = None,
+                bad: str | None = None):
+        return self._number(record, name, low, high, default, missing, bad, integer=True)
+
+    def number(self, record: dict, name: str, low: float, high: float, default=None, missing: str | None = None,
+               bad: str | None = None):
+        return self._number(record, name, low, high, default, missing, bad, integer=False)
+
+    def _number(self, record: dict, name: str, low, high, default, missing: str | None, bad: str | None,
+                integer: bool):
+        """`missing`: the reason when the value is absent and there is no default (required);
+        `bad`: one reason for any bad value instead of the kit's own (not a number, out of range)."""
+        found = len(self.problems)
+        value = self._bounded_number(record, name, low, high, default, missing, integer)
+        if bad and len(self.problems) > found and self.problems[-1].field == name:
+            del self.problems[found:]
+            self.fail(name, bad)
+        return value
+
+    def _bounded_number(self, record: dict, name: str, low, high, default, missing: str | None, integer: bool):
+        value = record.get(name)
+        if self._absent(value):
+            value = default
+        if value is None:
+            if missing:
+                self.fail(name, missing)
+            return None
+        value = self._parsed_number(name, value, integer)
+        if value is None:
+            return default
+        if not low <= value <= high:
+            self.fail(name, f"skal være mellem {as_typed(low)} og {as_typed(high)} (er {as_typed(value)})")
+        return int(value) if integer else float(value)
+
+    def _parsed_number(self, name: str, value, integer: bool):
+        what = "et helt tal" if integer else "et tal"
+        if self.typed and isinstance(value, str):
+            try:
+                value = float(value.strip().replace(",", "."))
+            except ValueError:
+                self.fail(name, f"'{value}' er ikke et tal")
+                return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:  # NaN is no number
+            self.fail(name, f"skal være {what}")
+            return None
+        if integer and not float(value).is_integer():
+            self.fail(name, f"skal være {what}")
+            return None
+        return value
+
+    def boolean(self, record: dict, name: str, default: bool) -> bool:
+        value = record.get(name)
+        if self._absent(value):
+            return default
+        if self.typed and isinstance(value, str) and value.strip().lower() in TYPED_BOOLEANS:
+            value = TYPED_BOOLEANS[value.strip().lower()]
+        if not isinstance(value, bool):
+            self.fail(name, "skal være true eller false")
+            return default
+        return value
+
+    def choice(self, record: dict, name: str, allowed, what: str, default=None, missing: str | None = None):
+        """One of `allowed` (a tuple, or a dict whose keys are the codes)."""
+        value = record.get(name)
+        if self._absent(value):
+            value = default
+        if value is None:
+            if missing:
+                self.fail(name, missing)
+            return None
+        if value not in allowed:
+            self.fail(name, f"ukendt {what} '{value}' (tilladt: {', '.join(allowed)})")
+            return None
+        return value
+
+    def codes(self, record: dict, name: str, allowed: tuple[str, ...], default: list[str],
+              what: str, allow_empty: bool = True) -> list[str]:
+        value = record.get(name)
+        if value is None:
+            value = default
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(name, "skal være en liste af tekstkoder")
+            return list(default)
+        unknown = [v for v in value if v not in allowed]
+        for code in unknown:
+            self.fail(name, f"ukendt {what} '{code}' (tilladt: {', '.join(allowed)})")
+        if not value and not allow_empty:
+            self.fail(name, "skal have mindst én værdi")
+        # Keep the vocabulary's order so an export is stable whatever order the input used.
+        return [code for code in allowed if code in value]
+
+    def date(self, record: dict, name: str, missing: str | None = None) -> str | None:
+        """An ISO date (ÅÅÅÅ-MM-DD) between the years 2000 and 2100, as ISO text."""
+        value = record.get(name)
+        if self._absent(value) or value == "":
+            if missing:
+                self.fail(name, missing)
+            return None
+        if isinstance(value, date):
+            return value.isoformat()
+        if not isinstance(value, str):
+            self.fail(name, "skal være en dato (ÅÅÅÅ-MM-DD)")
+            return None
+        try:
+            parsed = date.fromisoformat(value.strip())
+        except ValueError:
+            self.fail(name, f"'{value}' er ikke en gyldig dato (ÅÅÅÅ-MM-DD)")
+            return None
+        if not YEARS[0] <= parsed.year <= YEARS[1]:
+            self.fail(name, f"datoen skal ligge mellem år {YEARS[0]} og {YEARS[1]}")
+            return None
+        return parsed.isoformat()
