@@ -27,9 +27,11 @@ class Problem:
 
     @property
     def sentence(self) -> str:
-        """The reason as a sentence on its own (a page, a flash message, the CLI)."""
-        text = self.reason[:1].upper() + self.reason[1:]
-        return text if text.endswith((".", "!", "?")) else text + "."
+        """The reason as a sentence on its own (a page, a flash message, the CLI). A reason
+        written as a sentence stays as it is (it may start with an e-mail address)."""
+        if self.reason.endswith((".", "!", "?")):
+            return self.reason
+        return self.reason[:1].upper() + self.reason[1:] + "."
 
 
 class Invalid(ValueError):
