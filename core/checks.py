@@ -5,14 +5,15 @@ Reasons are Danish fragments ("skal være et tal"); the adapters make sentences 
 person reads them alone (`Problem.sentence`). A reader returns the normalised value, or the
 default (None) when the value is bad or absent. Absent means missing or JSON null; with
 `typed=True` (values typed into a form, passed on by the page or the API as text) an empty
-string is absent too and numbers may be text with a decimal comma ("12,5").
+string is absent too and numbers may be text with a decimal comma ("12,5"). With
+`sentences=True` every reason is written as a sentence ("Skal være et tal."), as the placement
+forms and their API have always said it.
 """
 from __future__ import annotations
 
 from datetime import date
 
-from core.errors import Problem
-from core.formats import as_typed
+from core.errors import Problem, as_sentence
 
 MAX_TEXT = 5000
 # Yes and no as a query string or a form may send them (`typed=True`).
@@ -21,10 +22,13 @@ YEARS = (2000, 2100)
 
 
 class Checker:
-    def __init__(self, record_id, problems: list[Problem], kind: str = "", typed: bool = False):
-        self.record_id, self.problems, self.kind, self.typed = str(record_id or ""), problems, kind, typed
+    def __init__(self, record_id, problems: list[Problem], kind: str = "", typed: bool = False,
+                 sentences: bool = False):
+        self.record_id, self.problems, self.kind = str(record_id or ""), problems, kind
+        self.typed, self.sentences = typed, sentences
 
     def fail(self, field_name: str, reason: str) -> None:
+        reason = as_sentence(reason) if self.sentences else reason
         self.problems.append(Problem(self.record_id, field_name, reason, self.kind))
 
     def failed(self, field_name: str) -> bool:
@@ -83,7 +87,7 @@ class Checker:
         if value is None:
             return default
         if not low <= value <= high:
-            self.fail(name, f"skal være mellem {as_typed(low)} og {as_typed(high)} (er {as_typed(value)})")
+            self.fail(name, f"skal være mellem {low} og {high} (er {value})")
         return int(value) if integer else float(value)
 
     def _parsed_number(self, name: str, value, integer: bool):

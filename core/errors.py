@@ -27,11 +27,16 @@ class Problem:
 
     @property
     def sentence(self) -> str:
-        """The reason as a sentence on its own (a page, a flash message, the CLI). A reason
-        written as a sentence stays as it is (it may start with an e-mail address)."""
-        if self.reason.endswith((".", "!", "?")):
-            return self.reason
-        return self.reason[:1].upper() + self.reason[1:] + "."
+        """The reason as a sentence on its own (a page, a flash message, the CLI)."""
+        return as_sentence(self.reason)
+
+
+def as_sentence(text: str) -> str:
+    """"skal være et tal" -> "Skal være et tal."; text written as a sentence stays as it is (it
+    may start with an e-mail address)."""
+    if text.endswith((".", "!", "?")):
+        return text
+    return text[:1].upper() + text[1:] + "."
 
 
 class Invalid(ValueError):

@@ -55,7 +55,7 @@ def _validate_placement(record: dict, record_id="") -> dict:
     """Check a whole placement (after merging changes) and return it normalised; raise Invalid
     with every problem (`record_id`: the placement's id, "" for a new one)."""
     problems: list[Problem] = []
-    check = Checker(record_id, problems, "forløb", typed=True)
+    check = Checker(record_id, problems, "forløb", typed=True, sentences=True)
     clean = {
         "kind": check.choice(record, "kind", KIND_LABELS, "forløbstype", missing="vælg forløbstype"),
         "status": check.choice(record, "status", STATUS_LABELS, "status", default="planned"),
@@ -244,7 +244,7 @@ def active_placements(db: sqlite_utils.Database, include_planned: bool = False) 
 
 def add_report_due(db: sqlite_utils.Database, placement_id, kind: str, due_date) -> dict:
     problems: list[Problem] = []
-    check = Checker("", problems, "rapport", typed=True)
+    check = Checker("", problems, "rapport", typed=True, sentences=True)
     kind = check.choice({"kind": kind}, "kind", REPORT_KIND_LABELS, "rapporttype", missing="vælg rapporttype")
     due = check.date({"due_date": due_date}, "due_date", missing="angiv en dato")
     if problems:
@@ -299,7 +299,7 @@ def _validate_meeting(record: dict, record_id="") -> dict:
     The placement is only checked for presence here; that it belongs to the citizen needs the
     database (`_meeting_placement`)."""
     problems: list[Problem] = []
-    check = Checker(record_id, problems, "møde", typed=True)
+    check = Checker(record_id, problems, "møde", typed=True, sentences=True)
     kind = check.choice(record, "kind", MEETING_KIND_LABELS, "mødetype", missing="vælg mødetype")
     held = check.date(record, "held_on", missing="angiv en dato")
     participants = check.text(record, "participants", max_len=MAX_PARTICIPANTS) or ""
