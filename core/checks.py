@@ -11,14 +11,33 @@ forms and their API have always said it.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from core.errors import Problem, as_sentence
 
 MAX_TEXT = 5000
+# C0 and C1 control characters and DEL. Free text that may run over several lines keeps tab
+# and line feed (CR LF from a browser's text area becomes LF); nothing else, NUL never.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Yes and no as a query string or a form may send them (`typed=True`).
 TYPED_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 YEARS = (2000, 2100)
+
+
+def plain_text(value: str, multiline: bool = False) -> tuple[str, str | None]:
+    """`value` as stored (line ends as LF when multi-line) and the Danish reason to refuse it,
+    or None. The one check of control characters for every text field: the kit's `text` reader
+    (the exchange format: import, API, the citizen and employer forms; placements and meetings)
+    and form fields stored elsewhere (web.forms.plain_text_field)."""
+    if multiline:
+        value = value.replace("\r\n", "\n")
+    found = (_CONTROL_MULTILINE if multiline else _CONTROL).search(value)
+    if found is None:
+        return value, None
+    allowed = " (linjeskift og tabulator er tilladt)" if multiline else " (kun én linje, uden tabulator)"
+    return value, f"indeholder et usynligt styretegn (U+{ord(found.group()):04X}), som ikke er tilladt{allowed}"
 
 
 class Checker:
@@ -38,7 +57,7 @@ class Checker:
         return value is None or (self.typed and isinstance(value, str) and not value.strip())
 
     def text(self, record: dict, name: str, required: bool = False, max_len: int = MAX_TEXT,
-             label: str | None = None) -> str | None:
+             label: str | None = None, multiline: bool = False) -> str | None:
         # `label` names a nested field in problems (e.g. "contact.name", not the employer's "name").
         label = label or name
         value = record.get(name)
@@ -49,10 +68,14 @@ class Checker:
         if not isinstance(value, str):
             self.fail(label, "skal være tekst")
             return None
+        too_long = len(value) > max_len  # as sent, so the API document's maxLength says the same
+        value, control = plain_text(value, multiline)
+        if control:
+            self.fail(label, control)
         value = value.strip()
         if required and not value:
             self.fail(label, "må ikke være tom")
-        if len(value) > max_len:
+        if too_long:
             self.fail(label, f"er for lang (højst {max_len} tegn)")
         return value
 
@@ -126,7 +149,7 @@ class Checker:
             if missing:
                 self.fail(name, missing)
             return None
-        if value not in allowed:
+        if not isinstance(value, str) or value not in allowed:  # a code is text, never a number or list
             self.fail(name, f"ukendt {what} '{value}' (tilladt: {', '.join(allowed)})")
             return None
         return value

@@ -21,7 +21,7 @@ _source: Source | None = None
 
 def now() -> datetime:
     """The current time as an aware Copenhagen datetime (the fixed time while one is in use)."""
-    return local_now(_source() if _source else None)
+    return local_now()
 
 
 def today() -> date:
@@ -51,10 +51,10 @@ def use(moment: datetime | Source) -> Iterator[None]:
 
 
 def local_now(moment: datetime | None = None, zone: ZoneInfo = COPENHAGEN) -> datetime:
-    """`moment` (default: the real time) as an aware Copenhagen datetime; naive input is
+    """`moment` (default: the clock's time, `now()`) as an aware Copenhagen datetime; naive input is
     Copenhagen wall-clock time."""
     if moment is None:
-        return datetime.now(zone)
+        moment = _source() if _source else datetime.now(zone)
     if moment.tzinfo is None:
         return moment.replace(tzinfo=zone)
     return moment.astimezone(zone)

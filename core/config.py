@@ -71,7 +71,8 @@ def _read_key(path: Path) -> str:
     raise ConfigError(f"Den hemmelige nøgle i {path} er tom. Slet filen, eller sæt SMAJOBS_SECRET_KEY.")
 
 
-_NOT_NEGATIVE = ("proxy_hops", "session_hours", "smtp_port", "smtp_timeout", "outbox_max_attempts")
+_NOT_NEGATIVE = ("proxy_hops", "session_hours", "smtp_port", "smtp_timeout", "outbox_max_attempts",
+                 "retention_notice_days", "registration_retention_days")
 
 
 @dataclass(frozen=True)
@@ -119,11 +120,17 @@ class Config:
     signup_link_rate_limit: str = "10 per hour"
     # The employer form's instant postcode look-ups, per client address.
     signup_postcode_rate_limit: str = "60 per minute"
-    # Log-in throttle (web/auth.py): attempts allowed per e-mail (since its last success) and per
-    # client address (successes included) within the window; more answer 429 with a Danish
-    # message on the form until it has passed.
-    login_limit_per_email: str = "10 per 15 minutes"
+    # Log-in throttle (web/auth.py), each a limit string; several joined by ";" are all applied,
+    # which makes the wait grow with the count. More attempts answer 429 with a Danish message on
+    # the form until the window has passed. A browser that has logged in with an e-mail before
+    # holds a signed device cookie for it and is counted only per device, so guessing elsewhere
+    # never locks the owner out; every other attempt counts per e-mail and client address
+    # together (cleared by a success from there), per client address (any e-mail) and against
+    # the ceiling per e-mail (from anywhere, successes included, never cleared by one).
+    login_limit_per_email_and_address: str = "5 per minute; 10 per hour; 20 per day"
+    login_limit_per_email: str = "50 per hour"
     login_limit_per_address: str = "100 per hour"
+    login_limit_per_device: str = "10 per 15 minutes"
     # Where the limits above count (Flask-Limiter storage URI). memory:// counts per web process;
     # several `smajobs serve` processes need a shared store such as redis://host:6379 to share them.
     rate_limit_storage: str = "memory://"
@@ -132,6 +139,31 @@ class Config:
     # {"default": {"follow_up_every_days": 14}, "target_groups": {"Unge under 30 år":
     # {"follow_up_every_days": 7}}, "frikort_ceiling_fallback": {"2026": 42766}}. Empty: defaults.
     rules: str = ""
+    # --- Erasure and retention (issue 9) ---
+    # A citizen is erased automatically this many months after their last placement (forløb)
+    # ended, or after their last activity if they never had one. At least 1.
+    retention_months: int = 12
+    # How many days before that erasure the consultant gets the reminder "Borger … slettes om
+    # N dage", with the choice to keep the citizen one more period.
+    retention_notice_days: int = 30
+    # Rejected and superseded employer registrations are removed after this many days.
+    registration_retention_days: int = 30
+    # When the scheduler's daily retention job runs, Danish wall-clock time (it also runs once
+    # when the scheduler starts).
+    retention_time: str = "03:15"
+    # --- audit trail (data/audit.py) ---
+    # How long the Adgangslog keeps its rows, in months; the scheduler's daily job removes older
+    # ones (at least 1).
+    audit_retention_months: int = 24
+    # --- Backups (data/backup.py; the scheduler's nightly job, the Drift admin page) ---
+    # Folder for the scheduler's nightly backups (created mode 700). Empty: the scheduler makes
+    # none, and the Drift page does not warn about missing backups.
+    backup_dir: str = ""
+    # How many nightly backups to keep in backup_dir; older ones are deleted after a new one
+    # succeeded. At least 1.
+    backup_keep: int = 14
+    # When the nightly backup runs, Danish wall-clock time (like digest_time).
+    backup_time: str = "02:30"
 
     @classmethod
     def load(cls, **overrides) -> "Config":
@@ -162,6 +194,12 @@ class Config:
         for name in _NOT_NEGATIVE:
             if getattr(self, name) < 0:
                 raise ConfigError(f"SMAJOBS_{name.upper()} skal være 0 eller mere, ikke {getattr(self, name)}.")
+        if self.retention_months < 1:
+            # 0 would erase every citizen without a running placement at the next daily pass.
+            raise ConfigError(f"SMAJOBS_RETENTION_MONTHS skal være 1 eller mere, ikke {self.retention_months}.")
+        if self.audit_retention_months < 1:
+            raise ConfigError("SMAJOBS_AUDIT_RETENTION_MONTHS skal være mindst 1 (måneder), "
+                              f"ikke {self.audit_retention_months}.")
 
     def with_(self, **changes) -> "Config":
         return replace(self, **changes)

@@ -69,8 +69,10 @@ def create_consultant(db: sqlite_utils.Database, *, email: str, name: str, passw
 
 
 def set_password_hash(db: sqlite_utils.Database, consultant_id: int, password_hash: str) -> None:
+    """A new password; every session of the consultant ends with it."""
     with write(db):
         db.execute("UPDATE consultants SET password_hash = ? WHERE id = ?", [password_hash, consultant_id])
+        end_sessions(db, consultant_id)
 
 
 def consultant_by_email(db: sqlite_utils.Database, email: str) -> dict | None:
@@ -112,6 +114,9 @@ def set_active(db: sqlite_utils.Database, consultant_id: int, active: bool) -> b
         cursor = db.execute(
             "UPDATE consultants SET active = ?, deactivated_at = ? WHERE id = ? AND active != ?",
             [int(active), None if active else now_iso(), consultant_id, int(active)])
+        if not active:
+            # Ended for good: activating the account again does not bring old sessions back.
+            end_sessions(db, consultant_id)
     return cursor.rowcount > 0
 
 
@@ -146,8 +151,45 @@ def replace_password_hash(db: sqlite_utils.Database, consultant_id: int, expecte
     A link to choose a password names the hash it was made for, so this makes it work once,
     even when it is submitted twice at the same moment. True if written."""
     with write(db):
-        return db.execute("UPDATE consultants SET password_hash = ? WHERE id = ? AND password_hash IS ?",
-                          [password_hash, consultant_id, expected_hash]).rowcount == 1
+        written = db.execute("UPDATE consultants SET password_hash = ? WHERE id = ? AND password_hash IS ?",
+                             [password_hash, consultant_id, expected_hash]).rowcount == 1
+        if written:
+            end_sessions(db, consultant_id)
+        return written
+
+
+# --- browser sessions ----------------------------------------------------------------------------
+# A session lives in the signed cookie and, by a hash of its random id, here: ending it on the
+# server is what makes "Log ud" final for a copy of the cookie too.
+
+def open_session(db: sqlite_utils.Database, consultant_id: int, id_hash: str, *, hours: float) -> None:
+    """Record a new log-in; the consultant's sessions older than `hours` (expired anyway) go."""
+    now = datetime.now(timezone.utc)
+    with write(db):
+        db.execute("DELETE FROM consultant_sessions WHERE consultant_id = ? AND created_at < ?",
+                   [consultant_id, _utc_iso(now - timedelta(hours=hours))])
+        db.execute("INSERT INTO consultant_sessions (id_hash, consultant_id, created_at) VALUES (?, ?, ?)",
+                   [id_hash, consultant_id, _utc_iso(now)])
+
+
+def session_is_open(db: sqlite_utils.Database, consultant_id: int, id_hash: str, *, hours: float) -> bool:
+    """True while the session was opened by this consultant, has not been ended, and is younger
+    than `hours` (the cookie's own age limit, checked here too)."""
+    since = _utc_iso(datetime.now(timezone.utc) - timedelta(hours=hours))
+    return db.execute("SELECT 1 FROM consultant_sessions WHERE id_hash = ? AND consultant_id = ? AND created_at >= ?",
+                      [id_hash, consultant_id, since]).fetchone() is not None
+
+
+def end_session(db: sqlite_utils.Database, id_hash: str) -> None:
+    with write(db):
+        db.execute("DELETE FROM consultant_sessions WHERE id_hash = ?", [id_hash])
+
+
+def end_sessions(db: sqlite_utils.Database, consultant_id: int) -> int:
+    """End every browser session of the consultant (on every device); returns how many were open.
+    Joins the caller's transaction when there is one (a new password, a deactivation)."""
+    with write(db):
+        return db.execute("DELETE FROM consultant_sessions WHERE consultant_id = ?", [consultant_id]).rowcount
 
 
 def revoke_api_tokens(db: sqlite_utils.Database, consultant_id: int) -> int:

@@ -15,6 +15,7 @@ from typing import Callable, Iterator
 import sqlite_utils
 
 from core.clock import now_iso
+from core.private import create_private_file, private_dir
 from data import migrations
 
 BUSY_TIMEOUT_MS = 30_000
@@ -31,7 +32,9 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open without migrating; used by `migrate` tests and by `connect`."""
     path = Path(path)
     if str(path) != ":memory:":
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Owner-only from the first byte; SQLite gives the -wal and -shm files the same mode.
+        private_dir(path.parent)
+        create_private_file(path)
     # isolation_level=None: the driver never opens a transaction by itself. Transactions are
     # exactly the `write` blocks; a stray statement outside one commits at once instead of
     # silently holding the write lock (and blocking every other process) until someone commits.
@@ -42,7 +45,22 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
         _enable_wal(conn)
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
+    # Deleted rows are overwritten with zeros, not just unlinked: an erased citizen must not
+    # stay readable in free pages of the file (or in the WAL frames that carry those pages).
+    conn.execute("PRAGMA secure_delete = ON")
     return sqlite_utils.Database(conn)
+
+
+def checkpoint(db: sqlite_utils.Database) -> bool:
+    """Copy the WAL into the database file and truncate it to zero bytes, so older page images
+    (with data just erased) leave the WAL too. True when it finished; False when a reader still
+    held an older snapshot (the next checkpoint completes it). Call outside a transaction."""
+    if db.conn.in_transaction:
+        return False  # the caller's transaction must commit first
+    if str(db.conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+        return True
+    busy, _, _ = db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return busy == 0
 
 
 def _enable_wal(conn: sqlite3.Connection) -> None:

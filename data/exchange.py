@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from stdnum.dk import cvr as cvr_number
 from stdnum.exceptions import ValidationError as StdnumError
 
-from core.checks import Checker
+from core.checks import Checker, plain_text
 from core.errors import Invalid, Problem
 from data.postcodes import lookup as lookup_postcode
 
@@ -90,6 +90,8 @@ class ExchangeChecker(Checker):
     def place(self, record: dict, normalised: dict) -> None:
         postcode = record.get("postcode")
         # A number is accepted when it is four digits (2200); 800 is not a postcode, "0800" would be.
+        if isinstance(postcode, float) and postcode.is_integer():
+            postcode = int(postcode)  # 2200.0 is the number 2200 in JSON
         if isinstance(postcode, int) and not isinstance(postcode, bool) and 1000 <= postcode <= 9999:
             postcode = str(postcode)
         if not isinstance(postcode, str) or not re.fullmatch(r"\d{4}", postcode.strip()):
@@ -123,6 +125,9 @@ def _record_id(record, kind: str, index: int, problems: list[Problem]) -> str | 
         return None
     if len(value) > 100:
         problems.append(Problem(value[:100], "id", "er for langt (højst 100 tegn)", kind))
+    control = plain_text(value)[1]
+    if control:
+        problems.append(Problem(value[:100], "id", control, kind))
     return value.strip()
 
 
@@ -145,7 +150,7 @@ def parse_opening(record, index: int, problems: list[Problem]) -> dict | None:
     return {
         "id": opening_id,
         "title": check.text(record, "title", required=True, max_len=200),
-        "tasks": check.text(record, "tasks", required=True),
+        "tasks": check.text(record, "tasks", required=True, multiline=True),
         "hours_min": hours_min,
         "hours_max": hours_max,
         "shifts": check.codes(record, "shifts", SHIFTS, ["day"], "vagttype", allow_empty=False),
@@ -187,6 +192,8 @@ def parse_employer(record, index: int, problems: list[Problem]) -> dict | None:
 
 
 def _valid_cvr(value, check: Checker) -> str | None:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
@@ -241,9 +248,9 @@ def parse_citizen(record, index: int, problems: list[Problem]) -> dict | None:
         # Light work is legal from 13 in Denmark; the format itself sets no bounds.
         age=check.integer(record, "age", 13, 120),
         target_group=check.text(record, "target_group", max_len=200) or None,
-        interests=check.text(record, "interests") or "",
-        experience=check.text(record, "experience") or "",
-        goal=check.text(record, "goal") or "",
+        interests=check.text(record, "interests", multiline=True) or "",
+        experience=check.text(record, "experience", multiline=True) or "",
+        goal=check.text(record, "goal", multiline=True) or "",
         languages=check.languages(record),
         hours_min=hours_min,
         hours_max=hours_max,

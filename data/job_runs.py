@@ -19,3 +19,17 @@ def record_run(db: sqlite_utils.Database, job: str, day: date) -> bool:
         cursor = db.execute("INSERT INTO job_runs (job, day, finished_at) VALUES (?, ?, ?) "
                             "ON CONFLICT (job, day) DO NOTHING", [job, day.isoformat(), now_iso()])
     return cursor.rowcount == 1
+
+
+def note_success(db: sqlite_utils.Database, job: str, day: date) -> None:
+    """Note that `job` succeeded now (for `day`); a later success the same day moves the time on,
+    so `last_success` is the latest, not the day's first."""
+    with write(db):
+        db.execute("INSERT INTO job_runs (job, day, finished_at) VALUES (?, ?, ?) "
+                   "ON CONFLICT (job, day) DO UPDATE SET finished_at = excluded.finished_at",
+                   [job, day.isoformat(), now_iso()])
+
+
+def last_success(db: sqlite_utils.Database, job: str) -> str | None:
+    """When `job` last finished (a stored UTC timestamp), or None if never."""
+    return db.execute("SELECT MAX(finished_at) FROM job_runs WHERE job = ?", [job]).fetchone()[0]

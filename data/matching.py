@@ -35,6 +35,16 @@ class MatchService:
         return self.index(db).match(Citizen.from_exchange(record), top=top, **filters)
 
 
+def match_rows(db: sqlite_utils.Database, matches) -> list[dict]:
+    """Each match as {"match", "opening", "employer"}, the openings and employers of all the
+    matches read at once. A match whose opening or employer is gone by now (removed after the
+    index was built) is left out."""
+    openings = registry.openings_by_ids(db, [m.opening_id for m in matches])
+    employers = registry.employers_by_ids(db, [m.employer_id for m in matches])
+    return [{"match": m, "opening": openings[m.opening_id], "employer": employers[m.employer_id]}
+            for m in matches if m.opening_id in openings and m.employer_id in employers]
+
+
 def _database_file(db: sqlite_utils.Database) -> str:
     return db.execute("PRAGMA database_list").fetchone()[2]
 

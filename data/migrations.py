@@ -355,3 +355,88 @@ def audit_log(db):
         END;
         """
     )
+
+
+@step(10)
+def erasure_and_retention(db):
+    # Erasure and retention (issue 9).
+    # - citizens: a consultant may keep a citizen one more retention period, with a reason; the
+    #   reason is kept here, not in the audit trail (which holds ids only).
+    # - placements.paid_hours_since: the day paid hours were first agreed, for the statistics.
+    # - outbox_links: which citizen or employer an e-mail names, so erasure can find it (sent or
+    #   not); outbox.mail_file: the .eml file the `files` transport wrote for the row.
+    # - placement_statistics: one anonymous row per ended placement, kept when the citizen is
+    #   erased. placement_id points back only while the placement exists (SET NULL on delete).
+    db["citizens"].add_column("retention_kept_until", str)
+    db["citizens"].add_column("retention_kept_reason", str)
+    db["placements"].add_column("paid_hours_since", str)
+    db["outbox"].add_column("mail_file", str)
+    _run_script(db,
+        """
+        UPDATE placements SET paid_hours_since = start_date WHERE paid_hours_per_week > 0;
+        CREATE TABLE outbox_links (
+            outbox_id INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,
+            citizen_id TEXT,
+            employer_id TEXT,
+            CHECK (citizen_id IS NOT NULL OR employer_id IS NOT NULL)
+        );
+        CREATE INDEX outbox_links_outbox ON outbox_links (outbox_id);
+        CREATE INDEX outbox_links_citizen ON outbox_links (citizen_id);
+        CREATE INDEX outbox_links_employer ON outbox_links (employer_id);
+        INSERT INTO outbox_links (outbox_id, citizen_id, employer_id)
+            SELECT x.id, p.citizen_id, o.employer_id FROM outbox x
+            JOIN placements p ON x.dedupe_key = 'thanks:' || p.id OR x.dedupe_key LIKE 'checkin:' || p.id || ':%'
+            JOIN openings o ON o.id = p.opening_id;
+        CREATE TABLE placement_statistics (
+            id INTEGER PRIMARY KEY,
+            placement_id INTEGER UNIQUE REFERENCES placements (id) ON DELETE SET NULL,
+            kind TEXT NOT NULL,
+            target_group TEXT,
+            age_band TEXT,
+            start_month TEXT NOT NULL,
+            end_month TEXT,
+            paid_hours_reached INTEGER NOT NULL,
+            days_to_paid_hours INTEGER,
+            outcome TEXT
+        );
+        """
+    )
+    # Placements that ended before this step get their row too (the same columns as
+    # data.statistics writes; copied here so this step never changes with later code).
+    db.execute(
+        """
+        INSERT INTO placement_statistics (placement_id, kind, target_group, age_band, start_month,
+            end_month, paid_hours_reached, days_to_paid_hours, outcome)
+        SELECT p.id, p.kind, c.target_group,
+               CASE WHEN c.age IS NULL THEN NULL WHEN c.age < 18 THEN 'under 18'
+                    WHEN c.age < 25 THEN '18-24' WHEN c.age < 30 THEN '25-29' WHEN c.age < 40 THEN '30-39'
+                    WHEN c.age < 50 THEN '40-49' WHEN c.age < 60 THEN '50-59' ELSE '60+' END,
+               substr(p.start_date, 1, 7), substr(p.end_date, 1, 7),
+               p.paid_hours_since IS NOT NULL,
+               CASE WHEN p.paid_hours_since IS NULL THEN NULL
+                    ELSE MAX(0, CAST(julianday(p.paid_hours_since) - julianday(p.start_date) AS INTEGER)) END,
+               p.outcome
+        FROM placements p JOIN citizens c ON c.id = p.citizen_id
+        WHERE p.status = 'ended'
+        """)
+@step(9)
+def security_fixes(db):
+    # consultant_sessions: every browser log-in, so "Log ud" ends it on the server (a copied
+    # cookie opens nothing afterwards) and "Log ud på alle enheder", deactivation and a new
+    # password end all of an account's sessions. Only a hash of the session's id is stored.
+    # registrations.sender_email: who sent a submission (the typed contact e-mail on the public
+    # form, the contact on record for the private link); other_sender marks a submission from
+    # an address other than the one on record, which never replaces what the first contact
+    # wrote and never gets a link before a consultant approves it.
+    db["registrations"].add_column("sender_email", str)
+    db["registrations"].add_column("other_sender", int, not_null_default=0)
+    _run_script(db,
+        """
+        CREATE TABLE consultant_sessions (
+            id_hash TEXT PRIMARY KEY,
+            consultant_id INTEGER NOT NULL REFERENCES consultants (id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX consultant_sessions_consultant ON consultant_sessions (consultant_id, created_at);
+        """
+    )

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import make_msgid
+from typing import Iterable
 
 import sqlite_utils
 
@@ -22,7 +23,8 @@ from data.db import write
 
 def enqueue(db: sqlite_utils.Database, *, to: str, subject: str, body_text: str,
             body_html: str | None = None, attachments: list[dict] | None = None,
-            dedupe_key: str | None = None, send_after: str | datetime | None = None) -> int | None:
+            dedupe_key: str | None = None, send_after: str | datetime | None = None,
+            citizen_ids: Iterable[str] = (), employer_id: str | None = None) -> int | None:
     """Queue one e-mail. With a `dedupe_key` already queued, nothing is added and None returned.
 
     `attachments` are dicts {"filename", "content_type", "content"} with text content (or
@@ -30,6 +32,7 @@ def enqueue(db: sqlite_utils.Database, *, to: str, subject: str, body_text: str,
     `send_after` is an aware datetime or an ISO time with offset; it is stored in UTC like every
     *_at column, because the senders compare these values as text.
     The Message-ID is fixed here, so every retry of this e-mail carries the same one.
+    `citizen_ids` / `employer_id`: whom the e-mail names, so erasing them removes it (sent or not).
     """
     now = now_iso()
     domain = to.rsplit("@", 1)[-1] if "@" in to else "smajobs.local"
@@ -42,7 +45,17 @@ def enqueue(db: sqlite_utils.Database, *, to: str, subject: str, body_text: str,
              dedupe_key, to, subject, body_text, body_html, json.dumps(attachments or []),
              now, utc_iso(send_after) if send_after else now],
         )
-        return cursor.lastrowid if cursor.rowcount == 1 else None
+        if cursor.rowcount != 1:
+            return None
+        _link(db, cursor.lastrowid, citizen_ids, employer_id)
+        return cursor.lastrowid
+
+
+def _link(db: sqlite_utils.Database, outbox_id: int, citizen_ids: Iterable[str], employer_id: str | None) -> None:
+    rows = [(outbox_id, citizen_id, None) for citizen_id in sorted(set(citizen_ids)) if citizen_id]
+    if employer_id:
+        rows.append((outbox_id, None, employer_id))
+    db.conn.executemany("INSERT INTO outbox_links (outbox_id, citizen_id, employer_id) VALUES (?, ?, ?)", rows)
 
 
 def utc_iso(value: str | datetime) -> str:
@@ -110,18 +123,25 @@ def get(db: sqlite_utils.Database, outbox_id: int) -> dict | None:
     return row
 
 
-def mark_sent(db: sqlite_utils.Database, outbox_id: int, *, worker_id: str, now: str) -> bool:
-    """Record a send. The claim stays on the row as the record of who sent it.
+def mark_sent(db: sqlite_utils.Database, outbox_id: int, *, worker_id: str, now: str,
+              mail_file: str | None = None) -> bool:
+    """Record a send. The claim stays on the row as the record of who sent it. `mail_file` is
+    the .eml file the `files` transport wrote, kept so erasure can delete it with the row.
     False when the row was no longer ours (our lease ran out and another sender took it over)."""
     with write(db):
         cursor = db.execute(
-            "UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id = ? AND claimed_by = ? "
-            "AND sent_at IS NULL", [now, outbox_id, worker_id])
+            "UPDATE outbox SET sent_at = ?, last_error = NULL, mail_file = COALESCE(?, mail_file) "
+            "WHERE id = ? AND claimed_by = ? AND sent_at IS NULL", [now, mail_file, outbox_id, worker_id])
         if cursor.rowcount == 1:
             return True
         # Sent all the same: record it so nobody sends it again.
-        db.execute("UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL", [now, outbox_id])
+        db.execute("UPDATE outbox SET sent_at = COALESCE(sent_at, ?), mail_file = COALESCE(?, mail_file) "
+                   "WHERE id = ?", [now, mail_file, outbox_id])
         return False
+
+
+def exists(db: sqlite_utils.Database, outbox_id: int) -> bool:
+    return db.execute("SELECT 1 FROM outbox WHERE id = ?", [outbox_id]).fetchone() is not None
 
 
 def record_failure(db: sqlite_utils.Database, outbox_id: int, *, worker_id: str, now: str,

@@ -10,10 +10,13 @@ from datetime import date
 
 import sqlite_utils
 
+from core import clock
 from core.checks import Checker
 from core.clock import now_iso
 from core.errors import Invalid, Problem
 from core.formats import as_typed
+from data import statistics
+from data import audit
 from data.db import write
 
 KIND_LABELS = {
@@ -47,6 +50,8 @@ MAX_HOURS = 37
 MAX_WAGE = 10_000
 MAX_NOTE = 2000
 MAX_PARTICIPANTS = 500
+# SQLite's largest integer: a larger id in a URL names no row (and would overflow the query).
+MAX_ROW_ID = 2**63 - 1
 PLACEMENT_FIELDS = ("opening_id", "kind", "status", "start_date", "planned_end_date", "end_date",
                     "hours_per_week", "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome")
 
@@ -139,8 +144,18 @@ def create_placement(db: sqlite_utils.Database, *, citizen_id: str, opening_id: 
              clean["paid_hours_per_week"], clean["hourly_wage"], clean["trial_weeks"], clean["outcome"],
              created_by, now, now],
         ).lastrowid
+        _track_paid_hours(db, placement_id, clean["start_date"])
         _touch_citizen(db, citizen_id, now)
+        statistics.record_placement(db, placement_id)
+        audit.log(db, "placement_created", citizen_id, placement_id=placement_id)
     return get_placement(db, placement_id)
+
+
+def _track_paid_hours(db: sqlite_utils.Database, placement_id: int, day: str) -> None:
+    """Remember the first day paid hours were agreed (`day`, never before the start), for the
+    outcome statistics' "paid hours reached after N days"."""
+    db.execute("UPDATE placements SET paid_hours_since = MAX(?, start_date) "
+               "WHERE id = ? AND paid_hours_per_week > 0 AND paid_hours_since IS NULL", [day, placement_id])
 
 
 def _opening_problem(db: sqlite_utils.Database, opening_id) -> str | None:
@@ -160,10 +175,20 @@ def _opening_problem(db: sqlite_utils.Database, opening_id) -> str | None:
     return None
 
 
-def get_placement(db: sqlite_utils.Database, placement_id) -> dict | None:
+def _row_id(value) -> int | None:
+    """`value` as a row id, or None when it cannot be one (not a whole number, or out of range)."""
+    if isinstance(value, bool):
+        return None
     try:
-        placement_id = int(placement_id)
+        number = int(value)
     except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= MAX_ROW_ID else None
+
+
+def get_placement(db: sqlite_utils.Database, placement_id) -> dict | None:
+    placement_id = _row_id(placement_id)
+    if placement_id is None:
         return None
     rows = list(db.query(PLACEMENT_SELECT + " WHERE p.id = ?", [placement_id]))
     return rows[0] if rows else None
@@ -195,7 +220,10 @@ def update_placement(db: sqlite_utils.Database, placement_id, **changes) -> dict
             "WHERE id = ?",
             [opening_id, *(clean[n] for n in names), now, current["id"]],
         )
+        _track_paid_hours(db, current["id"], clock.today().isoformat())
         _touch_citizen(db, current["citizen_id"], now)
+        statistics.record_placement(db, current["id"])
+        audit.log(db, "placement_changed", current["citizen_id"], placement_id=current["id"])
     return get_placement(db, current["id"])
 
 
@@ -218,6 +246,7 @@ def start_due_placements(db: sqlite_utils.Database, today) -> list[int]:
         if started:  # another process may have started them between the two reads
             db.execute(f"UPDATE placements SET status = 'active' WHERE id IN ({', '.join('?' * len(started))})",
                        started)
+            audit.log_placements(db, "placement_changed", started)
     return started
 
 
@@ -258,10 +287,14 @@ def add_report_due(db: sqlite_utils.Database, placement_id, kind: str, due_date)
             [placement["id"], kind, due],
         ).lastrowid
         _touch_citizen(db, placement["citizen_id"], now_iso())
+        audit.log(db, "report_changed", placement["citizen_id"], placement_id=placement["id"])
     return get_report(db, report_id)
 
 
 def get_report(db: sqlite_utils.Database, report_id) -> dict | None:
+    report_id = _row_id(report_id)
+    if report_id is None:
+        return None
     rows = list(db.query("SELECT * FROM placement_reports WHERE id = ?", [report_id]))
     return rows[0] if rows else None
 
@@ -269,6 +302,19 @@ def get_report(db: sqlite_utils.Database, report_id) -> dict | None:
 def reports_of(db: sqlite_utils.Database, placement_id) -> list[dict]:
     return list(db.query("SELECT * FROM placement_reports WHERE placement_id = ? ORDER BY due_date, id",
                          [placement_id]))
+
+
+def reports_by_placement(db: sqlite_utils.Database, placement_ids) -> dict[int, list[dict]]:
+    """{placement id: its reports as `reports_of` lists them} for many placements in one query
+    per 500 ids; a placement without reports maps to an empty list."""
+    ids = list(dict.fromkeys(placement_ids))
+    found: dict[int, list[dict]] = {placement_id: [] for placement_id in ids}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for row in db.query(f"SELECT * FROM placement_reports WHERE placement_id IN ({', '.join('?' * len(chunk))}) "
+                            "ORDER BY due_date, id", chunk):
+            found[row["placement_id"]].append(row)
+    return found
 
 
 def submit_report(db: sqlite_utils.Database, report_id, submitted_at: str | None = None) -> dict:
@@ -282,6 +328,7 @@ def submit_report(db: sqlite_utils.Database, report_id, submitted_at: str | None
         citizen_id = db.execute("SELECT citizen_id FROM placements WHERE id = ?",
                                 [report["placement_id"]]).fetchone()[0]
         _touch_citizen(db, citizen_id, now)
+        audit.log(db, "report_changed", citizen_id, placement_id=report["placement_id"])
     return get_report(db, report_id)
 
 
@@ -303,8 +350,8 @@ def _validate_meeting(record: dict, record_id="") -> dict:
     kind = check.choice(record, "kind", MEETING_KIND_LABELS, "mødetype", missing="vælg mødetype")
     held = check.date(record, "held_on", missing="angiv en dato")
     participants = check.text(record, "participants", max_len=MAX_PARTICIPANTS) or ""
-    note = check.text(record, "note", max_len=MAX_NOTE) or ""
-    answer = check.text(record, "paid_hours_answer", max_len=MAX_NOTE) or None
+    note = check.text(record, "note", max_len=MAX_NOTE, multiline=True) or ""
+    answer = check.text(record, "paid_hours_answer", max_len=MAX_NOTE, multiline=True) or None
     proposed = record.get("paid_hours_proposed")
     placement_id = record.get("placement_id")
     if proposed is not None and not isinstance(proposed, bool):
@@ -354,6 +401,7 @@ def log_meeting(db: sqlite_utils.Database, *, citizen_id: str, placement_id=None
              _stored_flag(clean["paid_hours_proposed"]), clean["paid_hours_answer"], created_by, now],
         ).lastrowid
         _touch_citizen(db, citizen_id, now)
+        audit.log(db, "meeting_created", citizen_id, placement_id=placement_id, meeting_id=meeting_id)
     return get_meeting(db, meeting_id)
 
 
@@ -377,6 +425,8 @@ def update_meeting(db: sqlite_utils.Database, meeting_id, **changes) -> dict:
             [*(clean[name] for name in MEETING_FIELDS), current["id"]],
         )
         _touch_citizen(db, current["citizen_id"], now_iso())
+        audit.log(db, "meeting_changed", current["citizen_id"], placement_id=clean["placement_id"],
+                  meeting_id=current["id"])
     return get_meeting(db, current["id"])
 
 
@@ -389,6 +439,8 @@ def delete_meeting(db: sqlite_utils.Database, meeting_id) -> dict | None:
             return None
         db.execute("DELETE FROM meetings WHERE id = ?", [meeting["id"]])
         _touch_citizen(db, meeting["citizen_id"], now_iso())
+        audit.log(db, "meeting_deleted", meeting["citizen_id"], placement_id=meeting["placement_id"],
+                  meeting_id=meeting["id"])
     return meeting
 
 
@@ -411,9 +463,8 @@ def _meeting(row: dict) -> dict:
 
 
 def get_meeting(db: sqlite_utils.Database, meeting_id) -> dict | None:
-    try:
-        meeting_id = int(meeting_id)
-    except (TypeError, ValueError):
+    meeting_id = _row_id(meeting_id)
+    if meeting_id is None:
         return None
     rows = list(db.query(_MEETING_SELECT + " WHERE m.id = ?", [meeting_id]))
     return _meeting(rows[0]) if rows else None

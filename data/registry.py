@@ -12,6 +12,7 @@ import sqlite_utils
 
 from core.clock import now_iso
 from core.errors import Invalid, Problem
+from data import audit
 from data.db import write
 from data.exchange import (
     Document, citizen_to_exchange, employer_to_exchange, parse_document,
@@ -134,6 +135,9 @@ def _upsert(db: sqlite_utils.Database, table: str, rows: list[dict], counts: Imp
         )
     counts.created[key] += len(inserts)
     counts.updated[key] += len(updates)
+    if table == "citizens":
+        audit.log_many(db, "created", [r["id"] for r in inserts])
+        audit.log_many(db, "changed", [r["id"] for r in updates])
 
 
 def _existing_rows(db, table: str, columns: list[str], ids: list[str]) -> dict[str, dict]:
@@ -236,6 +240,26 @@ def get_opening(db: sqlite_utils.Database, opening_id: str) -> dict | None:
     return from_row(rows[0]) if rows else None
 
 
+def employers_by_ids(db: sqlite_utils.Database, employer_ids) -> dict[str, dict]:
+    """{id: employer} for the given ids, in one query per 500 ids; ids not stored are left out."""
+    return {row["id"]: employer_record(row) for row in _rows_by_ids(db, "employers", employer_ids)}
+
+
+def openings_by_ids(db: sqlite_utils.Database, opening_ids) -> dict[str, dict]:
+    """{id: opening} for the given ids, in one query per 500 ids; ids not stored are left out."""
+    return {row["id"]: from_row(row) for row in _rows_by_ids(db, "openings", opening_ids)}
+
+
+def _rows_by_ids(db: sqlite_utils.Database, table: str, ids) -> list[dict]:
+    # Chunks keep each query under SQLite's limit on bound parameters.
+    wanted = list(dict.fromkeys(ids))
+    rows: list[dict] = []
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        rows += db.query(f"SELECT * FROM {table} WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+    return rows
+
+
 def openings_of(db: sqlite_utils.Database, employer_id: str) -> list[dict]:
     return [from_row(r) for r in db.query(
         "SELECT * FROM openings WHERE employer_id = ? ORDER BY position, id", [employer_id])]
@@ -294,10 +318,12 @@ def save_citizen(db: sqlite_utils.Database, record: dict) -> dict:
             names = [n for n in row if n != "id"]
             db.execute(f"UPDATE citizens SET {', '.join(f'{n} = ?' for n in names)}, updated_at = ? WHERE id = ?",
                        [*(row[n] for n in names), now, row["id"]])
+            audit.log(db, "changed", row["id"])
         else:
             names = list(row)
             db.execute(f"INSERT INTO citizens ({', '.join(names)}, created_at, updated_at) "
                        f"VALUES ({', '.join('?' * len(names))}, ?, ?)", [*(row[n] for n in names), now, now])
+            audit.log(db, "created", row["id"])
     return get_citizen(db, row["id"])
 
 
@@ -328,13 +354,8 @@ def reassign_citizen(db: sqlite_utils.Database, citizen_id: str, consultant_emai
             raise Invalid.one(citizen_id, "consultant", f"Ingen aktiv konsulent med e-mail '{email}'.", "borger")
         db.execute("UPDATE citizens SET consultant_email = ?, updated_at = ? WHERE id = ?",
                    [email, now_iso(), citizen_id])
+        audit.log(db, "handed_over", citizen_id)
     return get_citizen(db, citizen_id)
-
-
-def delete_citizen(db: sqlite_utils.Database, citizen_id: str) -> bool:
-    """Delete a citizen with their placements, meetings and reminders (cascades). True if found."""
-    with write(db):
-        return db.execute("DELETE FROM citizens WHERE id = ?", [citizen_id]).rowcount > 0
 
 
 def list_employers(db: sqlite_utils.Database, search: str = "", status: str | None = "approved") -> list[dict]:

@@ -13,6 +13,7 @@ from datetime import date
 import sqlite_utils
 
 from core.clock import now_iso
+from data import audit
 from data.db import write
 from data.placements import FROM_CHECKIN_FORM
 
@@ -29,7 +30,7 @@ def placements_for_rules(db: sqlite_utils.Database) -> list[dict]:
                p.end_date, p.hours_per_week, p.paid_hours_per_week, p.hourly_wage, p.trial_weeks,
                p.outcome, p.updated_at,
                c.first_name, c.target_group, c.consultant_email, c.social_free_card,
-               o.title AS opening_title, e.name AS employer_name,
+               o.title AS opening_title, o.employer_id, e.name AS employer_name,
                e.contact_name, e.contact_email
         FROM placements p
         JOIN citizens c ON c.id = p.citizen_id
@@ -101,6 +102,8 @@ def insert_reminder(db: sqlite_utils.Database, *, rule: str, dedupe_key: str, co
             "ON CONFLICT (dedupe_key) DO NOTHING",
             [rule, dedupe_key, consultant_email, citizen_id, placement_id, due_on.isoformat(), title, now_iso()],
         )
+        if cursor.rowcount == 1 and citizen_id is not None:
+            audit.log(db, "reminder_changed", citizen_id, placement_id=placement_id)
         return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
@@ -114,6 +117,8 @@ def close_reminder(db: sqlite_utils.Database, reminder_id: int) -> bool:
     with write(db):
         cursor = db.execute("UPDATE reminders SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'",
                             [now_iso(), reminder_id])
+        if cursor.rowcount == 1:
+            audit.log_reminders(db, "reminder_changed", [reminder_id])
         return cursor.rowcount == 1
 
 
@@ -184,14 +189,20 @@ def follow_consultant_changes(db: sqlite_utils.Database) -> int:
 
 def mark_done(db: sqlite_utils.Database, reminder_id: int) -> bool:
     with write(db):
-        return db.execute("UPDATE reminders SET status = 'done', closed_at = ? WHERE id = ? AND status = 'open'",
+        done = db.execute("UPDATE reminders SET status = 'done', closed_at = ? WHERE id = ? AND status = 'open'",
                           [now_iso(), reminder_id]).rowcount == 1
+        if done:
+            audit.log_reminders(db, "reminder_changed", [reminder_id])
+        return done
 
 
 def snooze(db: sqlite_utils.Database, reminder_id: int, until: date) -> bool:
     with write(db):
-        return db.execute("UPDATE reminders SET snoozed_until = ? WHERE id = ? AND status = 'open'",
-                          [until.isoformat(), reminder_id]).rowcount == 1
+        snoozed = db.execute("UPDATE reminders SET snoozed_until = ? WHERE id = ? AND status = 'open'",
+                             [until.isoformat(), reminder_id]).rowcount == 1
+        if snoozed:
+            audit.log_reminders(db, "reminder_changed", [reminder_id])
+        return snoozed
 
 
 def frikort_citizens(db: sqlite_utils.Database, consultant_email: str | None) -> list[dict]:
@@ -230,6 +241,8 @@ def create_checkin(db: sqlite_utils.Database, placement_id: int, period: int, se
             "INSERT INTO employer_checkins (placement_id, period, sent_on, expires_on, created_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (placement_id, period) DO NOTHING",
             [placement_id, period, sent_on.isoformat(), expires_on.isoformat(), now_iso()])
+        if cursor.rowcount == 1:  # the check-in e-mail to the employer names the citizen
+            audit.log_placements(db, "email_queued", [placement_id])
         return cursor.lastrowid if cursor.rowcount == 1 else None
 
 

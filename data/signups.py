@@ -11,13 +11,19 @@ Only approved employers are matched (`registry.matchable_employers`), so:
   exactly as it is - and stays matched - until a consultant approves the change; the submission
   waits in `registrations.payload` with a field-by-field `diff` against the approved record.
   Rejecting it leaves the approved record untouched. If it was never approved (still pending, or
-  rejected), there is nothing live to protect: the new submission replaces the stored one at once
-  and waits for approval as a new company.
+  rejected) and it comes from the contact on record (the same e-mail, or the private link), the
+  new submission replaces the stored one at once and waits for approval as a new company.
+- A submission through the public form from **another e-mail address** than the contact on record
+  never replaces what that contact wrote, approved or not: it waits as a change
+  (`other_sender`), with its diff, and gets no private link. Only a consultant's approval makes
+  its address the contact on record.
 - The one exception is **closing** an opening through the private link: that only removes an
   opening from matching, so it takes effect at once (a rejection does not reopen it). Everything
   else waits for the consultant.
-- Only the newest pending submission of an employer counts; older pending ones are marked
-  'superseded', because each payload is the whole intended record, not a patch.
+- Only the newest pending submission of an employer from the same sender counts; the sender's
+  older pending ones are marked 'superseded', because each payload is the whole intended record,
+  not a patch. The contact on record's own submissions and a stranger's never supersede each
+  other, so nobody can push a company's own change out of the queue.
 - A re-registration through the public form lists only the openings the company typed again: an
   opening with the same title as an existing one updates it, others are added, and existing
   openings it does not mention are kept as they are (closing needs the private link, which
@@ -26,9 +32,12 @@ Only approved employers are matched (`registry.matchable_employers`), so:
 The payload is the normalised employer record of `data.exchange.parse_employer`, openings
 included, so approving it stores exactly what the exchange format would have imported.
 
-Every decision tells the company in the same transaction (outbox): approval sends the private
-link if it was held back, rejection a polite e-mail. A new private link can be sent again at any
-time (`send_new_link`), always to the contact e-mail on record.
+The private link goes only to the contact e-mail on record: at once for a new company or a
+submission from that address, otherwise not before a consultant approves. Every decision tells
+the company in the same transaction (outbox): approval rotates the link's nonce, so every link
+handed out before stops working, and sends a fresh link to the approved contact e-mail (now the
+one on record); rejection sends a polite e-mail. A new private link can be sent again at any time
+(`send_new_link`), always to the contact e-mail on record.
 """
 from __future__ import annotations
 
@@ -62,6 +71,7 @@ class Submission:
     employer_id: str
     kind: str           # "new" or "update"
     link_allowed: bool  # False when the private link must wait for a consultant (see submit)
+    other_sender: bool = False  # sent from another address than the contact on record
 
 
 # E-mail composer given by the web layer: (employer_id, nonce, link_allowed) -> dict with
@@ -126,6 +136,7 @@ def _registration_record(row: dict) -> dict:
     record["payload"] = json.loads(record["payload"])
     record["diff"] = json.loads(record["diff"]) if record["diff"] else None
     record["link_sent"] = bool(record["link_sent"])
+    record["other_sender"] = bool(record["other_sender"])
     return record
 
 
@@ -180,8 +191,9 @@ def submit(db: sqlite_utils.Database, record: dict, *, source: str = "form", emp
 
     `employer_id` is given for the private update link (the link says who); the public form
     finds an existing employer by CVR. The private link is e-mailed at once for a new company or
-    when the contact e-mail is the one already on record; otherwise it is sent when a consultant
-    approves, so typing someone else's CVR never hands out a link to their record.
+    when the contact e-mail stays the one already on record; otherwise it is sent when a
+    consultant approves, so typing someone else's CVR never hands out a link to their record, and
+    a submission from another address never replaces what the contact on record wrote.
     """
     now = now or now_iso()
     with write(db):
@@ -189,41 +201,57 @@ def submit(db: sqlite_utils.Database, record: dict, *, source: str = "form", emp
             employer_by_cvr(db, record["cvr"]) if record.get("cvr") else None)
         if source == "update_link" and live is None:
             raise LookupError(employer_id)
+        typed_email = (record.get("contact_email") or "").lower()
         if live is None:
             employer_id = new_employer_id(db, record.get("cvr"))
             payload = _with_ids({**record, "id": employer_id}, employer_id)
             _store(db, payload, status="pending", now=now)
-            kind, diff, link_allowed = "new", None, True
+            kind, diff, link_allowed, sender, other_sender = "new", None, True, typed_email, False
         else:
             employer_id = live["id"]
             payload = _merge(live, {**record, "id": employer_id}, source)
             diff = diff_records(live, payload)
-            same_contact = (live["contact_email"] or "").lower() == (payload["contact_email"] or "").lower()
-            link_allowed = source == "update_link" or same_contact or live["status"] != "approved"
+            on_record = (live["contact_email"] or "").lower()
+            # The private link proves its holder is the contact on record; the form proves nothing.
+            sender = on_record if source == "update_link" else typed_email
+            other_sender = sender != on_record or not on_record
+            link_allowed = not other_sender and typed_email == on_record
             _close_at_once(db, live, payload, now)
-            if live["status"] == "approved":
+            if live["status"] == "approved" or other_sender:
                 kind = "update"
             else:
                 kind = "new"
                 _store(db, payload, status="pending", now=now)
-            db.execute("UPDATE registrations SET status = 'superseded' WHERE employer_id = ? AND status = 'pending'",
-                       [employer_id])
+            _supersede_earlier(db, employer_id, sender, other_sender)
         registration_id = db.execute(
-            "INSERT INTO registrations (employer_id, kind, source, payload, diff, submitted_at, link_sent) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO registrations (employer_id, kind, source, payload, diff, submitted_at, link_sent, "
+            "sender_email, other_sender) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [employer_id, kind, source, json.dumps(payload, ensure_ascii=False),
-             json.dumps(diff, ensure_ascii=False) if diff is not None else None, now, int(link_allowed)],
+             json.dumps(diff, ensure_ascii=False) if diff is not None else None, now, int(link_allowed),
+             sender, int(other_sender)],
         ).lastrowid
         if compose_email is not None:
             _send(db, compose_email, payload, link_nonce(db, employer_id), link_allowed)
-    return Submission(registration_id, employer_id, kind, link_allowed)
+    return Submission(registration_id, employer_id, kind, link_allowed, other_sender)
+
+
+def _supersede_earlier(db, employer_id: str, sender: str, other_sender: bool) -> None:
+    """The same sender's older pending submissions give way to the new one; the contact on
+    record's and a stranger's never touch each other's."""
+    if other_sender:
+        db.execute("UPDATE registrations SET status = 'superseded' WHERE employer_id = ? AND status = 'pending' "
+                   "AND other_sender = 1 AND lower(sender_email) = ?", [employer_id, sender])
+    else:
+        db.execute("UPDATE registrations SET status = 'superseded' WHERE employer_id = ? AND status = 'pending' "
+                   "AND other_sender = 0", [employer_id])
 
 
 def _send(db, compose_email: Composer, employer: dict, nonce: str, link_allowed: bool) -> None:
     from data.outbox import enqueue
     message = compose_email(employer, nonce, link_allowed)
     if message:
-        enqueue(db, to=message["to"], subject=message["subject"], body_text=message["body_text"])
+        enqueue(db, to=message["to"], subject=message["subject"], body_text=message["body_text"],
+                employer_id=employer["id"])
 
 
 def _with_ids(record: dict, employer_id: str) -> dict:
@@ -331,20 +359,18 @@ def is_empty_diff(diff: dict | None) -> bool:
 
 def approve(db: sqlite_utils.Database, registration_id: int, consultant_id: int, *,
             compose_email: Composer | None = None, now: str | None = None) -> dict:
-    """Apply the submission and make the employer matchable. A changed contact e-mail rotates the
-    link nonce (the old contact's links stop working); a link held back at submission is sent now."""
+    """Apply the submission and make the employer matchable. The link nonce is rotated, so every
+    link handed out before (to whichever address) stops working, and the approval e-mail brings
+    a fresh link to the approved contact e-mail, which is now the one on record."""
     now = now or now_iso()
     with write(db):
         record = _pending(db, registration_id)
-        live = get_employer(db, record["employer_id"])
         payload = record["payload"]
         _store(db, payload, status="approved", now=now)
         _decide(db, registration_id, "approved", consultant_id, now)
-        contact_changed = (live["contact_email"] or "").lower() != (payload["contact_email"] or "").lower()
-        if contact_changed and record["kind"] == "update":
-            rotate_link_nonce(db, record["employer_id"])
-        if not record["link_sent"] and compose_email is not None:
-            _send(db, compose_email, payload, link_nonce(db, record["employer_id"]), True)
+        nonce = rotate_link_nonce(db, record["employer_id"])
+        if compose_email is not None:
+            _send(db, compose_email, payload, nonce, True)
             db.execute("UPDATE registrations SET link_sent = 1 WHERE id = ?", [registration_id])
     return record
 
@@ -352,19 +378,23 @@ def approve(db: sqlite_utils.Database, registration_id: int, consultant_id: int,
 def reject(db: sqlite_utils.Database, registration_id: int, consultant_id: int, *,
            compose_email: RejectionComposer | None = None, now: str | None = None) -> dict:
     """Refuse the submission. An approved employer keeps its approved record; a company that was
-    never approved becomes 'rejected' (still not matched). The company is told in the same
+    never approved becomes 'rejected' (still not matched) when its own registration is refused,
+    and stays as it was when a change from another address is. The company is told in the same
     transaction (`compose_email(payload, kind)`), so a decision and its e-mail exist together."""
     now = now or now_iso()
     with write(db):
         record = _pending(db, registration_id)
         _decide(db, registration_id, "rejected", consultant_id, now)
-        db.execute("UPDATE employers SET status = 'rejected', updated_at = ? WHERE id = ? AND status = 'pending'",
-                   [now, record["employer_id"]])
+        if record["kind"] == "new":
+            # A change (or a stranger's submission) leaves the company as it stood.
+            db.execute("UPDATE employers SET status = 'rejected', updated_at = ? WHERE id = ? AND status = 'pending'",
+                       [now, record["employer_id"]])
         if compose_email is not None:
             message = compose_email(record["payload"], record["kind"])
             if message:
                 from data.outbox import enqueue
-                enqueue(db, to=message["to"], subject=message["subject"], body_text=message["body_text"])
+                enqueue(db, to=message["to"], subject=message["subject"], body_text=message["body_text"],
+                        employer_id=record["employer_id"])
     return record
 
 
@@ -386,7 +416,7 @@ def send_new_link(db: sqlite_utils.Database, employer_id: str, compose_email: Co
         if not message:
             return None
         queued = enqueue(db, to=employer["contact_email"], subject=message["subject"],
-                         body_text=message["body_text"], dedupe_key=dedupe_key)
+                         body_text=message["body_text"], dedupe_key=dedupe_key, employer_id=employer_id)
         return employer["contact_email"] if queued is not None else None
 
 

@@ -41,8 +41,12 @@ def send_digests(db, config, now: datetime | None = None) -> dict:
                   reminder_link(base, r)) for r in due]
         subject, body = emails.digest(consultant_name=consultant["name"], today=today, items=items,
                                       page_link=f"{base}/i-dag")
-        ics = consultant_calendar(db, config, consultant["email"], today)
+        events = calendar_events(db, config, consultant["email"], today)
+        ics = consultant_calendar(db, config, consultant["email"], today, events)
+        # The digest and its calendar name these citizens: erasing one of them removes the e-mail.
+        named = {r["citizen_id"] for r in due} | {e["citizen_id"] for e in events}
         outbox_id = enqueue(db, to=consultant["email"], subject=subject, body_text=body,
+                            citizen_ids=[c for c in named if c],
                             attachments=[{"filename": "opfoelgninger.ics",
                                           "content_type": "text/calendar; method=PUBLISH",
                                           "content": ics}],
@@ -80,24 +84,25 @@ def calendar_events(db, config, consultant_email: str, today: date) -> list[dict
             if day >= today:
                 key = follow_up_key(placement["id"], day)
                 events[key] = {"key": key, "day": day, "summary": f"Opfølgning: {placement['first_name']}",
-                               "link": f"{base}/forloeb/{placement['id']}"}
+                               "link": f"{base}/forloeb/{placement['id']}", "citizen_id": placement["citizen_id"]}
     for reminder in store.open_reminders_of(db, consultant_email):
         if reminder["rule"] == "follow_up":  # an overdue follow-up stays in the calendar on its date
             events.setdefault(reminder["dedupe_key"], {
                 "key": reminder["dedupe_key"], "day": date.fromisoformat(reminder["due_on"]),
                 "summary": f"Opfølgning: {reminder['citizen_first_name']}",
-                "link": f"{base}/forloeb/{reminder['placement_id']}"})
+                "link": f"{base}/forloeb/{reminder['placement_id']}", "citizen_id": reminder["citizen_id"]})
     reports = [r for r in store.unsubmitted_reports(db) if (r["consultant_email"] or "").lower() == consultant_email.lower()]
     for want in report_wants(reports, horizon, rules):
         # As of the horizon every report is at its deadline: the "due" want carries the date.
         if want.key.endswith(":due") and want.due_on >= today:
             first_name = next(r["first_name"] for r in reports if f"report:{r['id']}:due" == want.key)
             events[want.key] = {"key": want.key, "day": want.due_on, "summary": f"Rapportfrist: {first_name}",
-                                "link": f"{base}/forloeb/{want.placement_id}"}
+                                "link": f"{base}/forloeb/{want.placement_id}", "citizen_id": want.citizen_id}
     return sorted(events.values(), key=lambda e: (e["day"], e["key"]))
 
 
-def consultant_calendar(db, config, consultant_email: str, today: date) -> str:
+def consultant_calendar(db, config, consultant_email: str, today: date, events: list[dict] | None = None) -> str:
+    """The .ics of `calendar_events` (or of `events`, when the caller has read them already)."""
     calendar = Calendar()
     calendar.add("prodid", "-//småjobs//opfølgninger//DA")
     calendar.add("version", "2.0")
@@ -105,8 +110,8 @@ def consultant_calendar(db, config, consultant_email: str, today: date) -> str:
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", "småjobs: opfølgninger")
     calendar.add("x-wr-timezone", "Europe/Copenhagen")
-    stamp = datetime.now(timezone.utc).replace(microsecond=0)
-    for item in calendar_events(db, config, consultant_email, today):
+    stamp = local_now().astimezone(timezone.utc).replace(microsecond=0)
+    for item in events if events is not None else calendar_events(db, config, consultant_email, today):
         event = Event()
         event.add("uid", f"{item['key'].replace(':', '-')}@{UID_DOMAIN}")
         event.add("dtstamp", stamp)

@@ -1,4 +1,5 @@
-"""The Danish texts of every e-mail the rules send.
+"""The e-mails the rules send: which fields each may print. The copy itself is in
+jobs/templates/mail/ (rendered by jobs.mail_templates).
 
 An e-mail leaves our systems, so it carries a first name and a link at most: never needs,
 health, diagnosis, target group, benefits or why the citizen needed help. The functions here
@@ -8,70 +9,37 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.formats import danish_date
+from jobs.mail_templates import render
 
-# What a placement led to, said in plain words to the employer. Only outcomes that reveal
-# nothing about the citizen's health or benefits are told: "sygedagpenge", "førtidspension",
-# "fleksjob" (reduced working capacity), "ledighed" and "anden offentlig forsørgelse" would say
-# why the citizen needed help, so those employers get the thanks without the outcome.
-OUTCOME_SENTENCES = {
-    "beskaeftigelse": "forløbet førte til ordinær beskæftigelse",
-    "uddannelse": "forløbet førte til, at {name} er begyndt på en uddannelse",
-    "selvforsoerget": "forløbet førte til, at {name} nu forsørger sig selv",
-}
-
-SIGNATURE = "Venlig hilsen\nsmåjobs"
+# What a placement led to, told in plain words to the employer (the sentences are in
+# employer_thanks.txt). Only outcomes that reveal nothing about the citizen's health or benefits
+# are told: "sygedagpenge", "førtidspension", "fleksjob" (reduced working capacity), "ledighed"
+# and "anden offentlig forsørgelse" would say why the citizen needed help, so those employers get
+# the thanks without the outcome.
+TOLD_OUTCOMES = frozenset({"beskaeftigelse", "uddannelse", "selvforsoerget"})
 
 
-def _greeting(contact_name: str | None) -> str:
-    name = (contact_name or "").strip()
-    return f"Kære {name}" if name else "Hej"
+def _name(name: str | None) -> str:
+    return (name or "").strip()
 
 
 def thank_you(*, contact_name: str | None, first_name: str, outcome: str | None) -> tuple[str, str]:
     """(subject, body) thanking an employer when a placement has ended."""
-    lines = [
-        _greeting(contact_name) + ",",
-        "",
-        f"Tak fordi I har haft {first_name} hos jer. Forløbet er nu afsluttet.",
-    ]
-    sentence = OUTCOME_SENTENCES.get(outcome or "")
-    if sentence:
-        lines += ["", f"Vi vil gerne fortælle jer, at {sentence.format(name=first_name)}. "
-                      "Det har jeres indsats været med til."]
-    lines += ["", "Jeres vilje til at give plads gør en forskel. Vi håber, vi må kontakte jer igen.",
-              "", SIGNATURE]
-    return f"Tak for samarbejdet om {first_name}", "\n".join(lines) + "\n"
+    mail = render("employer_thanks", contact_name=_name(contact_name), first_name=first_name,
+                  outcome=outcome if outcome in TOLD_OUTCOMES else None)
+    return mail.subject, mail.body_text
 
 
 def checkin_request(*, contact_name: str | None, first_name: str, link: str, expires_on: date) -> tuple[str, str]:
     """(subject, body) asking an employer how a placement is going."""
-    body = "\n".join([
-        _greeting(contact_name) + ",",
-        "",
-        f"Hvordan går det med {first_name}? Svar på tre korte spørgsmål – det tager to minutter:",
-        "",
-        link,
-        "",
-        f"Linket er personligt, gælder kun dette forløb og virker til og med {danish_date(expires_on)}.",
-        "Er der noget, der haster, så ring gerne til konsulenten i stedet.",
-        "",
-        SIGNATURE,
-    ])
-    return f"Hvordan går det med {first_name}? (2 minutter)", body + "\n"
+    mail = render("employer_checkin", contact_name=_name(contact_name), first_name=first_name, link=link,
+                  expires_on=expires_on)
+    return mail.subject, mail.body_text
 
 
 def digest(*, consultant_name: str | None, today: date, items: list[tuple[str, str, str]],
            page_link: str) -> tuple[str, str]:
     """(subject, body) of a consultant's daily digest. `items`: (label, first name, link)."""
-    lines = [
-        _greeting(consultant_name) + ",",
-        "",
-        f"Du har {len(items)} påmindelse{'r' if len(items) != 1 else ''} i dag ({danish_date(today)}):",
-        "",
-    ]
-    lines += [f"- {label}: {first_name} – {link}" for label, first_name, link in items]
-    lines += ["", f"Se dem alle på siden I dag: {page_link}",
-              "Kommende opfølgninger ligger i den vedhæftede kalenderfil (åbner i Outlook).", "", SIGNATURE]
-    count = len(items)
-    return f"I dag: {count} påmindelse{'r' if count != 1 else ''} ({danish_date(today)})", "\n".join(lines) + "\n"
+    mail = render("consultant_digest", consultant_name=_name(consultant_name), today=today, items=items,
+                  page_link=page_link)
+    return mail.subject, mail.body_text

@@ -33,7 +33,7 @@ import smtplib
 import socket
 import ssl
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -44,8 +44,9 @@ import sqlite_utils
 
 from data import outbox
 from data.outbox import utc_iso
-from core.clock import COPENHAGEN
+from core.clock import COPENHAGEN, now as clock_now
 from core.config import Config
+from core.private import private_dir, write_private
 
 logger = logging.getLogger("smajobs.mail")
 
@@ -90,13 +91,13 @@ def deliver_outbox(db: sqlite_utils.Database, config: Config, now: datetime | No
                    pause_between: float = 0.0) -> int:
     """Send what is due in the outbox; returns how many e-mails were sent.
 
-    `now` (an aware datetime) fixes the clock for tests and `smajobs send-mail --now`; by default
-    the real clock is read at each step. `pause_between` (seconds) slows the pass down between
+    `now` (an aware datetime) fixes the time for this pass; by default the one clock
+    (core.clock) is read at each step. `pause_between` (seconds) slows the pass down between
     two e-mails; it exists for the kill test only.
     """
     if now is not None and now.tzinfo is None:
         raise ValueError("now skal have en tidszone")
-    clock = (lambda: now) if now is not None else (lambda: datetime.now(timezone.utc))
+    clock = (lambda: now) if now is not None else clock_now
     worker_id = worker_id or new_worker_id()
     start = clock()
     candidates = outbox.due(db, now=utc_iso(start), stale_before=utc_iso(start - CLAIM_LEASE),
@@ -142,11 +143,16 @@ def _deliver_one(db, config: Config, transport, candidate: outbox.Candidate, wor
             f"E-mailen kunne ikke bygges ({type(error).__name__}).", kind="build", permanent=True))
         return Outcome.FAILED
     try:
-        transport.send(message, row)
+        written = transport.send(message, row)
     except DeliveryError as error:
         _record_failure(db, config, row, worker_id, clock(), error)
         return Outcome.STOP if error.server_unavailable else Outcome.FAILED
-    if not outbox.mark_sent(db, row["id"], worker_id=worker_id, now=utc_iso(clock())):
+    if not outbox.mark_sent(db, row["id"], worker_id=worker_id, now=utc_iso(clock()), mail_file=written):
+        if not outbox.exists(db, row["id"]):
+            # Erased (its citizen or employer deleted) while it was being sent: no copy may stay.
+            if written:
+                Path(written).unlink(missing_ok=True)
+            return Outcome.SKIPPED
         logger.warning("outbox %d: sent after its claim had run out", row["id"])
     logger.info("outbox %d sent", row["id"])
     return Outcome.SENT
@@ -172,7 +178,7 @@ def failed_messages(db: sqlite_utils.Database) -> list[dict]:
 
 def retry_failed(db: sqlite_utils.Database, outbox_id: int, now: datetime | None = None) -> bool:
     """Requeue a failed e-mail with a fresh set of tries, due at once. False if it is not failed."""
-    return outbox.requeue(db, outbox_id, now=utc_iso(now or datetime.now(timezone.utc)))
+    return outbox.requeue(db, outbox_id, now=utc_iso(now or clock_now()))
 
 
 # --- building the message ------------------------------------------------------------------
@@ -241,20 +247,25 @@ class FileTransport:
     def __init__(self, config: Config):
         self.directory = Path(config.mail_dir)
 
-    def send(self, message: EmailMessage, row: dict) -> None:
-        target = self.directory / f"outbox-{row['id']:06d}.eml"
-        temporary = self.directory / f".outbox-{row['id']:06d}.eml.tmp"
+    def send(self, message: EmailMessage, row: dict) -> str:
+        """Write the file; returns its path (stored on the row, so erasure can delete it)."""
+        target = mail_file_path(self.directory, row["id"])
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(message.as_bytes(policy=policy.SMTP))
-            os.replace(temporary, target)
+            private_dir(self.directory)
+            write_private(target, message.as_bytes(policy=policy.SMTP))
         except OSError as error:
             raise DeliveryError(f"Kunne ikke skrive e-mailen til mappen {self.directory}: "
                                 f"{error.strerror or error}", kind=type(error).__name__,
                                 server_unavailable=True) from error
+        return str(target.resolve())
 
     def close(self) -> None:
         pass
+
+
+def mail_file_path(directory: str | Path, outbox_id: int) -> Path:
+    """Where the `files` transport writes an outbox row's e-mail."""
+    return Path(directory) / f"outbox-{outbox_id:06d}.eml"
 
 
 class SMTPTransport:

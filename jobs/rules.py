@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 
 from itsdangerous import URLSafeSerializer
 
+from data import erasure as erasure_store
 from data import reminders as store
 from data.db import write
 from data.outbox import enqueue
@@ -32,7 +33,7 @@ from jobs.calendar import add_working_days, next_working_day, previous_working_d
 from jobs.rules_config import RuleSettings, RulesConfig, rules_config
 from core.formats import danish_date
 
-RULES = ("paid_hours", "follow_up", "report", "stalled", "checkin_answer", "frikort")
+RULES = ("paid_hours", "follow_up", "report", "stalled", "checkin_answer", "frikort", "retention")
 # Neutral words for places that leave the page (digest e-mail, calendar): never the title.
 RULE_LABELS = {
     "paid_hours": "Lønnede timer",
@@ -41,6 +42,7 @@ RULE_LABELS = {
     "stalled": "Tag kontakt",
     "checkin_answer": "Svar fra virksomheden",
     "frikort": "Indtjening",
+    "retention": "Sletning",
 }
 EMPLOYER_MEETINGS = ("first_employer", "employer_checkin")
 CHECKIN_SALT = "employer-checkin-v1"
@@ -108,6 +110,7 @@ def run_pass_detailed(db, config, now: datetime | None = None) -> PassResult:
     result.started = start_due_placements(db, today)
     snapshot = Snapshot.load(db)
     wants = wanted_reminders(snapshot, today, rules)
+    wants += retention_wants(erasure_store.retention_candidates(db), today, config)
     _sync(db, wants, result)
     _queue_thanks(db, snapshot, now, rules, result)
     _queue_checkins(db, config, snapshot, now, rules, result)
@@ -325,6 +328,51 @@ def frikort_wants(snapshot: Snapshot, today: date, rules: RulesConfig) -> list[W
     return wants
 
 
+# --- rule 8: erasure after the retention period -------------------------------------------------
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later; the month's last day when it has fewer days (31 Jan + 1 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def erasure_date(citizen: dict, months: int) -> date | None:
+    """When the citizen is erased: `months` after their last placement ended, or after their last
+    activity if they never had one; later if a consultant kept them. None while a placement runs."""
+    if citizen["open_placements"]:
+        return None
+    basis = to_local_date(citizen["last_placement_end"]) or last_activity(citizen)
+    if basis is None:
+        return None
+    due = add_months(basis, months)
+    kept = to_local_date(citizen["retention_kept_until"])
+    return max(due, kept) if kept else due
+
+
+def retention_wants(citizens: list[dict], today: date, config) -> list[Want]:
+    """A reminder `retention_notice_days` before the erasure. Keeping the citizen moves the date,
+    so the reminder's key is no longer wanted and it closes itself."""
+    wants = []
+    for citizen in citizens:
+        erase_on = erasure_date(citizen, config.retention_months)
+        if erase_on is None or not erase_on - timedelta(days=config.retention_notice_days) <= today < erase_on:
+            continue
+        days = (erase_on - today).days
+        # The id, not the name: the title is also what the digest e-mail's neutral word replaces.
+        wants.append(Want("retention", f"retention:{citizen['id']}:{erase_on.isoformat()}",
+                          erase_on - timedelta(days=config.retention_notice_days),
+                          f"Borger {citizen['id']} slettes om {days} {'dag' if days == 1 else 'dage'} "
+                          f"({danish_date(erase_on)}): behold borgeren endnu en periode, hvis forløbet fortsætter",
+                          citizen["id"], None, citizen["consultant_email"]))
+    return wants
+
+
 # --- rule 5: thank the employer --------------------------------------------------------------------
 
 def _queue_thanks(db, snapshot: Snapshot, now: datetime, rules: RulesConfig, result: PassResult) -> None:
@@ -341,7 +389,8 @@ def _queue_thanks(db, snapshot: Snapshot, now: datetime, rules: RulesConfig, res
         subject, body = emails.thank_you(contact_name=placement["contact_name"],
                                          first_name=placement["first_name"], outcome=placement["outcome"])
         outbox_id = enqueue(db, to=placement["contact_email"].strip(), subject=subject, body_text=body,
-                            dedupe_key=f"thanks:{placement['id']}", send_after=now)
+                            dedupe_key=f"thanks:{placement['id']}", send_after=now,
+                            citizen_ids=[placement["citizen_id"]], employer_id=placement["employer_id"])
         if outbox_id is not None:
             result.queued.append({"outbox_id": outbox_id, "kind": "thanks", "placement_id": placement["id"]})
 
@@ -384,5 +433,6 @@ def _queue_checkins(db, config, snapshot: Snapshot, now: datetime, rules: RulesC
                                                    first_name=placement["first_name"], link=link,
                                                    expires_on=expires)
             outbox_id = enqueue(db, to=placement["contact_email"].strip(), subject=subject, body_text=body,
-                                dedupe_key=f"checkin:{placement['id']}:{period}", send_after=now)
+                                dedupe_key=f"checkin:{placement['id']}:{period}", send_after=now,
+                                citizen_ids=[placement["citizen_id"]], employer_id=placement["employer_id"])
         result.queued.append({"outbox_id": outbox_id, "kind": "checkin", "placement_id": placement["id"]})

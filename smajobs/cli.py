@@ -11,7 +11,9 @@ from smajobs import click_da
 click_da.install()
 
 from core.config import Config, ConfigError  # noqa: E402
-from smajobs.commands import accounts, registry, service  # noqa: E402  (after click_da.install)
+from core.private import restrict_umask  # noqa: E402
+from data import audit  # noqa: E402
+from smajobs.commands import accounts, audit as audit_command, backup, erasure, privacy, registry, service  # noqa: E402  (after click_da.install)
 from smajobs.context import CliError, Context  # noqa: E402
 
 
@@ -21,13 +23,18 @@ from smajobs.context import CliError, Context  # noqa: E402
 @click.pass_context
 def main(ctx: click.Context, db: str | None) -> None:
     """småjobs: borgere, virksomheder og småjobs – match, opfølgning og e-mail."""
+    # Before anything is created: the database, backups, exports and e-mail files are private.
+    restrict_umask()
     try:
         ctx.obj = Context(Config.load(db=db))
     except ConfigError as error:
         raise CliError(str(error)) from None
+    # Every read or change a command makes is logged as the CLI's (ended with the command, so
+    # a test that runs commands in its own process gets its own actor back).
+    ctx.with_resource(audit.acting_as(audit.CLI))
 
 
-for module in (registry, service, accounts):
+for module in (registry, service, accounts, erasure, audit_command, privacy, backup):
     for command in module.COMMANDS:
         main.add_command(command)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import socket
 import threading
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from data.db import connect
+from core import clock as the_clock
 from core.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +26,37 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class MovableClock:
+    """The one clock (core.clock) as a test sets it: `clock.set(moment)`, a naive moment read as
+    Copenhagen time; until a moment is set it gives the real time."""
+
+    def __init__(self) -> None:
+        self.moment: datetime | None = None
+
+    def set(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment if self.moment is not None else datetime.now(timezone.utc)
+
+
+@pytest.fixture
+def clock():
+    """Fix the time for everything in the process: the code under test, the Flask test client
+    and live_server's thread, the scheduler's threads. Reset after the test."""
+    movable = MovableClock()
+    the_clock.set_source(movable)
+    yield movable
+    the_clock.set_source(None)
+
+
+@pytest.fixture(autouse=True)
+def real_clock_after_each_test():
+    """No fixed time leaks into the next test, whatever a test did with core.clock."""
+    yield
+    the_clock.set_source(None)
 
 
 @pytest.fixture

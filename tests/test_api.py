@@ -481,3 +481,45 @@ def test_an_unexpected_error_is_a_danish_json_500_without_data_in_the_log(app, c
     assert response.status_code == 500 and "fejl på serveren" in response.get_json()["message"]
     assert "RuntimeError" in caplog.text and "/api/v1/citizens/<citizen_id>" in caplog.text
     assert "Fatma" not in caplog.text
+
+
+# --- the document and the API agree (found by Schemathesis; see test_api_schemathesis) ------------
+
+HUGE_ID = "10052816972400387730725404672"
+
+
+@pytest.mark.parametrize("method, path", [
+    ("GET", f"/api/v1/placements/{HUGE_ID}/reports"), ("POST", f"/api/v1/placements/{HUGE_ID}/reports/1/submitted"),
+    ("GET", f"/api/v1/placements/1/reports/{HUGE_ID}"), ("DELETE", f"/api/v1/meetings/{HUGE_ID}"),
+    ("PATCH", f"/api/v1/placements/{HUGE_ID}"), ("GET", "/api/v1/meetings/9223372036854775808"),
+])
+def test_an_id_too_large_for_sqlite_is_404(api, method, path):
+    body = {"kind": "delrapport"} if method in ("PATCH",) else None
+    response = api.call(method, path, token=api.owner, json=body)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("field, value", [("participants", None), ("participants", ["Fatma"]), ("note", 5),
+                                          ("placement_id", "1"), ("held_on", 20260105)])
+def test_a_meeting_field_of_the_wrong_json_type_is_422(api, field, value):
+    body = {"kind": "first_citizen", "held_on": "2026-01-05", field: value}
+    response = api.call("POST", "/api/v1/citizens/cit-fatma/meetings", token=api.admin, json=body)
+    assert response.status_code == 422
+    assert [p["field"] for p in response.get_json()["problems"]] == [field]
+
+
+def test_the_document_refuses_what_the_api_refuses_in_query_parameters(api):
+    from tests.api_contract import validate
+    doc = api.call("GET", "/api/v1/openapi.json").get_json()
+    parameters = {p["name"]: p["schema"] for p in doc["paths"]["/api/v1/citizens/{citizen_id}/matches"]["get"]
+                  ["parameters"]}
+    parameters["cursor"] = next(p["schema"] for p in doc["paths"]["/api/v1/citizens"]["get"]["parameters"]
+                                if p["name"] == "cursor")
+    for name, value in (("cursor", ""), ("cursor", " "), ("shifts", "day,moon"), ("shifts", "day evening"),
+                        ("paid_only", "maybe")):
+        with pytest.raises(AssertionError):
+            validate(doc, parameters[name], value)
+        assert api.call("GET", f"/api/v1/citizens/cit-fatma/{'matches' if name != 'cursor' else 'placements'}"
+                               f"?{name}={value}", token=api.owner).status_code in (400, 422)
+    validate(doc, parameters["shifts"], "day, evening,")
+    validate(doc, parameters["cursor"], "gAAAAABn-abc_123=")

@@ -10,12 +10,12 @@ from tests.rules_helpers import at, keys, outbox, placement
 
 
 @pytest.fixture
-def link(app, demo_db, config):
+def link(app, demo_db, config, clock):
     p = placement(demo_db, start="2026-03-02", paid=5)
     run_pass(demo_db, config, at("2026-03-30 08:00"))
     [mail] = [m for m in outbox(demo_db) if m["dedupe_key"] == f"checkin:{p['id']}:1"]
     url = re.search(r"http://127\.0\.0\.1:5000(/tjek-ind/\S+)", mail["body_text"]).group(1)
-    app.config["SMAJOBS_CLOCK"] = lambda: at("2026-03-31 10:00")
+    clock.set(at("2026-03-31 10:00"))
     return {"path": url, "placement": p}
 
 
@@ -73,7 +73,7 @@ def test_an_answer_asking_for_help_reminds_the_consultant_until_followed_up(clie
     assert keys(demo_db, rule="checkin_answer") == []
 
 
-def test_tampered_foreign_and_expired_links_get_a_clear_danish_page(client, link, app, config):
+def test_tampered_foreign_and_expired_links_get_a_clear_danish_page(client, link, app, config, clock):
     path = link["path"]
     tampered = path[:-3] + ("aaa" if not path.endswith("aaa") else "bbb")
     response = client.get(tampered)
@@ -83,9 +83,9 @@ def test_tampered_foreign_and_expired_links_get_a_clear_danish_page(client, link
     wrong_period = checkin_serializer(config).dumps({"c": 1, "p": link["placement"]["id"], "k": 2})
     assert client.get(f"/tjek-ind/{wrong_period}").status_code == 404
     assert client.get("/tjek-ind/ikke-et-token").status_code == 404
-    app.config["SMAJOBS_CLOCK"] = lambda: at("2026-04-20 23:00")  # last valid day
+    clock.set(at("2026-04-20 23:00"))  # last valid day
     assert client.get(path).status_code == 200
-    app.config["SMAJOBS_CLOCK"] = lambda: at("2026-04-21 08:00")
+    clock.set(at("2026-04-21 08:00"))
     expired = client.get(path)
     assert expired.status_code == 410 and "Linket er udløbet" in expired.get_data(as_text=True)
 
@@ -105,3 +105,14 @@ def test_employer_answers_in_a_real_browser(live_server, page, link, demo_db):
     page.get_by_text("Konsulenten har fået jeres svar og kontakter jer snarest.").wait_for()
     [checkin] = demo_db.query("SELECT flagged, attendance, act_on FROM employer_checkins")
     assert checkin == {"flagged": 1, "attendance": "some_absence", "act_on": 1}
+
+
+def test_the_employer_is_in_the_audit_trail_without_a_log_in(client, link, demo_db):
+    queued = list(demo_db.query("SELECT action, citizen_id, placement_id FROM audit_log WHERE action = 'email_queued'"))
+    assert queued == [{"action": "email_queued", "citizen_id": "cit-fatma", "placement_id": link["placement"]["id"]}]
+    before = demo_db.execute("SELECT MAX(id) FROM audit_log").fetchone()[0]
+    _answer(client, link["path"], attendance="as_agreed", tasks="well", act_on="no", note="Fin uge")
+    rows = [(r["action"], r["actor"], r["channel"], r["client_address"], r["citizen_id"]) for r in demo_db.query(
+        "SELECT * FROM audit_log WHERE id > ? ORDER BY id", [before])]
+    assert rows == [("viewed_placement", "system", "page", "127.0.0.1", "cit-fatma"),
+                    ("meeting_created", "system", "page", "127.0.0.1", "cit-fatma")]

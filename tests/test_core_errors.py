@@ -94,6 +94,32 @@ def test_bad_match_filters_are_one_invalid_with_the_same_radius_reason_for_every
         assert {(p.record_id, p.kind) for p in caught.value.problems} == {("cit-1", "søgning")}
 
 
+def test_match_filters_as_the_api_sends_them_are_read_exactly_as_its_document_says():
+    values = {"top": "5,0", "radius_km": "", "paid_only": " TRUE", "require_known_needs": "ja"}
+    assert parse_match_filters(dict(values, require_known_needs="0")) == \
+        {"top": 5, "paid_only": True, "require_known_needs": False}  # a form is forgiving
+    with pytest.raises(Invalid) as caught:
+        parse_match_filters(values, "cit-1", exact=True)
+    assert sorted((p.field, p.reason) for p in caught.value.problems) == [
+        ("paid_only", "skal være true eller false"), ("radius_km", RADIUS_REASON),
+        ("require_known_needs", "skal være true eller false"), ("top", "skal være et helt tal")]
+    assert parse_match_filters({"top": "5", "radius_km": "12.5", "paid_only": "1"}, exact=True) == \
+        {"top": 5, "radius_km": 12.5, "paid_only": True}
+
+
+def test_the_kits_text_reader_refuses_control_characters_and_counts_length_as_sent():
+    problems: list[Problem] = []
+    check = Checker("m-1", problems, "møde", sentences=True)
+    record = {"one": "a\tb", "many": "a\r\nb\tc", "long": " " * 5 + "x"}
+    assert check.text(record, "many", multiline=True) == "a\nb\tc"
+    check.text(record, "one")
+    check.text(record, "long", max_len=5)
+    assert check.choice({"kind": ["a"]}, "kind", {"a": "A"}, "type") is None  # a list is no code
+    assert [(p.field, p.reason[:30]) for p in problems] == [
+        ("one", "Indeholder et usynligt styrete"), ("long", "Er for lang (højst 5 tegn)."),
+        ("kind", "Ukendt type '['a']' (tilladt: ")]
+
+
 def test_the_match_page_refuses_a_bad_radius_with_the_parsers_reason(owner):
     page = owner.get("/borgere/cit-fatma/match?filtre=1&radius=600&shifts=moon")
     html = page.get_data(as_text=True)

@@ -240,7 +240,10 @@ def _extras(known: tuple[str, ...]):
 
 
 def _text(min_size=0, max_size=40):
-    return st.text(min_size=min_size, max_size=max_size).filter(lambda s: s == s.strip() and len(s) >= min_size)
+    # Valid text has no control characters (core.checks.plain_text refuses them).
+    letters = st.characters(exclude_categories=("Cc", "Cs"))
+    return st.text(letters, min_size=min_size, max_size=max_size).filter(
+        lambda s: s == s.strip() and len(s) >= min_size)
 
 
 def _valid_cvr():

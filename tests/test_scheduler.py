@@ -34,10 +34,11 @@ def wait_for(condition, timeout: float = 15.0, what: str = ""):
     return result
 
 
-def test_the_scheduler_has_its_three_jobs_with_safe_defaults(config):
+def test_the_scheduler_has_its_jobs_with_safe_defaults(config):
     scheduler = build_scheduler(config.with_(digest_time="07:45"))
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"send_outbox", "rules_pass", "daily_digest"}
+    assert set(jobs) == {"send_outbox", "rules_pass", "daily_digest", "retention", "audit_retention"}
+    assert isinstance(jobs["retention"].trigger, CronTrigger)
     assert str(scheduler.timezone) == "Europe/Copenhagen"
     assert isinstance(jobs["send_outbox"].trigger, IntervalTrigger)
     assert jobs["send_outbox"].trigger.interval.total_seconds() == 30

@@ -27,11 +27,12 @@ def digests(db) -> list[dict]:
     return [row for row in outbox(db) if (row["dedupe_key"] or "").startswith("digest:")]
 
 
-def run_scheduler_once(config, now):
-    """Start a real background scheduler whose jobs see `now`, wait until its first rules pass
-    (which runs at start) has finished, and stop it."""
+def run_scheduler_once(config, clock, now):
+    """Start a real background scheduler whose jobs see `now` (on the one clock), wait until its
+    first rules pass (which runs at start) has finished, and stop it."""
     finished, errors = threading.Event(), []
-    scheduler = jobs_scheduler.build_scheduler(config, clock=lambda: now, outbox_interval=3600)
+    clock.set(now)
+    scheduler = jobs_scheduler.build_scheduler(config, outbox_interval=3600)
 
     def listen(event):
         if event.job_id == "rules_pass":
@@ -47,16 +48,16 @@ def run_scheduler_once(config, now):
     assert not errors, errors
 
 
-def test_a_scheduler_started_after_the_digest_time_queues_the_digest_once(config, due_reminders):
-    run_scheduler_once(config, MONDAY_9)
+def test_a_scheduler_started_after_the_digest_time_queues_the_digest_once(config, due_reminders, clock):
+    run_scheduler_once(config, clock, MONDAY_9)
     queued = digests(due_reminders)
     assert [row["dedupe_key"] for row in queued] == [f"digest:{CONSULTANT}:2026-03-30"]
     assert queued[0]["to_addr"] == CONSULTANT
     # A restart the same day repeats nothing.
-    run_scheduler_once(config, at("2026-03-30 11:15"))
+    run_scheduler_once(config, clock, at("2026-03-30 11:15"))
     assert len(digests(due_reminders)) == 1
     # The next working day it is sent again.
-    run_scheduler_once(config, at("2026-03-31 09:00"))
+    run_scheduler_once(config, clock, at("2026-03-31 09:00"))
     assert [row["dedupe_key"][-10:] for row in digests(due_reminders)] == ["2026-03-30", "2026-03-31"]
 
 
@@ -66,8 +67,8 @@ def test_a_scheduler_started_after_the_digest_time_queues_the_digest_once(config
     at("2026-12-24 09:00"),   # juleaftensdag, a Thursday the office is closed
     at("2026-03-30 07:29"),   # a Monday, a minute before the digest time
 ])
-def test_no_digest_on_days_off_or_before_the_digest_time(config, due_reminders, moment):
-    run_scheduler_once(config, moment)
+def test_no_digest_on_days_off_or_before_the_digest_time(config, due_reminders, moment, clock):
+    run_scheduler_once(config, clock, moment)
     assert digests(due_reminders) == []
     assert due_reminders.execute("SELECT COUNT(*) FROM job_runs").fetchone()[0] == 0
 

@@ -32,10 +32,12 @@ def _app(config, **changes):
     return app
 
 
-def _try_login(client, email, password="forkert-forkert", headers=None):
-    token = csrf_token(client.get("/login", headers=headers).get_data(as_text=True))
+def _try_login(client, email, password="forkert-forkert", headers=None, address=None):
+    """One log-in through the form; `address` is the client address the app sees."""
+    environ = {"REMOTE_ADDR": address} if address else {}
+    token = csrf_token(client.get("/login", headers=headers, environ_base=environ).get_data(as_text=True))
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token},
-                       headers=headers)
+                       headers=headers, environ_base=environ)
 
 
 # --- log-in throttle -------------------------------------------------------------------------------
@@ -55,14 +57,14 @@ def test_failed_log_ins_per_email_are_limited_with_a_danish_message_and_the_emai
     assert _try_login(client, "anden@example.dk").status_code == 400  # other e-mails are not blocked
 
 
-def test_a_successful_log_in_clears_the_count_for_that_email(config, db, make_consultant):
+def test_a_successful_log_in_clears_the_count_for_that_email_and_address(config, db, make_consultant):
     make_consultant(OWNER)
-    app = _app(config, login_limit_per_email="3 per 15 minutes")
+    app = _app(config, login_limit_per_email_and_address="3 per 15 minutes")
     client = app.test_client()
     for _ in range(2):
         _try_login(client, OWNER)
     assert _try_login(client, OWNER, PASSWORD).status_code == 302
-    client = app.test_client()  # logged out; the limiter's counts belong to the app
+    client = app.test_client()  # another browser without a device cookie, same address
     for _ in range(2):
         assert _try_login(client, OWNER).status_code == 400
     assert _try_login(client, OWNER, PASSWORD).status_code == 302
@@ -100,13 +102,15 @@ def test_wrong_log_ins_sent_at_once_get_no_more_password_checks_than_the_limit(c
     assert _try_login(app.test_client(), OWNER, PASSWORD).status_code == 429  # the limit holds
 
 
-def test_a_successful_log_in_is_not_counted_against_the_email(config, db, make_consultant):
+def test_log_ins_with_a_device_cookie_are_not_counted_against_the_email(config, db, make_consultant):
     make_consultant(OWNER)
     app = _app(config, login_limit_per_email="2 per 15 minutes")
+    owner = app.test_client()
+    # The first log-in counts against the ceiling; later ones carry the device cookie and do not.
     for _ in range(3):
-        assert _try_login(app.test_client(), OWNER, PASSWORD).status_code == 302
+        assert _try_login(owner, OWNER, PASSWORD).status_code == 302
     client = app.test_client()
-    assert [_try_login(client, OWNER).status_code for _ in range(3)] == [400, 400, 429]
+    assert [_try_login(client, OWNER).status_code for _ in range(2)] == [400, 429]
 
 
 def test_failed_log_ins_per_client_address_are_limited_across_emails(config, db):
@@ -129,6 +133,84 @@ def test_without_a_proxy_a_forged_forwarded_header_does_not_escape_the_limit(con
     client = _app(config, login_limit_per_address="1 per hour").test_client()
     assert _try_login(client, "a@example.dk", headers={"X-Forwarded-For": "198.51.100.7"}).status_code == 400
     assert _try_login(client, "b@example.dk", headers={"X-Forwarded-For": "198.51.100.8"}).status_code == 429
+
+
+# --- nobody can lock the owner out (issue 9, finding 3) ---------------------------------------------
+
+def _owners_browser(app):
+    """The owner's browser after one successful log-in (and log-out): it holds a device cookie."""
+    browser = app.test_client()
+    assert _try_login(browser, OWNER, PASSWORD).status_code == 302
+    page = browser.get("/borgere").get_data(as_text=True)
+    browser.post("/logout", data={"csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)})
+    return browser
+
+
+def test_wrong_passwords_from_anywhere_do_not_lock_the_owner_out(config, db, make_consultant):
+    make_consultant(OWNER)
+    app = _app(config)  # the default limits
+    owner = _owners_browser(app)
+    guesser = app.test_client()
+    statuses = [_try_login(guesser, OWNER, address="203.0.113.9").status_code for _ in range(12)]
+    assert 429 in statuses  # the guesser is slowed down ...
+    assert _try_login(owner, OWNER, PASSWORD).status_code == 302  # ... the owner's browser still gets in
+    # So does the owner in a browser that never logged in before, from another address.
+    assert _try_login(app.test_client(), OWNER, PASSWORD, address="198.51.100.20").status_code == 302
+
+
+def test_guessing_from_one_client_meets_growing_delays(config, db, make_consultant):
+    make_consultant(OWNER)
+    client = _app(config, login_limit_per_email_and_address="2 per minute; 3 per hour").test_client()
+    assert [_try_login(client, OWNER).status_code for _ in range(2)] == [400, 400]
+    first = _try_login(client, OWNER, PASSWORD)
+    assert first.status_code == 429 and "Vent 1 minut," in first.get_data(as_text=True)
+
+
+def test_a_distributed_guess_meets_the_ceiling_per_email_but_the_owners_browser_gets_in(config, db,
+                                                                                         make_consultant):
+    make_consultant(OWNER)
+    app = _app(config, login_limit_per_email="3 per hour")
+    owner = _owners_browser(app)  # its log-in counted once against the ceiling
+    for number in range(2):
+        assert _try_login(app.test_client(), OWNER, address=f"203.0.113.{number}").status_code == 400
+    new_browser = _try_login(app.test_client(), OWNER, PASSWORD, address="198.51.100.20")
+    assert new_browser.status_code == 429
+    assert _try_login(owner, OWNER, PASSWORD).status_code == 302
+
+
+def test_a_device_cookie_has_its_own_small_limit_and_works_only_for_its_email(config, db, make_consultant):
+    make_consultant(OWNER)
+    make_consultant("anden@example.dk", "Anne Anden")
+    app = _app(config, login_limit_per_device="2 per 15 minutes", login_limit_per_email="2 per hour")
+    owner = _owners_browser(app)  # counted once against OWNER's ceiling of 2
+    # A stolen device cookie buys a couple of guesses, no more.
+    assert [_try_login(owner, OWNER).status_code for _ in range(3)] == [400, 400, 429]
+    # The cookie is for OWNER only: for another e-mail this browser counts as any other.
+    other = app.test_client()
+    for cookie in owner._cookies.values():
+        other.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
+    assert [_try_login(other, "anden@example.dk").status_code for _ in range(3)] == [400, 400, 429]
+
+
+def test_a_tampered_device_cookie_is_ignored(config, db, make_consultant):
+    make_consultant(OWNER)
+    app = _app(config, login_limit_per_email="1 per hour")
+    owner = _owners_browser(app)  # uses up the ceiling for browsers without a device cookie
+    forged = app.test_client()
+    for cookie in owner._cookies.values():
+        if cookie.key != "session":
+            forged.set_cookie(cookie.key, cookie.value[:-2] + "xx", domain=cookie.domain, path=cookie.path)
+    assert _try_login(forged, OWNER, PASSWORD).status_code == 429
+    assert _try_login(owner, OWNER, PASSWORD).status_code == 302
+
+
+def test_the_device_cookie_is_httponly_and_limited_to_the_log_in(config, db, make_consultant):
+    make_consultant(OWNER)
+    client = _app(config).test_client()
+    response = _try_login(client, OWNER, PASSWORD)
+    [device] = [c for c in response.headers.getlist("Set-Cookie") if not c.startswith("session=")]
+    assert "HttpOnly" in device and "Path=/login" in device and "SameSite=Lax" in device
+    assert OWNER not in device and "Expires=" in device
 
 
 def test_a_bad_limit_setting_is_refused_in_danish_naming_the_variable(config):
@@ -212,8 +294,10 @@ def test_over_https_the_session_cookie_is_secure(config, monkeypatch, make_consu
     response = client.post("/login", base_url="https://localhost", headers={"Referer": "https://localhost/login"},
                            data={"email": OWNER, "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 302
-    cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith("session=") and "; Secure" in cookie and "; HttpOnly" in cookie
+    cookies = response.headers.getlist("Set-Cookie")
+    assert len(cookies) == 2  # the session and the device cookie
+    assert all("; Secure" in cookie and "; HttpOnly" in cookie for cookie in cookies)
+    assert any(cookie.startswith("session=") for cookie in cookies)
 
 
 def _session_cookie_signed_at(app, client, signed_at: float) -> str:

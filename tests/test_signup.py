@@ -210,10 +210,11 @@ def _register_and_get_link(client, db) -> str:
 
 
 def test_update_link_prefills_and_closing_takes_effect_at_once(signup_client, db, make_consultant):
-    link = _register_and_get_link(signup_client, db)
+    _register_and_get_link(signup_client, db)
     make_consultant()
     login(signup_client)
     _approve_all(signup_client, db)
+    link = _link_from(_outbox(db)[-1]["body_text"])  # approval rotates the nonce and mails a new link
     path = link.split("5000", 1)[1]
     page = signup_client.get(path).get_data(as_text=True)
     assert 'value="Pizzeria Napoli"' in page and 'value="Køkkenhjælp"' in page and "Luk dette småjob" in page
@@ -275,9 +276,9 @@ def test_link_mail_is_delivered_over_smtp_and_the_link_works(signup_client, db, 
     assert page.status_code == 200 and 'value="Pizzeria Napoli"' in page.get_data(as_text=True)
 
 
-def test_a_company_never_approved_is_replaced_by_its_newest_submission(signup_client, db):
+def test_a_company_never_approved_is_replaced_by_its_newest_submission_from_the_same_address(signup_client, db):
     post_form(signup_client)
-    post_form(signup_client, name="Pizzeria Napoli 2", email="ny@pizzeria.dk")
+    post_form(signup_client, name="Pizzeria Napoli 2")  # from another address: see the take-over tests below
     assert counts(db)["employers"] == 1
     employer = signups.employer_by_cvr(db, VALID_CVR)
     assert employer["name"] == "Pizzeria Napoli 2" and employer["status"] == "pending"
@@ -285,7 +286,7 @@ def test_a_company_never_approved_is_replaced_by_its_newest_submission(signup_cl
     assert statuses == ["superseded", "pending"]
     [pending] = signups.pending_registrations(db)
     assert pending["kind"] == "new" and pending["diff"]["fields"][0]["field"] == "name"
-    # Nothing was ever approved, so the link may go to the new address at once.
+    # The address on record: the link goes there at once.
     assert "/virksomhed/opdater/" in _outbox(db)[-1]["body_text"]
     superseded = db.execute("SELECT id FROM registrations WHERE status = 'superseded'").fetchone()[0]
     try:
@@ -304,3 +305,90 @@ def test_email_text_never_carries_markup(config):
         message = compose_email(config, purpose)(employer, "nonce", True)
         assert "<" not in message["body_text"] and ">" not in message["body_text"]
         assert "\n" not in message["subject"] and "Bcc: x@evil.dk\n" not in message["body_text"]
+
+
+# --- re-registration from another address (issue 9, finding 1) -----------------------------------
+
+def _path(link: str) -> str:
+    return link.split("5000", 1)[1]
+
+
+def test_a_pending_registration_cannot_be_taken_over_from_another_address(signup_client, db, make_consultant):
+    post_form(signup_client)
+    owners_link = _link_from(_outbox(db)[-1]["body_text"])
+    response = post_form(signup_client, name="Falsk Napoli", email="angriber@example.dk")
+    assert response.status_code == 302
+    # What the first contact wrote stands; the stranger gets no link.
+    employer = signups.employer_by_cvr(db, VALID_CVR)
+    assert employer["name"] == "Pizzeria Napoli" and employer["contact_email"] == "ali@pizzeria.dk"
+    strangers_mail = _outbox(db)[-1]
+    assert strangers_mail["to_addr"] == "angriber@example.dk"
+    assert "/virksomhed/opdater/" not in strangers_mail["body_text"]
+    # Both wait for a consultant, the stranger's as a change from another address.
+    first, second = signups.pending_registrations(db)
+    assert (first["kind"], first["other_sender"]) == ("new", False)
+    assert (second["kind"], second["other_sender"]) == ("update", True)
+    make_consultant()
+    login(signup_client)
+    page = signup_client.get(f"/nye-virksomheder/{second['id']}").get_data(as_text=True)
+    assert "Sendt fra en anden e-mailadresse end den, vi har" in page and "Falsk Napoli" in page
+    # Approving the first contact's registration rotates the nonce: a link handed out before no
+    # longer works, and the approval e-mail brings the only working link, to the address on record.
+    approve_page = signup_client.get(f"/nye-virksomheder/{first['id']}").get_data(as_text=True)
+    signup_client.post(f"/nye-virksomheder/{first['id']}/godkend", data={"csrf_token": csrf_token(approve_page)})
+    assert signup_client.get(_path(owners_link)).status_code == 404
+    approved_mail = _outbox(db)[-1]
+    assert approved_mail["to_addr"] == "ali@pizzeria.dk"
+    assert signup_client.get(_path(_link_from(approved_mail["body_text"]))).status_code == 200
+    assert [r["id"] for r in signups.pending_registrations(db)] == [second["id"]]
+
+
+def test_rejecting_a_change_from_another_address_leaves_the_company_waiting(signup_client, db, make_consultant):
+    post_form(signup_client)
+    post_form(signup_client, email="angriber@example.dk")
+    make_consultant()
+    login(signup_client)
+    stranger = signups.pending_registrations(db)[-1]
+    page = signup_client.get(f"/nye-virksomheder/{stranger['id']}").get_data(as_text=True)
+    signup_client.post(f"/nye-virksomheder/{stranger['id']}/afvis", data={"csrf_token": csrf_token(page)})
+    assert signups.employer_by_cvr(db, VALID_CVR)["status"] == "pending"
+    assert [r["other_sender"] for r in signups.pending_registrations(db)] == [False]
+
+
+def test_a_rejected_registration_is_not_replaced_from_another_address(signup_client, db, make_consultant):
+    post_form(signup_client)
+    make_consultant()
+    login(signup_client)
+    [reg] = signups.pending_registrations(db)
+    page = signup_client.get(f"/nye-virksomheder/{reg['id']}").get_data(as_text=True)
+    signup_client.post(f"/nye-virksomheder/{reg['id']}/afvis", data={"csrf_token": csrf_token(page)})
+    post_form(signup_client, name="Falsk Napoli", email="angriber@example.dk")
+    employer = signups.employer_by_cvr(db, VALID_CVR)
+    assert (employer["name"], employer["contact_email"]) == ("Pizzeria Napoli", "ali@pizzeria.dk")
+    assert "/virksomhed/opdater/" not in _outbox(db)[-1]["body_text"]
+
+
+def test_a_stranger_cannot_push_aside_the_contacts_own_pending_change(signup_client, db, make_consultant):
+    post_form(signup_client)
+    make_consultant()
+    login(signup_client)
+    _approve_all(signup_client, db)
+    post_form(signup_client, name="Pizzeria Napoli ApS")  # the contact on record
+    post_form(signup_client, name="Falsk Napoli", email="angriber@example.dk")
+    names = [r["payload"]["name"] for r in signups.pending_registrations(db)]
+    assert names == ["Pizzeria Napoli ApS", "Falsk Napoli"]
+
+
+def test_a_new_contact_email_sent_through_the_link_gets_no_link_before_approval(signup_client, db, make_consultant):
+    post_form(signup_client)
+    make_consultant()
+    login(signup_client)
+    _approve_all(signup_client, db)
+    link = _link_from(_outbox(db)[-1]["body_text"])
+    page = signup_client.get(_path(link)).get_data(as_text=True)
+    opening_id = re.search(r'name="openings-0-opening_id" type="hidden" value="([^"]+)"', page).group(1)
+    signup_client.post(_path(link), data=form_data(csrf_token(page), email="ny@example.dk",
+                                                   **{"openings-0-opening_id": opening_id}))
+    receipt = _outbox(db)[-1]
+    assert receipt["subject"] == "Vi har modtaget jeres ændringer"
+    assert "/virksomhed/opdater/" not in receipt["body_text"]

@@ -169,11 +169,12 @@ def test_a_link_that_runs_out_while_editing_keeps_the_changes_until_a_new_link_i
         live_server, page, app, db, config, make_consultant):
     from data import signups
     from tests.signup_helpers import VALID_CVR, post_form
-    from web.signup import make_update_token, read_update_token
+    from web.signup import compose_email, make_update_token, read_update_token
     post_form(app.test_client())
     employer = signups.employer_by_cvr(db, VALID_CVR)
     [registration] = signups.pending_registrations(db)
-    signups.approve(db, registration["id"], make_consultant())
+    # Approval rotates the link's nonce and mails the new link: that is the link used below.
+    signups.approve(db, registration["id"], make_consultant(), compose_email=compose_email(config, "approved"))
     body = db.execute("SELECT body_text FROM outbox ORDER BY id DESC LIMIT 1").fetchone()[0]
     token = re.search(r"/virksomhed/opdater/(\S+)", body).group(1)
     assert read_update_token(config.secret_key, token)[0] == employer["id"]

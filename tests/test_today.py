@@ -11,7 +11,7 @@ NOW = "2026-03-30 09:00"
 
 
 @pytest.fixture
-def setup(app, demo_db, config, make_consultant):
+def setup(app, demo_db, config, make_consultant, clock):
     make_consultant("konsulent@example.dk", name="Karen Konsulent")
     make_consultant("anden@example.dk", name="Anders Anden")
     make_consultant("chef@example.dk", name="Chef", role="admin")
@@ -21,7 +21,7 @@ def setup(app, demo_db, config, make_consultant):
     mine = placement(demo_db, start="2026-03-16", paid=5)
     theirs = placement(demo_db, "cit-samir", start="2026-03-16", paid=5)
     run_pass(demo_db, config, at(NOW))
-    app.config["SMAJOBS_CLOCK"] = lambda: at(NOW)
+    clock.set(at(NOW))
     by_placement = {r["placement_id"]: r for r in reminders(demo_db, rule="follow_up")}
     return {"mine": by_placement[mine["id"]], "theirs": by_placement[theirs["id"]], "placement": mine}
 
@@ -60,7 +60,7 @@ def test_done_needs_csrf_and_removes_the_reminder(client, setup, demo_db):
     assert [r["status"] for r in demo_db.query("SELECT status FROM reminders WHERE id = ?", [mine])] == ["done"]
 
 
-def test_snooze_errors_are_danish_next_to_the_field_and_keep_the_input(client, setup, demo_db, app):
+def test_snooze_errors_are_danish_next_to_the_field_and_keep_the_input(client, setup, demo_db, app, clock):
     login(client)
     mine = setup["mine"]["id"]
     token = _token(client.get("/i-dag").get_data(as_text=True))
@@ -77,7 +77,7 @@ def test_snooze_errors_are_danish_next_to_the_field_and_keep_the_input(client, s
                      follow_redirects=True)
     assert "udsat til 1.4.2026" in ok.get_data(as_text=True)
     assert "Opfølgning med Fatma" not in ok.get_data(as_text=True)
-    app.config["SMAJOBS_CLOCK"] = lambda: at("2026-04-01 08:00")
+    clock.set(at("2026-04-01 08:00"))
     assert "Opfølgning med Fatma" in client.get("/i-dag").get_data(as_text=True)
 
 

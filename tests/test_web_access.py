@@ -19,7 +19,8 @@ from tests.signup_helpers import post_form
 # (each has its own tests); log-in and log-out are tested in tests/test_web_auth.py.
 PUBLIC_BLUEPRINTS = {"signup", "checkin", "auth", "static", "api", "password_link"}
 PUBLIC_ENDPOINTS = {"today.feed"}
-ADMIN_ONLY = {"outbox_admin", "accounts_admin"}
+ADMIN_ONLY = {"outbox_admin", "accounts_admin", "audit_admin", "operations_admin"}
+ADMIN_ONLY_ENDPOINTS = {"erasure.erase_employer"}
 OWNER, OTHER = "konsulent@example.dk", "anden@example.dk"
 CITIZEN_ARGS = {"citizen_id", "placement_id", "report_id", "meeting_id", "reminder_id"}
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -50,7 +51,7 @@ def _walked(endpoint: str) -> bool:
 
 
 def _admin_only(endpoint: str) -> bool:
-    return endpoint.split(".")[0] in ADMIN_ONLY
+    return endpoint.split(".")[0] in ADMIN_ONLY or endpoint in ADMIN_ONLY_ENDPOINTS
 
 
 def routes(app, values: dict) -> list[tuple[str, str, str, set[str]]]:

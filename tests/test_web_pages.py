@@ -337,13 +337,27 @@ def test_employer_history_hides_other_consultants_citizens(client, people):
     client.post("/logout", data={"csrf_token": token(client)})
     login(client, OTHER)
     page = client.get("/virksomheder/emp-98191").get_data(as_text=True)
-    assert "Fatma" not in page and "En anden konsulents borger" in page
+    assert "Fatma" not in page and "1 forløb med en anden konsulents borger" in page
 
 
-def test_citizen_page_shows_socialt_frikort_earnings_against_the_ceiling(owner, people, app):
+def test_employer_page_hides_other_consultants_outcomes_as_the_api_does(client, people):
+    placement = placements.create_placement(people, citizen_id=FATMA, opening_id=OPENING, kind="smajob",
+                                            start_date="2026-01-05", hours_per_week=8)
+    placements.end_placement(people, placement["id"], "2026-03-01", "foertidspension")
+    login(client, OTHER)
+    page = client.get("/virksomheder/emp-98191").get_data(as_text=True)
+    assert "Førtidspension" not in page and "Afsluttet" not in page  # the API lists none of them either
+    client.post("/logout", data={"csrf_token": token(client)})
+    for who in (OWNER, ADMIN):  # the citizen's own consultant and admins see the outcome
+        login(client, who)
+        assert "Afsluttet: Førtidspension" in client.get("/virksomheder/emp-98191").get_data(as_text=True)
+        client.post("/logout", data={"csrf_token": token(client)})
+
+
+def test_citizen_page_shows_socialt_frikort_earnings_against_the_ceiling(owner, people, clock):
     from datetime import datetime
     from zoneinfo import ZoneInfo
-    app.config["SMAJOBS_CLOCK"] = lambda: datetime(2025, 12, 1, 9, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
+    clock.set(datetime(2025, 12, 1, 9, 0, tzinfo=ZoneInfo("Europe/Copenhagen")))
     registry.save_citizen(people, {**registry.citizen_to_exchange(registry.get_citizen(people, FATMA)),
                                    "social_free_card": True})
     # 5 paid hours × 150 kr. from 1 September to 1 December (92 days) = 9,857 kr. of 42,766 kr. (2025).
@@ -354,10 +368,10 @@ def test_citizen_page_shows_socialt_frikort_earnings_against_the_ceiling(owner, 
     assert "Ja – tjent i 2025: 9.857 kr. af 42.766 kr. (23 %)" in page
 
 
-def test_citizen_page_says_when_the_ceiling_comes_from_config(owner, people, app):
+def test_citizen_page_says_when_the_ceiling_comes_from_config(owner, people, clock):
     from datetime import datetime
     from zoneinfo import ZoneInfo
-    app.config["SMAJOBS_CLOCK"] = lambda: datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
+    clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Europe/Copenhagen")))
     registry.save_citizen(people, {**registry.citizen_to_exchange(registry.get_citizen(people, FATMA)),
                                    "social_free_card": True})
     page = html.unescape(owner.get(f"/borgere/{FATMA}").get_data(as_text=True))

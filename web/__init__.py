@@ -8,10 +8,13 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.config import Config
+from core.private import restrict_umask
 
 
 def create_app(config: Config | None = None) -> Flask:
     """The application factory. Every blueprint is registered here and nowhere else."""
+    # Whatever the server process creates (database, WAL, e-mail files) is owner-only.
+    restrict_umask()
     config = config or Config.load()
     app = Flask(__name__)
     app.config.update(
@@ -31,9 +34,10 @@ def create_app(config: Config | None = None) -> Flask:
     # Werkzeug's access log prints URLs; ids only ever appear there, never citizen data.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    from web import db, auth, errors, filters, headers, limits
+    from web import audit_trail, db, auth, errors, filters, headers, limits
     db.init_app(app)
     auth.init_app(app)
+    audit_trail.init_app(app)
     filters.init_app(app)
     # Before the blueprints: web.signup limits its POSTs with the app's one limiter.
     limits.init_app(app)

@@ -30,13 +30,15 @@ from itsdangerous import BadSignature, SignatureExpired
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from core import clock
 from core.errors import Invalid
 from data import accounts
 from data.db import write
 from data.outbox import enqueue
-from web.auth import admin_required, hash_password, request_now
+from jobs.mail_templates import render
+from web.auth import admin_required, hash_password
 from web.db import get_db
-from web.forms import choices, show_problems
+from web.forms import choices, plain_text_field, show_problems
 from web.links import timed_serializer
 from web.signup import plain
 
@@ -87,25 +89,18 @@ def queue_password_email(db, config, consultant: dict, *, new_account: bool, now
     """Queue the e-mail with the link. Only a first name and the link: no e-mail address, role or
     anything about citizens, since e-mail may pass through systems we do not control."""
     link = f"{config.base_url.rstrip('/')}/adgangskode/{make_password_token(config.secret_key, consultant, now)}"
-    first_name = plain(consultant["name"]).split(" ")[0] or "der"
-    if new_account:
-        subject = "Din konto i småjobs: vælg en adgangskode"
-        intro = "Der er oprettet en konto til dig i småjobs. Vælg din adgangskode med dette link:"
-    else:
-        subject = "Vælg en ny adgangskode til småjobs"
-        intro = ("En administrator har sendt dig et link, så du kan vælge en ny adgangskode til småjobs. "
-                 "Din nuværende adgangskode virker, indtil du har valgt en ny:")
-    body = (f"Hej {first_name}\n\n{intro}\n\n{link}\n\n"
-            f"Linket virker i {LINK_MAX_AGE.days} døgn og kun én gang. Del det ikke med andre.\n\n"
-            "Venlig hilsen\nsmåjobs\n\nHvis du ikke venter denne e-mail, kan du se bort fra den.")
-    enqueue(db, to=consultant["email"], subject=subject, body_text=body)
+    mail = render("password_new_account" if new_account else "password_reset",
+                  first_name=plain(consultant["name"]).split(" ")[0] or "der", link=link,
+                  link_days=LINK_MAX_AGE.days)
+    enqueue(db, to=consultant["email"], subject=mail.subject, body_text=mail.body_text)
 
 
 # --- forms -------------------------------------------------------------------------------------
 
 class NewConsultantForm(FlaskForm):
     name = StringField("Navn", validators=[DataRequired("Skriv konsulentens navn."),
-                                           Length(max=200, message="Navnet må højst have 200 tegn.")])
+                                           Length(max=200, message="Navnet må højst have 200 tegn."),
+                                           plain_text_field])
     email = EmailField("E-mail", validators=[DataRequired("Skriv konsulentens e-mail."),
                                              Length(max=200, message="E-mailen må højst have 200 tegn.")])
     # The choice is checked by data.accounts.checked_new_consultant, in Danish.
@@ -155,7 +150,7 @@ def new():
                 consultant_id = accounts.create_consultant(db, email=email, name=name, password_hash=None,
                                                            role=form.role.data)
                 queue_password_email(db, current_app.config["SMAJOBS"], accounts.consultant_by_id(db, consultant_id),
-                                     new_account=True, now=request_now())
+                                     new_account=True, now=clock.now())
             flash(f"{name} er oprettet som {accounts.ROLES[form.role.data]}. Der er sendt en e-mail til {email} "
                   f"med et link til at vælge en adgangskode (virker i {LINK_MAX_AGE.days} døgn).")
             return redirect(url_for("accounts_admin.index"))
@@ -201,7 +196,7 @@ def _revoke_tokens(row: dict) -> tuple[str, str]:
 def _send_link(row: dict) -> tuple[str, str]:
     if not row["active"]:
         return (f"{row['name']} er deaktiveret, så linket ville ikke virke. Aktivér kontoen først.", "error")
-    queue_password_email(get_db(), current_app.config["SMAJOBS"], row, new_account=False, now=request_now())
+    queue_password_email(get_db(), current_app.config["SMAJOBS"], row, new_account=False, now=clock.now())
     return (f"Der er sendt en e-mail til {row['email']} med et link til at vælge en ny adgangskode "
             f"(virker i {LINK_MAX_AGE.days} døgn).", "message")
 
@@ -253,7 +248,7 @@ def action():
 @link_bp.route("/adgangskode/<token>", methods=["GET", "POST"])
 def choose_password(token: str):
     db, config = get_db(), current_app.config["SMAJOBS"]
-    row = consultant_for_password_token(db, config.secret_key, token, request_now())
+    row = consultant_for_password_token(db, config.secret_key, token, clock.now())
     if row is None:
         return render_template("accounts_admin/link_invalid.html", days=LINK_MAX_AGE.days), 410
     form = ChoosePasswordForm()

@@ -9,7 +9,7 @@ import functools
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -19,12 +19,15 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import BadSignature
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
+from core import clock
 from data import accounts, registry
 from web import limits
 from web.db import get_db
+from web.links import timed_serializer
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -101,7 +104,32 @@ def load_consultant(session_id: str):
     row = accounts.consultant_by_id(get_db(), int(consultant_id))
     if row is None or not row["active"] or not hmac.compare_digest(marker, session_marker(row["password_hash"])):
         return None
+    # Ended on the server ("Log ud", "Log ud på alle enheder", deactivation, a new password):
+    # a copy of the cookie opens nothing any more.
+    sid = session.get("sid")
+    if not isinstance(sid, str) or not accounts.session_is_open(get_db(), row["id"], _session_key(sid),
+                                                                 hours=_session_hours()):
+        return None
     return Consultant(row)
+
+
+def _session_key(sid: str) -> str:
+    # Long and random like an API token, so the same fast hash; the database never holds the id.
+    return hash_api_token(sid)
+
+
+def _session_hours() -> float:
+    return current_app.config["SMAJOBS"].session_hours
+
+
+def _open_session(row: dict) -> None:
+    """A fresh session for this log-in, recorded on the server so it can be ended there."""
+    session.clear()
+    session.permanent = True
+    sid = secrets.token_urlsafe(32)
+    accounts.open_session(get_db(), row["id"], _session_key(sid), hours=_session_hours())
+    session["sid"] = sid
+    login_user(Consultant(row))
 
 
 @login_manager.request_loader
@@ -118,16 +146,8 @@ def consultant_for_token(token: str) -> Consultant | None:
     row = accounts.consultant_by_token_hash(get_db(), hash_api_token(token))
     if row is None:
         return None
-    accounts.record_token_use(get_db(), row["token_id"], request_now(), row["token_last_used_at"])
+    accounts.record_token_use(get_db(), row["token_id"], clock.now(), row["token_last_used_at"])
     return Consultant(row)
-
-
-def request_now() -> datetime:
-    """The current time, aware; tests fix it with app.config["SMAJOBS_CLOCK"] (as web.today does;
-    a naive clock reads as Copenhagen wall-clock time)."""
-    from core.clock import local_now
-    clock = current_app.config.get("SMAJOBS_CLOCK")
-    return local_now(clock() if clock else None)
 
 
 def admin_required(view):
@@ -164,20 +184,24 @@ class LoginForm(FlaskForm):
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        attempt = _login_attempt_keys(form.email.data)
+        email = form.email.data.strip().lower()
+        attempt = _login_attempt_keys(email, _trusted_device(email))
         wait = _take_login_attempt(attempt)
         if wait:
             # Refused before the password is checked: a guess made now tells nothing.
             return _login_refused(form, wait)
-        row = accounts.consultant_by_email(get_db(), form.email.data)
+        row = accounts.consultant_by_email(get_db(), email)
         if row and row["active"] and verify_password(row["password_hash"], form.password.data):
-            # Only failures count against the e-mail, so its count is cleared. The address keeps
-            # its count, this attempt included: one own account must not reset a guessing spree.
-            limits.forget(*attempt[-1])
-            session.clear()
-            session.permanent = True
-            login_user(Consultant(row))
-            return redirect(_safe_next(request.args.get("next")))
+            # This browser's own failures are forgiven. The address and the ceiling per e-mail
+            # keep their counts, this attempt included: an own account, or the owner logging
+            # in, must not reset a guessing spree.
+            for setting, *identity in attempt:
+                if setting in FORGIVEN_ON_SUCCESS:
+                    limits.forget(setting, *identity)
+            _open_session(row)
+            response = redirect(_safe_next(request.args.get("next")))
+            _set_device_cookie(response, email)
+            return response
         form.password.errors.append("Forkert e-mail eller adgangskode.")
     return render_template("login.html", form=form), 200 if request.method == "GET" or not form.errors else 400
 
@@ -196,15 +220,62 @@ def _login_refused(form: LoginForm, wait: int):
     return render_template("login.html", form=form), 429
 
 
-def _login_attempt_keys(email: str) -> list[tuple[str, str]]:
-    """What an attempt counts against: the client address (trying many accounts from one place)
-    and the e-mail tried (guessing one account's password from many addresses). The e-mail comes
-    last, so an attempt the address limit refuses is not counted against the e-mail's owner."""
-    return [("login_limit_per_address", limits.client_address()),
-            ("login_limit_per_email", email.strip().lower())]
+# --- who is throttled: device cookies -------------------------------------------------------------
+# OWASP's "device cookies": a browser that has logged in with an e-mail gets a signed cookie for
+# that e-mail. Its attempts are counted only per device cookie, so nobody guessing elsewhere can
+# lock the owner out. Every other attempt counts per e-mail and client address together (growing
+# waits for one guesser), per client address (one place trying many accounts) and against a
+# ceiling per e-mail from anywhere (many places guessing one account).
+
+DEVICE_COOKIE_SALT = "smajobs.login-device.v1"  # single purpose: this salt signs nothing else
+DEVICE_COOKIE_MAX_AGE = timedelta(days=180)
+FORGIVEN_ON_SUCCESS = ("login_limit_per_email_and_address", "login_limit_per_device")
 
 
-def _take_login_attempt(attempt: list[tuple[str, str]]) -> int:
+def _device_cookie_name(email: str) -> str:
+    # One cookie per e-mail, so people sharing a computer keep theirs; the name carries a keyed
+    # digest, never the e-mail itself.
+    key = str(current_app.secret_key).encode()
+    return "enhed-" + hmac.new(key, email.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _device_serializer(email: str):
+    # The e-mail is part of the salt: a cookie made for one e-mail is not valid for another.
+    return timed_serializer(str(current_app.secret_key), f"{DEVICE_COOKIE_SALT}:{email}")
+
+
+def _trusted_device(email: str) -> str | None:
+    """The nonce of this browser's valid device cookie for this e-mail; None without one."""
+    cookie = request.cookies.get(_device_cookie_name(email))
+    if not cookie:
+        return None
+    try:
+        nonce = _device_serializer(email).loads(cookie, max_age=int(DEVICE_COOKIE_MAX_AGE.total_seconds()))
+    except BadSignature:  # SignatureExpired included
+        return None
+    return nonce if isinstance(nonce, str) else None
+
+
+def _set_device_cookie(response, email: str) -> None:
+    """A fresh device cookie after each successful log-in (a new nonce: a fresh count)."""
+    response.set_cookie(_device_cookie_name(email), _device_serializer(email).dumps(secrets.token_urlsafe(16)),
+                        max_age=int(DEVICE_COOKIE_MAX_AGE.total_seconds()), path=url_for("auth.login"),
+                        secure=current_app.config["SMAJOBS"].secure_cookies, httponly=True, samesite="Lax")
+
+
+def _login_attempt_keys(email: str, device: str | None) -> list[tuple[str, ...]]:
+    """What an attempt counts against, as (setting, identity...). A browser with a valid device
+    cookie for the e-mail: only that cookie. Any other: the client address first, so an attempt
+    it refuses is not counted against the e-mail's owner; then the e-mail and address together;
+    the ceiling per e-mail last."""
+    if device is not None:
+        return [("login_limit_per_device", device)]
+    address = limits.client_address()
+    return [("login_limit_per_address", address), ("login_limit_per_email_and_address", email, address),
+            ("login_limit_per_email", email)]
+
+
+def _take_login_attempt(attempt: list[tuple[str, ...]]) -> int:
     """Count this attempt before its password is checked; 0 when it fits within every limit, else
     the whole minutes until the oldest counted attempt leaves the window of a used-up limit.
 
@@ -215,23 +286,40 @@ def _take_login_attempt(attempt: list[tuple[str, str]]) -> int:
     wait = _login_wait_minutes(attempt)
     if wait:
         return wait
-    for setting, identity in attempt:
-        if not limits.take(setting, identity):
-            return max(1, limits.minutes_until_allowed(setting, identity))
+    for setting, *identity in attempt:
+        if not limits.take(setting, *identity):
+            return max(1, limits.minutes_until_allowed(setting, *identity))
     return 0
 
 
-def _login_wait_minutes(attempt: list[tuple[str, str]]) -> int:
+def _login_wait_minutes(attempt: list[tuple[str, ...]]) -> int:
     """0 when one more attempt is allowed; else the whole minutes until the oldest counted
     attempt leaves the window of a limit that is used up."""
-    return max((limits.minutes_until_allowed(setting, identity) for setting, identity in attempt), default=0)
+    return max((limits.minutes_until_allowed(setting, *identity) for setting, *identity in attempt), default=0)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """End this browser's session, on the server too."""
+    sid = session.get("sid")
+    if isinstance(sid, str):
+        accounts.end_session(get_db(), _session_key(sid))
+    return _logged_out("Du er logget ud.")
+
+
+@bp.route("/logout/alle", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """End every session of this account, on every device (e.g. after forgetting to log out on
+    a shared computer, or losing a phone)."""
+    accounts.end_sessions(get_db(), current_user.id)
+    return _logged_out("Du er logget ud på alle enheder.")
+
+
+def _logged_out(message: str):
     logout_user()
     session.clear()
-    flash("Du er logget ud.")
+    flash(message)
     return redirect(url_for("auth.login"))
 
 

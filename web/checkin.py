@@ -17,11 +17,12 @@ from itsdangerous import BadSignature
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from core import clock
 from data import reminders as store
 from jobs.rules import checkin_serializer
+from web.audit_trail import seen
 from web.db import get_db
-from web.forms import choices
-from web.today import today
+from web.forms import choices, plain_text_field
 
 bp = Blueprint("checkin", __name__)
 
@@ -42,7 +43,8 @@ class CheckinForm(FlaskForm):
     act_on = RadioField("Er der noget, konsulenten skal tage fat i?", choices=choices(ACT_ON),
                         validators=[InputRequired("Svar ja eller nej.")])
     note = TextAreaField("Vil I tilføje noget? (valgfrit)",
-                         validators=[Optional(), Length(max=MAX_NOTE, message=f"Højst {MAX_NOTE} tegn.")])
+                         validators=[Optional(), Length(max=MAX_NOTE, message=f"Højst {MAX_NOTE} tegn."),
+                                     plain_text_field])
 
 
 def _message(title: str, text: str, status: int):
@@ -64,7 +66,7 @@ def _checkin_from_token(token: str):
     if checkin["answered_at"]:
         return None, _message("Tak, I har allerede svaret",
                               "Svaret er modtaget, og konsulenten har det. I får et nyt link om nogle uger.", 410)
-    if today() > date.fromisoformat(checkin["expires_on"]) or checkin["placement_status"] != "active":
+    if clock.today() > date.fromisoformat(checkin["expires_on"]) or checkin["placement_status"] != "active":
         return None, _message("Linket er udløbet",
                               "Linket var kun gyldigt i en periode, og den er overstået. I får et nyt link "
                               "med næste e-mail – eller kontakt konsulenten direkte.", 410)
@@ -93,7 +95,7 @@ def form(token: str):
     if form.validate_on_submit():
         flagged = form.attendance.data in FLAGS or form.tasks.data in FLAGS or form.act_on.data == "yes"
         meeting = store.answer_checkin(
-            get_db(), checkin["id"], held_on=today(), attendance=form.attendance.data, tasks=form.tasks.data,
+            get_db(), checkin["id"], held_on=clock.today(), attendance=form.attendance.data, tasks=form.tasks.data,
             act_on=form.act_on.data == "yes", note=(form.note.data or "").strip(), flagged=flagged,
             meeting_note=_meeting_note(form))
         if meeting is None:
@@ -101,5 +103,7 @@ def form(token: str):
         return _message("Tak for svaret",
                         "Konsulenten har fået jeres svar" + (" og kontakter jer snarest." if flagged else "."), 200)
     status = 400 if form.errors else 200
+    # The employer (no log-in: 'system' on the page door) sees the citizen's first name.
+    seen("viewed_placement", checkin["citizen_id"], placement_id=checkin["placement_id"])
     return render_template("checkin/form.html", form=form, first_name=checkin["first_name"],
                            employer_name=checkin["employer_name"]), status

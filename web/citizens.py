@@ -18,13 +18,16 @@ from core.errors import Invalid
 from data.match_filters import parse_match_filters
 from data.postcodes import lookup as lookup_postcode
 from jobs import frikort
+from jobs.erasure import planned_erasure
 from jobs.rules_config import rules_config
 from matcher.vocabulary import LANGUAGE_NAMES, NEED_EXPLANATIONS, NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS
-from web.auth import admin_required, citizen_or_404, may_see_citizen
+from web.audit_trail import seen, seen_many
+from web.auth import admin_required, citizen_or_404
+from web.erasure import KeepForm
 from web.db import get_db
+from core import clock
 from core.formats import as_typed
 from web.forms import choices, show_problems
-from web.today import today
 
 bp = Blueprint("citizens", __name__)
 
@@ -189,6 +192,8 @@ def index():
     states = ({row["email"].lower(): bool(row["active"]) for row in accounts.list_consultants(db)}
               if current_user.is_admin else {})
     orphaned = [c for c in citizens if c["consultant"] and not states.get(c["consultant"].lower())]
+    # One row per citizen on the list, not one for the list: the log answers "who saw whom".
+    seen_many("viewed_list", [c["id"] for c in citizens])
     return render_template("citizens/index.html", citizens=citizens, consultants=consultants,
                            needs=NEEDS, consultant_states=states, orphaned=len(orphaned) if current_user.is_admin else 0)
 
@@ -212,23 +217,26 @@ def new():
 def show(citizen_id):
     citizen = citizen_or_404(citizen_id)
     db = get_db()
+    citizen_placements = placements.placements_of_citizen(db, citizen_id)
+    seen("viewed_profile", citizen_id)
     return render_template(
         "citizens/show.html", citizen=citizen, needs=NEEDS, shift_labels=SHIFT_LABELS,
         language_names=LANGUAGE_NAMES, town=_town(citizen["postcode"]),
-        placements=placements.placements_of_citizen(db, citizen_id),
+        placements=citizen_placements,
         meetings=placements.meetings_of_citizen(db, citizen_id),
         kind_labels=placements.KIND_LABELS, status_labels=placements.STATUS_LABELS,
         outcome_labels=placements.OUTCOME_LABELS, meeting_labels=placements.MEETING_KIND_LABELS,
-        frikort_status=_frikort_status(citizen), kroner=frikort.kroner,
+        frikort_status=_frikort_status(citizen, citizen_placements), kroner=frikort.kroner,
+        erasure_on=planned_erasure(db, current_app.config["SMAJOBS"], citizen_id), keep_form=KeepForm(),
+        retention_months=current_app.config["SMAJOBS"].retention_months,
     )
 
 
-def _frikort_status(citizen: dict):
+def _frikort_status(citizen: dict, citizen_placements: list[dict]):
     """This year's earnings against the socialt frikort ceiling, for a citizen who holds one."""
     if not citizen["social_free_card"]:
         return None
-    rows = placements.placements_of_citizen(get_db(), citizen["id"])
-    return frikort.status_for(citizen, rows, today(), rules_config(current_app.config["SMAJOBS"]))
+    return frikort.status_for(citizen, citizen_placements, clock.today(), rules_config(current_app.config["SMAJOBS"]))
 
 
 @bp.route("/borgere/<citizen_id>/rediger", methods=["GET", "POST"])
@@ -241,6 +249,8 @@ def edit(citizen_id):
         if saved is not None:
             flash(f"{saved['first_name']} er gemt.")
             return redirect(url_for("citizens.show", citizen_id=citizen_id))
+    if request.method == "GET":  # the form filled with the stored profile
+        seen("viewed_profile", citizen_id)
     return _render_form(form, citizen, 400 if request.method == "POST" else 200)
 
 
@@ -286,16 +296,13 @@ def _match_filters(args) -> tuple[dict, dict, dict]:
 @bp.route("/borgere/<citizen_id>/match")
 @login_required
 def match(citizen_id):
-    from data.matching import match_service
+    from data.matching import match_rows, match_service
     citizen = citizen_or_404(citizen_id)
     db = get_db()
     filters, shown, errors = _match_filters(request.args)
     result = None if errors else match_service.match(db, citizen_id, top=MATCH_TOP, **filters)
-    rows = []
-    for match_ in (result.matches if result else ()):
-        opening = registry.get_opening(db, match_.opening_id)
-        employer = registry.get_employer(db, match_.employer_id)
-        rows.append({"match": match_, "opening": opening, "employer": employer})
+    rows = match_rows(db, result.matches if result else [])
+    seen("viewed_matches", citizen_id)
     return render_template("citizens/match.html", citizen=citizen, result=result, rows=rows, shown=shown,
                            errors=errors, shift_labels=SHIFT_LABELS, paid_labels=PAID_HOURS_LABELS), \
         400 if errors else 200
@@ -308,10 +315,3 @@ def postcode(code):
     if found is None:
         return jsonify({"code": code, "known": False, "text": "Ukendt postnummer"}), 404
     return jsonify({"code": found.code, "known": True, "name": found.name, "text": f"{found.code} {found.name}"})
-
-
-def visible_first_name(placement: dict) -> str | None:
-    """A placement's citizen first name, only for a consultant who may see that citizen."""
-    if may_see_citizen({"consultant": placement.get("consultant_email")}):
-        return placement["citizen_first_name"]
-    return None

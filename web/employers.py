@@ -1,7 +1,7 @@
 """Virksomheder: the approved employer registry with its openings, searchable and paged, and each
 employer's page: its status (a company that is not approved is not matched), its placement
-history, and a button that mails the contact person a new private link. Citizens' first names
-show only to consultants who may see them."""
+history (only the placements of citizens the viewer may see, as in the API; admins see all), and a
+button that mails the contact person a new private link."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -11,7 +11,8 @@ from flask_wtf import FlaskForm
 from data import placements, registry, signups
 from data.placements import KIND_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from matcher.vocabulary import LANGUAGE_NAMES, NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS
-from web.citizens import visible_first_name
+from web.audit_trail import seen_many
+from web.auth import may_see_citizen
 from web.db import get_db
 from web.signup import compose_email
 
@@ -50,11 +51,17 @@ def show(employer_id):
     employer = registry.get_employer(db, employer_id)
     if employer is None:
         abort(404)
-    history = [{**p, "visible_name": visible_first_name(p)} for p in placements.placements_of_employer(db, employer_id)]
+    # The same rule as the API: only placements of citizens this consultant may see (admins:
+    # all). Of the others only their number is shown, never a name, a period or an outcome.
+    every = placements.placements_of_employer(db, employer_id)
+    history = [p for p in every if may_see_citizen({"consultant": p["consultant_email"]})]
+    seen_many("viewed_employer_placements", [
+        {"citizen_id": p["citizen_id"], "placement_id": p["id"], "employer_id": employer_id} for p in history])
     return render_template(
         "employers/show.html", employer=employer, openings=registry.openings_of(db, employer_id), history=history,
         needs=NEEDS, shift_labels=SHIFT_LABELS, paid_labels=PAID_HOURS_LABELS, language_names=LANGUAGE_NAMES,
         kind_labels=KIND_LABELS, status_labels=STATUS_LABELS, outcome_labels=OUTCOME_LABELS,
+        hidden_count=len(every) - len(history),
         employer_status=EMPLOYER_STATUS_LABELS.get(employer.get("status")),
         pending_registration=signups.pending_registration_of(db, employer_id), link_form=NewLinkForm(),
     )

@@ -5,8 +5,10 @@ from typing import Iterable
 
 from wtforms import Field
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 
-from core.errors import Invalid
+from core.checks import plain_text
+from core.errors import Invalid, as_sentence
 
 
 def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
@@ -24,3 +26,14 @@ def show_problems(form, error: Invalid, fallback: str, fields: dict[str, str] | 
         if not isinstance(target, Field):
             target = getattr(form, fallback)
         target.errors = list(target.errors or []) + [problem.sentence]
+
+
+def plain_text_field(form, field) -> None:
+    """WTForms validator: no control characters (core.checks.plain_text, the one rule for
+    form, API and import). A text area keeps line breaks and tabs; its CR LF becomes LF."""
+    if not isinstance(field.data, str):
+        return
+    value, problem = plain_text(field.data, multiline=field.type == "TextAreaField")
+    if problem:
+        raise ValidationError(as_sentence(problem))
+    field.data = value

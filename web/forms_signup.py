@@ -23,7 +23,7 @@ from stdnum.dk import cvr as cvr_number
 from data.signups import industries, industry_name
 from matcher import NEED_EXPLANATIONS, NEEDS, SHIFT_LABELS
 from matcher.vocabulary import language_name
-from web.forms import choices
+from web.forms import choices, plain_text_field
 
 MAX_OPENINGS = 20
 NEED_CHOICES = [("kan", "Kan"), ("kan_ikke", "Kan ikke"), ("ved_ikke", "Ved ikke")]
@@ -72,7 +72,6 @@ class _DanishMeta:
 
 
 _MARKUP = re.compile(r"<\s*[a-zA-Z!/?]|&#?\w+;|javascript:", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def no_markup(form, field):
@@ -82,8 +81,7 @@ def no_markup(form, field):
         return
     if _MARKUP.search(value):
         raise ValidationError("Må ikke indeholde HTML eller kode (fx < >). Skriv almindelig tekst.")
-    if _CONTROL.search(value):
-        raise ValidationError("Indeholder usynlige tegn, som ikke er tilladt. Skriv teksten igen.")
+    plain_text_field(form, field)
 
 
 def danish_phone(form, field):

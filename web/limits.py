@@ -1,5 +1,6 @@
-"""The app's one rate limiter (Flask-Limiter): the employer form's limit per client address and
-the log-in throttle per e-mail and per client address.
+"""The app's one rate limiter (Flask-Limiter): the employer form's limits per client address and
+the log-in throttle (see web.auth). A setting may hold several limits joined by ";" ("5 per
+minute; 10 per hour"): an attempt must fit within all of them, so the wait grows with the count.
 
 One Limiter per app, kept in `app.extensions`, so each app (and each test) counts on its own. The
 counts live in `config.rate_limit_storage`: in memory by default, which is per web process;
@@ -15,15 +16,16 @@ import time
 from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from limits import RateLimitItem, parse
+from limits import RateLimitItem, parse_many
 from limits.errors import ConfigurationError
 
 from core.config import ConfigError
 
 EXTENSION = "smajobs_limiter"
 # The limit strings of the config, checked when the app is made, not on the first request.
-LIMIT_SETTINGS = ("login_limit_per_email", "login_limit_per_address", "signup_rate_limit",
-                  "signup_flood_limit", "signup_link_rate_limit", "signup_postcode_rate_limit")
+LIMIT_SETTINGS = ("login_limit_per_email_and_address", "login_limit_per_email", "login_limit_per_address",
+                  "login_limit_per_device", "signup_rate_limit", "signup_flood_limit", "signup_link_rate_limit",
+                  "signup_postcode_rate_limit")
 
 
 def init_app(app: Flask) -> None:
@@ -40,19 +42,22 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION + ".parsed"] = parsed
 
 
-def _parse_setting(name: str, value: str) -> RateLimitItem:
+def _parse_setting(name: str, value: str) -> list[RateLimitItem]:
     try:
-        return parse(value)
+        items = parse_many(value)
     except ValueError:
+        items = []
+    if not items:
         raise ConfigError(f"SMAJOBS_{name.upper()} skal være en grænse som '10 per hour' eller "
-                          f"'10/15 minutes', ikke '{value}'.") from None
+                          f"'10/15 minutes' (flere adskilt af ';'), ikke '{value}'.")
+    return items
 
 
 def limiter_for(app: Flask) -> Limiter:
     return app.extensions[EXTENSION]
 
 
-def _limit(setting: str) -> RateLimitItem:
+def _limits(setting: str) -> list[RateLimitItem]:
     return current_app.extensions[EXTENSION + ".parsed"][setting]
 
 
@@ -61,26 +66,35 @@ def _limit(setting: str) -> RateLimitItem:
 # success takes its attempt back off the e-mail's count; so the view counts itself, through the
 # limiter's storage.
 
-def minutes_until_allowed(setting: str, identity: str) -> int:
-    """0 while one more attempt fits within the limit of `setting` for this identity; else the
-    whole minutes (at least 1) until the oldest counted attempt leaves the window."""
-    limit = _limit(setting)
+def minutes_until_allowed(setting: str, *identity: str) -> int:
+    """0 while one more attempt fits within every limit of `setting` for this identity; else the
+    whole minutes (at least 1) until the oldest counted attempt leaves the window of the limit
+    that is used up (the longest such wait)."""
     rate_limiter = limiter_for(current_app).limiter
-    if rate_limiter.test(limit, setting, identity):
-        return 0
-    reset_at, _ = rate_limiter.get_window_stats(limit, setting, identity)
-    return max(1, math.ceil((reset_at - time.time()) / 60))
+    wait = 0
+    for limit in _limits(setting):
+        if not rate_limiter.test(limit, setting, *identity):
+            reset_at, _ = rate_limiter.get_window_stats(limit, setting, *identity)
+            wait = max(wait, max(1, math.ceil((reset_at - time.time()) / 60)))
+    return wait
 
 
 def take(setting: str, *identity: str) -> bool:
     """Count one attempt for this identity (an e-mail; a scope and a client address) under the
-    limit of `setting`, in one step with the check (so concurrent requests cannot all slip in
-    under the limit); False when the limit is used up, and the attempt is then not counted."""
-    return limiter_for(current_app).limiter.hit(_limit(setting), setting, *identity)
+    limits of `setting`, each in one step with its check (so concurrent requests cannot all slip
+    in under a limit); False when a limit is used up. An attempt refused by a limit that was
+    already used up is counted nowhere; only requests racing for a last place can leave one count
+    in a longer window."""
+    rate_limiter = limiter_for(current_app).limiter
+    items = _limits(setting)
+    if not all(rate_limiter.test(limit, setting, *identity) for limit in items):
+        return False
+    return all([rate_limiter.hit(limit, setting, *identity) for limit in items])
 
 
-def forget(setting: str, identity: str) -> None:
-    limiter_for(current_app).limiter.clear(_limit(setting), setting, identity)
+def forget(setting: str, *identity: str) -> None:
+    for limit in _limits(setting):
+        limiter_for(current_app).limiter.clear(limit, setting, *identity)
 
 
 def client_address() -> str:

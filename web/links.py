@@ -7,12 +7,12 @@ from datetime import datetime
 
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
+from core import clock
+
 
 def timed_serializer(secret: str, salt: str, now: datetime | None = None) -> URLSafeTimedSerializer:
-    """The serializer for links with this salt; `now` fixes the time a link is made or read at
-    (tests, and request_now's injected clock), otherwise it is the real time."""
-    signer = TimestampSigner
-    if now is not None:
-        fixed = int(now.timestamp())
-        signer = type("FixedTimeSigner", (TimestampSigner,), {"get_timestamp": lambda self: fixed})
+    """The serializer for links with this salt; a link is made or read at `now`, by default the
+    one clock's time (core.clock), so a fixed clock fixes the links' age too."""
+    fixed = int((now or clock.now()).timestamp())
+    signer = type("ClockedSigner", (TimestampSigner,), {"get_timestamp": lambda self: fixed})
     return URLSafeTimedSerializer(secret, salt=salt, signer=signer)

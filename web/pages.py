@@ -12,9 +12,11 @@ NAV_ITEMS = [
     ("signup_queue.index", "Nye virksomheder"),
     ("outbox_admin.index", "Fejlede e-mails"),
     ("accounts_admin.index", "Konsulenter"),
+    ("audit_admin.index", "Adgangslog"),
+    ("operations_admin.index", "Drift"),
 ]
 # Menu entries only admins see (their pages answer 403 to everyone else).
-ADMIN_ONLY = {"outbox_admin.index", "accounts_admin.index"}
+ADMIN_ONLY = {"outbox_admin.index", "accounts_admin.index", "audit_admin.index", "operations_admin.index"}
 
 
 def _visible(endpoint: str) -> bool:
@@ -45,12 +47,16 @@ def _with_count(endpoint: str, label: str) -> str:
         waiting = pending_count(get_db())
         if waiting:
             return f"{label} ({waiting})"
+    if endpoint == "operations_admin.index":
+        from web.operations_admin import menu_label
+        return menu_label(label)
     return label
 
 
 def blueprints() -> list[Blueprint]:
     from web.outbox_admin import bp as outbox_admin_bp
     from web.accounts_admin import bp as accounts_admin_bp, link_bp as password_link_bp
+    from web.audit_admin import bp as audit_admin_bp
     from web.api import bp as api_bp
     from web.citizens import bp as citizens_bp
     from web.placements import bp as placements_bp
@@ -59,18 +65,25 @@ def blueprints() -> list[Blueprint]:
     from web.signup_queue import bp as signup_queue_bp
     from web.today import bp as today_bp
     from web.checkin import bp as checkin_bp
+    from web.erasure import bp as erasure_bp
+    from web.citizen_export import bp as citizen_export_bp
+    from web.operations_admin import bp as operations_admin_bp
     return [
         today_bp,
         checkin_bp,
         citizens_bp,
+        citizen_export_bp,
         placements_bp,
         employers_bp,
         signup_bp,
         signup_queue_bp,
         outbox_admin_bp,
         accounts_admin_bp,
+        audit_admin_bp,
         password_link_bp,
+        operations_admin_bp,
         api_bp,
+        erasure_bp,
     ]
 
 

@@ -15,6 +15,7 @@ from core.errors import Invalid, Problem
 from data import placements, registry
 from data.db import write
 from data.placements import KIND_LABELS, MEETING_KIND_LABELS, OUTCOME_LABELS, REPORT_KIND_LABELS, STATUS_LABELS
+from web.audit_trail import seen
 from web.auth import citizen_or_404
 from web.db import get_db
 from core.formats import as_typed
@@ -135,6 +136,7 @@ def _render_form(form, citizen, placement, opening, status):
 def show(placement_id, report_form: ReportForm | None = None, status: int = 200):
     placement, citizen = _placement_or_404(placement_id)
     db = get_db()
+    seen("viewed_placement", citizen["id"], placement_id=placement_id)
     return render_template(
         "placements/show.html", placement=placement, citizen=citizen,
         reports=placements.reports_of(db, placement_id), meetings=placements.meetings_of_placement(db, placement_id),
@@ -165,6 +167,8 @@ def edit(placement_id):
         else:
             flash("Forløbet er gemt.")
             return redirect(url_for("placements.show", placement_id=placement_id))
+    if request.method == "GET":  # the form filled with the stored placement
+        seen("viewed_placement", citizen["id"], placement_id=placement_id)
     opening = registry.get_opening(db, (form.opening_id.data or "").strip()) if form.opening_id.data else None
     return _render_form(form, citizen, placement, opening, 400 if request.method == "POST" else 200)
 
@@ -284,6 +288,8 @@ def edit_meeting(citizen_id, meeting_id):
         else:
             flash("Mødet er rettet.")
             return redirect(_back_to(citizen_id, saved["placement_id"]))
+    if request.method == "GET":  # the form filled with the stored meeting
+        seen("viewed_meetings", citizen["id"], placement_id=meeting["placement_id"], meeting_id=meeting_id)
     return render_template("placements/meeting_form.html", form=form, citizen=citizen, meeting=meeting,
                            cancel_url=cancel_url), 400 if request.method == "POST" else 200
 
@@ -302,5 +308,6 @@ def delete_meeting(citizen_id, meeting_id):
         flash("Mødet er slettet.")
         return redirect(back)
     placement = placements.get_placement(get_db(), meeting["placement_id"]) if meeting["placement_id"] else None
+    seen("viewed_meetings", citizen["id"], placement_id=meeting["placement_id"], meeting_id=meeting_id)
     return render_template("placements/meeting_delete.html", form=form, citizen=citizen, meeting=meeting,
                            placement=placement, meeting_labels=MEETING_KIND_LABELS, cancel_url=back)

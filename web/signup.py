@@ -28,10 +28,11 @@ from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature, SignatureExpired
 from werkzeug.datastructures import MultiDict
 
+from core import clock
 from data import signups
 from data.exchange import parse_employer
 from data.postcodes import lookup as lookup_postcode
-from web.auth import request_now
+from jobs.mail_templates import render
 from web.db import get_db
 from web.errors import from_our_pages
 from web.forms_signup import (MAX_OPENINGS, EmployerForm, LinkRequestForm, attach_problems, error_summary,
@@ -80,38 +81,17 @@ def plain(value: str | None, max_len: int = 100) -> str:
 
 
 def compose_email(config, purpose: str):
-    """E-mail composer for data.signups (called inside its write transaction)."""
+    """E-mail composer for data.signups (called inside its write transaction). `purpose`: received,
+    updated, approved or new_link (template signup_<purpose> in jobs/templates/mail/)."""
     def compose(employer: dict, nonce: str, link_allowed: bool) -> dict | None:
         if not employer.get("contact_email"):
             return None
-        first_name = plain(employer.get("contact_name")).split(" ")[0] or "der"
-        company = plain(employer["name"])
-        link_text = (
-            f"Med dette private link kan I senere rette eller lukke jeres småjobs:\n\n"
-            f"{update_link(config, employer['id'], nonce)}\n\n"
-            f"Linket virker i {LINK_MAX_AGE.days} dage. Del det ikke med andre."
-        )
-        if purpose == "new_link":
-            subject = "Jeres nye link til småjobs"
-            body = (f"Hej {first_name}\n\nHer er et nyt privat link til {company}s oplysninger hos småjobs. "
-                    f"Vi sender det, fordi en konsulent eller en fra jeres virksomhed har bedt om det.\n\n{link_text}")
-        elif purpose == "updated":
-            subject = "Vi har modtaget jeres ændringer"
-            body = (f"Hej {first_name}\n\nTak for ændringerne til {company}. Lukkede småjobs er lukket med det samme; "
-                    f"andre ændringer gælder, når en konsulent har set dem igennem.\n\n{link_text}")
-        elif purpose == "approved":
-            subject = "Jeres småjob er godkendt"
-            body = (f"Hej {first_name}\n\nEn konsulent har nu godkendt {company}s oplysninger. "
-                    f"Vi kontakter jer, når vi har en kandidat, der passer.\n\n{link_text}")
-        else:
-            subject = "Tak for jeres tilmelding til småjobs"
-            body = (f"Hej {first_name}\n\nTak, fordi {company} vil give plads til et småjob. "
-                    f"En konsulent ser jeres oplysninger igennem og kontakter jer.\n\n")
-            body += link_text if link_allowed else (
-                "Vi har allerede oplysninger om jeres virksomhed. Når en konsulent har godkendt "
-                "ændringerne, sender vi jer et privat link, hvor I selv kan rette dem.")
-        body += "\n\nVenlig hilsen\nsmåjobs\n\nHvis det ikke var jer, der tilmeldte virksomheden, kan I se bort fra denne e-mail."
-        return {"to": employer["contact_email"], "subject": subject, "body_text": body}
+        # A registration, or a change with a new contact e-mail, may hold the link back until a
+        # consultant approves; the other e-mails exist to carry it.
+        link = update_link(config, employer["id"], nonce) if link_allowed or purpose not in ("received", "updated") else None
+        mail = render(f"signup_{purpose}", first_name=plain(employer.get("contact_name")).split(" ")[0] or "der",
+                      company=plain(employer["name"]), link=link, link_days=LINK_MAX_AGE.days)
+        return {"to": employer["contact_email"], "subject": mail.subject, "body_text": mail.body_text}
     return compose
 
 
@@ -121,24 +101,11 @@ def compose_rejection(config, message: str = ""):
     def compose(payload: dict, kind: str) -> dict | None:
         if not payload.get("contact_email"):
             return None
-        first_name = plain(payload.get("contact_name")).split(" ")[0] or "der"
-        company = plain(payload.get("name"))
-        if kind == "update":
-            subject = "Vi har ikke godkendt jeres ændringer"
-            body = (f"Hej {first_name}\n\nTak for ændringerne til {company}. En konsulent har set dem igennem, "
-                    f"og vi har desværre ikke kunnet godkende dem. Jeres småjobs står, som de stod før "
-                    f"(småjobs, I selv har lukket, er stadig lukket).")
-        else:
-            subject = "Om jeres tilmelding til småjobs"
-            body = (f"Hej {first_name}\n\nTak, fordi {company} ville give plads til et småjob. En konsulent har "
-                    f"set tilmeldingen igennem, og vi kan desværre ikke bruge den lige nu. Vi bruger ikke "
-                    f"oplysningerne til at finde kandidater.")
-        note = plain_text(message)
-        if note:
-            body += f"\n\nBesked fra konsulenten:\n{note}"
-        body += (f"\n\nI er altid velkomne til at skrive til os eller tilmelde jer igen på "
-                 f"{config.base_url.rstrip('/')}/virksomhed/tilmeld.\n\nVenlig hilsen\nsmåjobs")
-        return {"to": payload["contact_email"], "subject": subject, "body_text": body}
+        mail = render("signup_update_rejected" if kind == "update" else "signup_rejected",
+                      first_name=plain(payload.get("contact_name")).split(" ")[0] or "der",
+                      company=plain(payload.get("name")), note=plain_text(message),
+                      signup_link=f"{config.base_url.rstrip('/')}/virksomhed/tilmeld")
+        return {"to": payload["contact_email"], "subject": mail.subject, "body_text": mail.body_text}
     return compose
 
 
@@ -235,7 +202,7 @@ def request_link():
     db = get_db()
     cvr, email = form.lookup_key()
     # One e-mail per company per hour at most, however often (and by whom) it is asked for.
-    hour = request_now().astimezone(timezone.utc).strftime("%Y-%m-%dT%H")
+    hour = clock.now().astimezone(timezone.utc).strftime("%Y-%m-%dT%H")
     for employer_id in signups.approved_employers_for(db, cvr=cvr, email=email):
         signups.send_new_link(db, employer_id, compose_email(config, "new_link"),
                               dedupe_key=f"employer-link-request:{employer_id}:{hour}")

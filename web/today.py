@@ -16,19 +16,14 @@ from flask_login import current_user, login_required
 
 from data import reminders as store
 from jobs import frikort
-from core.clock import local_date
+from core import clock
 from jobs.calendar import holiday_name
 from jobs.rules_config import rules_config
+from web.audit_trail import seen_many
 from web.db import get_db
 
 bp = Blueprint("today", __name__)
 MAX_SNOOZE_DAYS = 366
-
-
-def today() -> date:
-    """The local date; tests fix the clock with app.config["SMAJOBS_CLOCK"] (returns a datetime)."""
-    clock = current_app.config.get("SMAJOBS_CLOCK")
-    return local_date(clock() if clock else None)
 
 
 def _show_all() -> bool:
@@ -46,6 +41,10 @@ def _reminder_or_404(reminder_id: int) -> dict:
 def _link(reminder: dict) -> tuple[str, str] | None:
     """(url, Danish label) of the reminder's placement or citizen, if those pages exist."""
     views = current_app.view_functions
+    if reminder["rule"] == "retention" and "citizens.show" in views:
+        # Straight to the choice: keep the citizen one more period (with a reason), or not.
+        return (url_for("citizens.show", citizen_id=reminder["citizen_id"], _anchor="sletning"),
+                "Behold endnu en periode …")
     if reminder["placement_id"] and "placements.show" in views:
         return url_for("placements.show", placement_id=reminder["placement_id"]), "Åbn forløbet"
     if reminder["citizen_id"] and "citizens.show" in views:
@@ -64,7 +63,7 @@ def _frikort_statuses(db, consultant_email: str | None, day: date) -> list:
 
 def _render(snooze_errors: dict | None = None, typed: dict | None = None, feed_url: str | None = None,
             status: int = 200):
-    db, day = get_db(), today()
+    db, day = get_db(), clock.today()
     everyone = _show_all()
     email = None if everyone else current_user.email.lower()
     reminders = store.due_reminders(db, day, email)
@@ -73,6 +72,9 @@ def _render(snooze_errors: dict | None = None, typed: dict | None = None, feed_u
         reminder["overdue"] = reminder["due_on"] < day.isoformat()
     statuses = _frikort_statuses(db, email, day)
     notes = sorted({s.ceiling.note() for s in statuses if s.ceiling and s.ceiling.note()})
+    # Reminder titles name the citizen and the frikort table shows earnings: one row per citizen.
+    shown = dict.fromkeys([r["citizen_id"] for r in reminders] + [s.citizen_id for s in statuses])
+    seen_many("viewed_today", [citizen_id for citizen_id in shown if citizen_id])
     return render_template(
         "today/index.html", reminders=reminders, today=day, everyone=everyone, holiday=holiday_name(day),
         statuses=statuses, ceiling_notes=notes, kroner=frikort.kroner,
@@ -109,7 +111,7 @@ def done(reminder_id: int):
 def snooze(reminder_id: int):
     reminder = _reminder_or_404(reminder_id)
     raw = (request.form.get("until") or "").strip()
-    day = today()
+    day = clock.today()
     error, until = None, None
     if not raw:
         error = "Vælg en dato at udsætte til."
@@ -155,7 +157,7 @@ def feed(token: str):
     if consultant is None:
         return Response("Ukendt eller udløbet kalenderlink. Lav et nyt på siden I dag.\n", status=404,
                         mimetype="text/plain")
-    body = consultant_calendar(db, current_app.config["SMAJOBS"], consultant["email"], today())
+    body = consultant_calendar(db, current_app.config["SMAJOBS"], consultant["email"], clock.today())
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="smajobs.ics"'
     response.headers["Cache-Control"] = "private, no-store"

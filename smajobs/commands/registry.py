@@ -36,6 +36,7 @@ def import_command(context: Context, file: str) -> None:
 
 def read_json_file(file: str):
     """The decoded JSON in `file` ("-": standard input), or a Danish error saying what is wrong."""
+    from data.json_text import JsonTextError, decode as decode_json
     try:
         with click.open_file(file, "rb") as stream:  # "-" is standard input
             raw = stream.read()
@@ -50,20 +51,9 @@ def read_json_file(file: str):
     if not text.strip():
         raise CliError(f"{file} er tom: forventede et JSON-objekt med 'employers' og/eller 'citizens'.")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as error:
-        raise CliError(f"{file} er ikke gyldig JSON: fejl i linje {error.lineno}, kolonne {error.colno}.")
-    except _NonStandardNumber as error:
-        raise CliError(f"{file} er ikke gyldig JSON: {error} er ikke et tal i JSON.")
-
-
-class _NonStandardNumber(ValueError):
-    pass
-
-
-def _reject_constant(name: str):
-    # Python's json accepts NaN and Infinity; the exchange format is standard JSON.
-    raise _NonStandardNumber(name)
+        return decode_json(text)
+    except JsonTextError as error:
+        raise CliError(f"{file} {'er ikke gyldig JSON' if error.syntax else 'kan ikke bruges'}: {error.reason}.")
 
 
 @click.command("export")
@@ -72,9 +62,11 @@ def _reject_constant(name: str):
 def export_command(context: Context, file: str | None) -> None:
     """Skriv hele registret i udvekslingsformatet til FIL (eller standard output)."""
     from data.registry import export_document
-    text = json.dumps(export_document(context.db), ensure_ascii=False, indent=2) + "\n"
+    document = export_document(context.db)
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if file is None:
         click.echo(text, nl=False)
+        _log_export(context.db, document)
         return
     # Write beside the target and rename, so a failed export never leaves half a file.
     target = Path(file)
@@ -85,7 +77,14 @@ def export_command(context: Context, file: str | None) -> None:
     except OSError as error:
         temporary.unlink(missing_ok=True)
         raise CliError(f"Kan ikke skrive {file}: {error.strerror or error}.")
+    _log_export(context.db, document)
     click.echo(f"Eksporteret til {file}", err=True)
+
+
+def _log_export(db, document: dict) -> None:
+    """One audit row per citizen handed out (after the file is written: a failed export handed out nothing)."""
+    from data import audit
+    audit.log_many(db, "exported", [citizen["id"] for citizen in document["citizens"]])
 
 
 @click.command("match")
@@ -101,6 +100,8 @@ def match_command(context: Context, citizen_id: str, top: int, radius_km: float 
     result = match_service.match(context.db, citizen_id, top=top, radius_km=radius_km)
     if result is None:
         raise CliError(f"Ingen borger med id {citizen_id!r}.")
+    from data import audit
+    audit.log(context.db, "viewed_matches", citizen_id)
     if as_json:
         click.echo(json.dumps([m.to_dict() for m in result.matches], ensure_ascii=False, indent=2))
         return
@@ -108,14 +109,14 @@ def match_command(context: Context, citizen_id: str, top: int, radius_km: float 
 
 
 def format_matches(db, citizen_id: str, result) -> str:
-    from data.registry import get_employer, get_opening
+    from data.matching import match_rows
     lines = []
     if result.notice:
         lines.append(result.notice)
     if not result.matches:
         lines.append(f"Ingen småjobs passer til {citizen_id} inden for {format_km(result.radius_km)}.")
-    for rank, match in enumerate(result.matches, 1):
-        opening, employer = get_opening(db, match.opening_id), get_employer(db, match.employer_id)
+    for rank, row in enumerate(match_rows(db, result.matches), 1):
+        match, opening, employer = row["match"], row["opening"], row["employer"]
         lines.append(f"{rank:>2}. {opening['title']} – {employer['name']} "
                      f"[{match.opening_id}]  score {match.score:.2f}")
         for reason in match.reasons:
@@ -139,12 +140,14 @@ def demo_command(context: Context, top: int, then_serve: bool, host: str, port: 
     demo = Path(__file__).resolve().parents[2] / "data" / "demo" / "demo.json"
     summary = import_document(context.db, json.loads(demo.read_text(encoding="utf-8")))
     click.echo(f"Demodata: {summary.describe()}\n")
+    from data import audit
     from data.matching import match_service
     for citizen in json.loads(demo.read_text(encoding="utf-8"))["citizens"]:
         click.echo(f"== {citizen['first_name']} ({citizen['id']})")
         click.echo(format_matches(context.db, citizen["id"],
                                   match_service.match(context.db, citizen["id"], top=top)))
         click.echo("")
+        audit.log(context.db, "viewed_matches", citizen["id"])
     created = ensure_demo_accounts(context.db)
     if created:
         click.echo(f"Demokonti oprettet: {', '.join(created)}")

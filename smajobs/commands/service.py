@@ -10,6 +10,7 @@ from datetime import datetime
 
 import click
 
+from core import clock
 from core.clock import COPENHAGEN
 from smajobs.context import Context, pass_context
 
@@ -35,6 +36,13 @@ def parse_now(value: str | None) -> datetime | None:
         raise click.BadParameter(f"{value!r} er ikke et ISO-tidspunkt som 2026-03-29T07:30",
                                  param_hint="--now")
     return moment if moment.tzinfo else moment.replace(tzinfo=COPENHAGEN)
+
+
+def run_at(moment: datetime | None) -> None:
+    """With --now, the one clock reads that moment until the command ends, so what the command
+    stores (reminders, outbox rows, sent times) carries that time too; without it, the real time."""
+    if moment is not None:
+        click.get_current_context().with_resource(clock.use(moment))
 
 
 def serve(config, host: str, port: int, scheduler: bool) -> None:
@@ -71,10 +79,10 @@ def serve_command(context: Context, host: str, port: int, scheduler: bool) -> No
 @pass_context
 def scheduler_command(context: Context) -> None:
     """Kør planlæggeren som egen proces: send e-mail, påmindelser og dagligt overblik."""
-    from jobs.scheduler import parse_clock, run_blocking
+    from jobs.scheduler import check_settings, run_blocking
     config = context.config
     try:
-        parse_clock(config.digest_time)
+        check_settings(config)
     except ValueError as error:
         raise click.ClickException(str(error))
     _configure_logging()
@@ -101,9 +109,9 @@ def send_mail_command(context: Context, limit: int, now_text: str | None, pause_
     from jobs.mail import deliver_outbox
     _configure_logging(verbose=False)
     config = context.config
+    run_at(parse_now(now_text))
     try:
-        sent = deliver_outbox(context.db, config, now=parse_now(now_text), limit=limit,
-                              pause_between=pause_between)
+        sent = deliver_outbox(context.db, config, limit=limit, pause_between=pause_between)
     except ValueError as error:
         raise click.ClickException(str(error))
     counts = status_counts(context.db)
@@ -126,9 +134,9 @@ def remind_command(context: Context, now_text: str | None) -> None:
     from jobs.rules import RULE_LABELS, run_pass_detailed
     from jobs.rules_config import RulesConfigError
     config = context.config
-    now = parse_now(now_text) or datetime.now(COPENHAGEN)
+    run_at(parse_now(now_text))
     try:
-        result = run_pass_detailed(context.db, config, now)
+        result = run_pass_detailed(context.db, config, clock.now())
     except RulesConfigError as error:
         raise click.ClickException(f"Fejl i indstillingen rules: {error}")
     # Ids and rule names only: the output may end in a log, and names do not belong there.
@@ -147,7 +155,7 @@ def remind_command(context: Context, now_text: str | None) -> None:
         click.echo(f"  @ {kind} (forløb {item['placement_id']}, e-mail {item['outbox_id']})")
     from jobs.mail import deliver_outbox
     try:
-        sent = deliver_outbox(context.db, config, now=now)
+        sent = deliver_outbox(context.db, config)
     except ValueError as error:
         raise click.ClickException(str(error))
     click.echo(f"Sendt fra udbakken: {sent}.")

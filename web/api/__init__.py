@@ -11,13 +11,14 @@ routes live in the submodules; the OpenAPI document that describes them is `web.
 """
 from __future__ import annotations
 
-import json
 import traceback
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
 
 from core.errors import Invalid
+from data.json_text import JsonTextError, decode as decode_json
+from web.audit_trail import act_as, actor_for
 from web.auth import Consultant, consultant_for_token, csrf
 
 PREFIX = "/api/v1"
@@ -122,6 +123,7 @@ def authenticate_with_bearer_token():
     # Flask-Login keeps the request's user here; setting it means the session (cookie) is
     # never consulted, and web.auth.citizen_or_404 / may_see_citizen work unchanged.
     g._login_user = user
+    act_as(actor_for(user, "api"))
     request.max_content_length = MAX_IMPORT_BYTES if request.endpoint == "api.import_document" \
         else MAX_RECORD_BYTES
     return None
@@ -144,11 +146,14 @@ def json_body():
         raise ApiError(415)
     raw = request.get_data(cache=True)
     try:
-        return json.loads(raw)
+        return decode_json(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ApiError(400, "Indholdet er ikke gyldig UTF-8.")
-    except json.JSONDecodeError as error:
-        raise ApiError(400, f"Indholdet er ikke gyldig JSON (linje {error.lineno}, kolonne {error.colno}).")
+    except JsonTextError as error:
+        what = "er ikke gyldig JSON" if error.syntax else "kan ikke bruges"
+        raise ApiError(400, f"Indholdet {what}: {error.reason}.",
+                       [{"id": "", "field": path, "reason": reason, "kind": "json"}
+                        for path, reason in error.problems])
 
 
 def json_object(kind: str, record_id: str = "") -> dict:
@@ -220,4 +225,4 @@ def no_caching(response):
     return response
 
 
-from web.api import citizens, registry, placements, reports, transfer, meta  # noqa: E402,F401  (routes)
+from web.api import citizens, registry, placements, reports, transfer, meta, privacy  # noqa: E402,F401  (routes)

@@ -6,15 +6,17 @@ only one who may hand a citizen to another consultant. Another consultant's citi
 """
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 
 from data import accounts, paging, registry
 from data.db import write
 from core.errors import Invalid
 from data.exchange import citizen_to_exchange
 from data.match_filters import parse_match_filters
+from jobs import erasure
 from web.api import ApiError, bp, consultant, created, invalid, json_object, keep_path_id, new_record_id
 from web.api.paging import page_request, paged_response
+from web.audit_trail import seen, seen_many
 from web.auth import citizen_or_404
 from web.db import get_db
 
@@ -32,12 +34,15 @@ def list_citizens():
     email = wanted.strip().lower() if wanted else (None if user.is_admin else user.email)
     limit, after = page_request(len(paging.CITIZEN_ORDER))
     page = paging.citizens(get_db(), email, limit=limit, after=after)
+    seen_many("viewed_list", [c["id"] for c in page.items])
     return paged_response("citizens", page, citizen_json, limit)
 
 
 @bp.get("/citizens/<citizen_id>")
 def get_citizen(citizen_id: str):
-    return jsonify(citizen_json(citizen_or_404(citizen_id)))
+    citizen = citizen_or_404(citizen_id)
+    seen("viewed_profile", citizen_id)
+    return jsonify(citizen_json(citizen))
 
 
 @bp.post("/citizens")
@@ -69,8 +74,9 @@ def update_citizen(citizen_id: str):
 
 @bp.delete("/citizens/<citizen_id>")
 def delete_citizen(citizen_id: str):
+    """The full erasure (jobs.erasure): every row, e-mail and e-mail file about the citizen."""
     citizen_or_404(citizen_id)
-    registry.delete_citizen(get_db(), citizen_id)
+    erasure.erase_citizen(get_db(), current_app.config["SMAJOBS"], citizen_id)
     return "", 204
 
 
@@ -106,13 +112,13 @@ def _save(db, record: dict) -> None:
 def citizen_matches(citizen_id: str):
     citizen_or_404(citizen_id)
     try:
-        filters = parse_match_filters(request.args.to_dict(), citizen_id)
+        filters = parse_match_filters(request.args.to_dict(), citizen_id, exact=True)
     except Invalid as error:
         raise invalid(error, "Ugyldige søgeparametre.")
     from data.matching import match_service
     result = match_service.match(get_db(), citizen_id, **filters)
     if result is None:  # deleted between the check and the match
         raise ApiError(404)
+    seen("viewed_matches", citizen_id)
     return jsonify({"radius_km": result.radius_km, "widened": result.widened, "notice": result.notice,
                     "matches": [m.to_dict() for m in result.matches]})
-

@@ -8,8 +8,10 @@ from data import paging, placements
 from core.errors import Invalid, Problem
 from web.api import ApiError, bp, consultant, created, json_object
 from web.api.paging import page_request, paged_response
+from web.audit_trail import seen, seen_many
 from web.auth import citizen_or_404
 from web.db import get_db
+from web.openapi import wrong_json_types
 
 PLACEMENT_OUTPUT = ("id", "citizen_id", "opening_id", "employer_id", "opening_title", "employer_name", "kind",
                     "status", "start_date", "planned_end_date", "end_date", "hours_per_week",
@@ -23,12 +25,23 @@ MEETING_INPUT = ("placement_id", "kind", "held_on", "participants", "note", "pai
                  "paid_hours_answer")
 
 
-def placement_json(placement: dict) -> dict:
+def placement_json(placement: dict, reports: list[dict]) -> dict:
+    """A placement with its report due dates, from what the caller read (a list reads the
+    reports of the whole page at once: `placements_page`)."""
     result = {name: placement[name] for name in PLACEMENT_OUTPUT}
     result["reports"] = [{"id": r["id"], "kind": r["kind"], "due_date": r["due_date"],
-                          "submitted_at": r["submitted_at"]}
-                         for r in placements.reports_of(get_db(), placement["id"])]
+                          "submitted_at": r["submitted_at"]} for r in reports]
     return result
+
+
+def one_placement_json(placement: dict) -> dict:
+    return placement_json(placement, placements.reports_of(get_db(), placement["id"]))
+
+
+def placements_page(page, limit: int):
+    """A page of placements with the reports of all of them read in one query."""
+    reports = placements.reports_by_placement(get_db(), [p["id"] for p in page.items])
+    return paged_response("placements", page, lambda p: placement_json(p, reports[p["id"]]), limit)
 
 
 def meeting_json(meeting: dict) -> dict:
@@ -44,20 +57,37 @@ def placement_or_404(placement_id: int) -> dict:
 
 
 def body_with_fields(kind: str, record_id, allowed: tuple[str, ...], required: tuple[str, ...] = (),
-                     at_least_one: bool = False) -> dict:
+                     at_least_one: bool = False, schema: str | None = None) -> dict:
     """The JSON object, refusing fields the resource does not have (a typo must not be ignored),
-    missing `required` ones, and (`at_least_one`, for PATCH) an empty object."""
+    values of another JSON type than the API document's `schema` gives the field (the data layer
+    also takes the text a web form sends, "8" for 8; the API takes what it documents), missing
+    `required` ones, and (`at_least_one`, for PATCH) an empty object."""
     record_id = str(record_id or "")
     body = json_object(kind, record_id)
     problems = [Problem(record_id, name, f"ukendt felt (tilladt: {', '.join(allowed)})", kind)
                 for name in body if name not in allowed]
-    problems += [Problem(record_id, name, "mangler", kind) for name in required if body.get(name) in (None, "")]
+    if schema:
+        problems += [Problem(record_id, name, reason, kind) for name, reason in wrong_json_types(body, schema).items()]
+    refused = {p.field for p in problems}
+    problems += [Problem(record_id, name, "mangler", kind) for name in required
+                 if body.get(name) in (None, "") and name not in refused]
     if at_least_one and not body:
         problems.append(Problem(record_id, "(post)",
                                 f"angiv mindst ét felt, der skal ændres ({', '.join(allowed)})", kind))
     if problems:
         raise Invalid(problems)
     return body
+
+
+def seen_placements(action: str, rows: list[dict]) -> None:
+    """One audit row per placement (or report) row of the answer."""
+    seen_many(action, [{"citizen_id": p["citizen_id"], "placement_id": p["id"],
+                        "employer_id": p.get("employer_id")} for p in rows])
+
+
+def seen_meetings(rows: list[dict]) -> None:
+    seen_many("viewed_meetings", [{"citizen_id": m["citizen_id"], "placement_id": m["placement_id"],
+                                   "meeting_id": m["id"]} for m in rows])
 
 
 # --- placements --------------------------------------------------------------------------------
@@ -67,39 +97,43 @@ def citizen_placements(citizen_id: str):
     citizen_or_404(citizen_id)
     limit, after = page_request(len(paging.PLACEMENT_ORDER))
     page = paging.placements_of_citizen(get_db(), citizen_id, limit=limit, after=after)
-    return paged_response("placements", page, placement_json, limit)
+    seen_placements("viewed_placement", page.items)
+    return placements_page(page, limit)
 
 
 @bp.post("/citizens/<citizen_id>/placements")
 def create_placement(citizen_id: str):
     citizen_or_404(citizen_id)
-    body = body_with_fields("forløb", "", PLACEMENT_INPUT, required=("opening_id",))
+    body = body_with_fields("forløb", "", PLACEMENT_INPUT, required=("opening_id",), schema="PlacementInput")
     body.setdefault("kind", None)
     body.setdefault("start_date", None)
     body.setdefault("hours_per_week", None)
     placement = placements.create_placement(get_db(), citizen_id=citizen_id, created_by=consultant().id, **body)
-    return created(placement_json(placement), "api.get_placement", placement_id=placement["id"])
+    return created(one_placement_json(placement), "api.get_placement", placement_id=placement["id"])
 
 
 @bp.get("/placements/<int:placement_id>")
 def get_placement(placement_id: int):
-    return jsonify(placement_json(placement_or_404(placement_id)))
+    placement = placement_or_404(placement_id)
+    seen_placements("viewed_placement", [placement])
+    return jsonify(one_placement_json(placement))
 
 
 @bp.patch("/placements/<int:placement_id>")
 def update_placement(placement_id: int):
     placement_or_404(placement_id)
-    changes = body_with_fields("forløb", placement_id, PLACEMENT_INPUT, at_least_one=True)
+    changes = body_with_fields("forløb", placement_id, PLACEMENT_INPUT, at_least_one=True, schema="PlacementChanges")
     placement = placements.update_placement(get_db(), placement_id, **changes)
-    return jsonify(placement_json(placement))
+    return jsonify(one_placement_json(placement))
 
 
 @bp.post("/placements/<int:placement_id>/end")
 def end_placement(placement_id: int):
     placement_or_404(placement_id)
-    body = body_with_fields("forløb", placement_id, ("end_date", "outcome"), required=("end_date", "outcome"))
+    body = body_with_fields("forløb", placement_id, ("end_date", "outcome"), required=("end_date", "outcome"),
+                            schema="PlacementEnd")
     placement = placements.end_placement(get_db(), placement_id, body["end_date"], body["outcome"])
-    return jsonify(placement_json(placement))
+    return jsonify(one_placement_json(placement))
 
 
 @bp.get("/employers/<employer_id>/placements")
@@ -112,7 +146,8 @@ def employer_placements(employer_id: str):
     limit, after = page_request(len(paging.PLACEMENT_ORDER))
     page = paging.placements_of_employer(get_db(), employer_id, None if user.is_admin else user.email,
                                          limit=limit, after=after)
-    return paged_response("placements", page, placement_json, limit)
+    seen_placements("viewed_employer_placements", page.items)
+    return placements_page(page, limit)
 
 
 # --- meetings ----------------------------------------------------------------------------------
@@ -122,13 +157,14 @@ def citizen_meetings(citizen_id: str):
     citizen_or_404(citizen_id)
     limit, after = page_request(len(paging.MEETING_ORDER))
     page = paging.meetings(get_db(), citizen_id=citizen_id, limit=limit, after=after)
+    seen_meetings(page.items)
     return paged_response("meetings", page, meeting_json, limit)
 
 
 @bp.post("/citizens/<citizen_id>/meetings")
 def create_meeting(citizen_id: str):
     citizen_or_404(citizen_id)
-    body = body_with_fields("møde", "", MEETING_INPUT, required=("kind", "held_on"))
+    body = body_with_fields("møde", "", MEETING_INPUT, required=("kind", "held_on"), schema="MeetingInput")
     meeting = placements.log_meeting(get_db(), citizen_id=citizen_id, created_by=consultant().id, **body)
     return created(meeting_json(meeting), "api.get_meeting", meeting_id=meeting["id"])
 
@@ -138,6 +174,7 @@ def placement_meetings(placement_id: int):
     placement_or_404(placement_id)
     limit, after = page_request(len(paging.MEETING_ORDER))
     page = paging.meetings(get_db(), placement_id=placement_id, limit=limit, after=after)
+    seen_meetings(page.items)
     return paged_response("meetings", page, meeting_json, limit)
 
 
@@ -151,7 +188,9 @@ def _meeting_or_404(meeting_id: int) -> dict:
 
 @bp.get("/meetings/<int:meeting_id>")
 def get_meeting(meeting_id: int):
-    return jsonify(meeting_json(_meeting_or_404(meeting_id)))
+    meeting = _meeting_or_404(meeting_id)
+    seen_meetings([meeting])
+    return jsonify(meeting_json(meeting))
 
 
 @bp.patch("/meetings/<int:meeting_id>")
@@ -159,7 +198,7 @@ def update_meeting(meeting_id: int):
     """Correct a meeting; checked as a whole like a new one. The employer's own check-in answer
     cannot be edited (422 on `id`), only deleted."""
     _meeting_or_404(meeting_id)
-    changes = body_with_fields("møde", meeting_id, MEETING_INPUT, at_least_one=True)
+    changes = body_with_fields("møde", meeting_id, MEETING_INPUT, at_least_one=True, schema="MeetingChanges")
     meeting = placements.update_meeting(get_db(), meeting_id, **changes)
     return jsonify(meeting_json(meeting))
 

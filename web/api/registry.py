@@ -38,7 +38,7 @@ def _employer_or_404(employer_id: str) -> dict:
 @bp.get("/employers")
 def list_employers():
     query = request.args.get("q", "").strip()
-    status = request.args.get("status", "").strip()
+    status = request.args.get("status", "")  # exactly as documented: no trimming, no case folding
     if status and status not in EMPLOYER_STATUSES:
         raise invalid(Invalid.one("", "status", f"ukendt status '{status}' (tilladt: {', '.join(EMPLOYER_STATUSES)})",
                                   "søgning"), "Ugyldige søgeparametre.")
@@ -94,7 +94,7 @@ def _save(db, record: dict) -> None:
 @bp.get("/openings")
 def list_openings():
     employer_id = request.args.get("employer_id", "").strip() or None
-    active = request.args.get("active", "").strip().lower()
+    active = request.args.get("active", "")
     if active not in ("", "true", "false"):
         raise invalid(Invalid.one("", "active", "skal være true eller false", "søgning"), "Ugyldige søgeparametre.")
     if employer_id:

@@ -9,12 +9,13 @@ from datetime import date, datetime, timedelta, timezone
 
 from flask import jsonify, request
 
+from core import clock
 from data import paging, placements
 from core.errors import Invalid
 from web.api import ApiError, bp, created
 from web.api.paging import page_request, paged_response
 from web.api.placements import body_with_fields, placement_or_404
-from web.auth import request_now
+from web.audit_trail import seen
 from web.db import get_db
 
 REPORT_INPUT = ("kind", "due_date")
@@ -26,6 +27,10 @@ CLOCK_SKEW = timedelta(minutes=5)
 def report_json(report: dict) -> dict:
     return {"id": report["id"], "kind": report["kind"], "due_date": report["due_date"],
             "submitted_at": report["submitted_at"]}
+
+
+def _seen_reports(placement_id: int) -> None:
+    seen("viewed_reports", placement_or_404(placement_id)["citizen_id"], placement_id=placement_id)
 
 
 def _report_or_404(placement_id: int, report_id: int) -> dict:
@@ -41,20 +46,23 @@ def placement_reports(placement_id: int):
     placement_or_404(placement_id)
     limit, after = page_request(len(paging.REPORT_ORDER))
     page = paging.reports(get_db(), placement_id, limit=limit, after=after)
+    _seen_reports(placement_id)
     return paged_response("reports", page, report_json, limit)
 
 
 @bp.post("/placements/<int:placement_id>/reports")
 def create_report(placement_id: int):
     placement_or_404(placement_id)
-    body = body_with_fields("rapport", "", REPORT_INPUT, required=REPORT_INPUT)
+    body = body_with_fields("rapport", "", REPORT_INPUT, required=REPORT_INPUT, schema="ReportInput")
     report = placements.add_report_due(get_db(), placement_id, body["kind"], body["due_date"])
     return created(report_json(report), "api.get_report", placement_id=placement_id, report_id=report["id"])
 
 
 @bp.get("/placements/<int:placement_id>/reports/<int:report_id>")
 def get_report(placement_id: int, report_id: int):
-    return jsonify(report_json(_report_or_404(placement_id, report_id)))
+    report = _report_or_404(placement_id, report_id)
+    _seen_reports(placement_id)
+    return jsonify(report_json(report))
 
 
 @bp.post("/placements/<int:placement_id>/reports/<int:report_id>/submitted")
@@ -62,11 +70,12 @@ def submit_report(placement_id: int, report_id: int):
     """Mark the report handed in: now, or at `submitted_at` (a date, or a time with its zone).
     Sent again without `submitted_at` it stays as it is, so a retried call changes nothing."""
     report = _report_or_404(placement_id, report_id)
-    body = body_with_fields("rapport", report_id, SUBMISSION_INPUT) if request.get_data(cache=True) else {}
+    body = body_with_fields("rapport", report_id, SUBMISSION_INPUT, schema="ReportSubmission") \
+        if request.get_data(cache=True) else {}
     given = body.get("submitted_at")
     if given is None and report["submitted_at"]:
         return jsonify(report_json(report))
-    now = request_now()
+    now = clock.now()
     submitted_at = now.astimezone(timezone.utc).isoformat(timespec="seconds") if given is None \
         else _submitted_at(given, now, report_id)
     return jsonify(report_json(placements.submit_report(get_db(), report_id, submitted_at)))

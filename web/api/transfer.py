@@ -14,6 +14,7 @@ from data import registry
 from core.errors import Invalid
 from data.exchange import parse_document
 from web.api import bp, consultant, invalid, json_body, require_admin
+from web.audit_trail import seen_many
 from web.db import get_db
 
 
@@ -38,4 +39,5 @@ def export_document():
     if not user.is_admin:
         own = user.email.lower()
         document["citizens"] = [c for c in document["citizens"] if (c.get("consultant") or "").lower() == own]
+    seen_many("exported", [c["id"] for c in document["citizens"]])
     return jsonify(document)
