@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import sqlite_utils
 
 from core.clock import now_iso
+from core.errors import Invalid
 from data.db import write
 
 # last_used_at is written at most this often per token: the web app and the scheduler share
@@ -17,40 +18,36 @@ MIN_PASSWORD = 8
 ROLES = {"consultant": "konsulent", "admin": "administrator"}
 
 
-class AccountProblem(ValueError):
-    """A Danish message for the person managing accounts (CLI or admin page) and the input it
-    is about: "email", "name", "role", "password", or "" for the account as a whole."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+def _refuse(field: str, message: str, account="") -> Invalid:
+    """Refused account input for the person managing accounts (CLI or admin page): the field is
+    "email", "name", "role", or "" for the account as a whole."""
+    return Invalid.one(account, field, message, "konsulent")
 
 
 # --- rules shared by `smajobs create-consultant` and the admin page ----------------------------
 
 def valid_email(email: str) -> str:
-    """The e-mail as stored (normalised, lower case); AccountProblem("email") when it is not one."""
+    """The e-mail as stored (normalised, lower case); Invalid on "email" when it is not one."""
     from email_validator import EmailNotValidError, validate_email
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        raise AccountProblem("email", f"'{email.strip()}' er ikke en gyldig e-mailadresse.") from None
+        raise _refuse("email", f"'{email.strip()}' er ikke en gyldig e-mailadresse.") from None
 
 
 def checked_new_consultant(db: sqlite_utils.Database, *, email: str, name: str,
                            role: str = "consultant") -> tuple[str, str]:
-    """(email, name) as they will be stored, or the first AccountProblem: bad e-mail, empty
+    """(email, name) as they will be stored, or Invalid with the first problem: bad e-mail, empty
     name, unknown role, or an e-mail that already has an account."""
     email = valid_email(email)
     if not name.strip():
-        raise AccountProblem("name", "Navnet må ikke være tomt.")
+        raise _refuse("name", "Navnet må ikke være tomt.")
     if len(name.strip()) > 200:
-        raise AccountProblem("name", "Navnet må højst have 200 tegn.")
+        raise _refuse("name", "Navnet må højst have 200 tegn.")
     if role not in ROLES:
-        raise AccountProblem("role", "Vælg konsulent eller administrator.")
+        raise _refuse("role", "Vælg konsulent eller administrator.")
     if consultant_by_email(db, email) is not None:
-        raise AccountProblem("email", f"Der findes allerede en konsulent med e-mail {email}.")
+        raise _refuse("email", f"Der findes allerede en konsulent med e-mail {email}.")
     return email, name.strip()
 
 
@@ -126,20 +123,21 @@ def set_active(db: sqlite_utils.Database, consultant_id: int, active: bool) -> b
 def deactivate_consultant(db: sqlite_utils.Database, consultant_id: int, *,
                           acting_id: int | None = None) -> bool:
     """Deactivate (see set_active); False when already deactivated. Refused with an
-    AccountProblem for the one asking (`acting_id`, the admin on the page) and for the last
+    Invalid for the one asking (`acting_id`, the admin on the page) and for the last
     active admin: without one, nobody can hand the citizens over. Checked under the write lock,
     so two admins deactivating each other at once cannot leave none."""
     with write(db):
         row = consultant_by_id(db, consultant_id)
         if row is None:
-            raise AccountProblem("", "Konsulenten findes ikke.")
+            raise _refuse("", "Konsulenten findes ikke.", consultant_id)
         if not row["active"]:
             return False
         if acting_id is not None and consultant_id == acting_id:
-            raise AccountProblem("", "Du kan ikke deaktivere dig selv. Bed en anden administrator om det.")
+            raise _refuse("", "Du kan ikke deaktivere dig selv. Bed en anden administrator om det.",
+                          consultant_id)
         if row["role"] == "admin" and active_admin_count(db) <= 1:
-            raise AccountProblem("", f"{row['email']} er den eneste aktive administrator. Opret eller aktivér "
-                                     "en anden administrator først, ellers kan ingen overdrage borgerne.")
+            raise _refuse("", f"{row['email']} er den eneste aktive administrator. Opret eller aktivér "
+                              "en anden administrator først, ellers kan ingen overdrage borgerne.", consultant_id)
         return set_active(db, consultant_id, False)
 
 

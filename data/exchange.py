@@ -1,7 +1,7 @@
 """The exchange format (docs/exchange-format.md): validation and normalisation.
 
 `parse_document` turns a decoded JSON document into normalised records, or raises
-`ExchangeError` listing every problem with the record's id, the field and the reason in
+`core.errors.Invalid` listing every problem with the record's id, the field and the reason in
 Danish. Nothing here touches the database, so a file is checked whole before a row is written.
 
 A normalised record is the exchange record with every default filled in, coordinates
@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from stdnum.dk import cvr as cvr_number
 from stdnum.exceptions import ValidationError as StdnumError
 
+from core.checks import Checker, plain_text
+from core.errors import Invalid, Problem
 from data.postcodes import lookup as lookup_postcode
 
 NEED_CODES = (
@@ -26,6 +28,8 @@ NEED_CODES = (
 SHIFTS = ("day", "evening", "night", "weekend")
 PAID_HOURS = ("from_start", "after_trial", "possible", "no")
 HOURS_RANGE = (1, 37)
+# A citizen's max_travel_km; the match filters' search radius has the same limits (data.match_filters).
+TRAVEL_KM = (0.1, 500)
 # Generous box around Denmark incl. Bornholm and Skagen: catches swapped lat/lon.
 LAT_RANGE = (54.4, 57.9)
 LON_RANGE = (7.9, 15.3)
@@ -40,32 +44,7 @@ CITIZEN_FIELDS = ("id", "first_name", "age", "target_group", "postcode", "lat", 
 CONTACT_FIELDS = ("name", "email", "phone")
 
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
-# C0 and C1 control characters and DEL. Free text that may run over several lines keeps tab
-# and line feed (CR LF from a browser's text area becomes LF); nothing else, NUL never.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MAX_TEXT = 5000
-
-
-@dataclass(frozen=True)
-class Problem:
-    kind: str       # "borger", "virksomhed", "småjob" or "fil"
-    record_id: str
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"{self.kind} {self.record_id!r}" if self.record_id else self.kind
-        return f"{where}, felt '{self.field}': {self.reason}"
-
-
-class ExchangeError(ValueError):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        shown = "\n".join(f"  - {p}" for p in problems[:50])
-        more = f"\n  … og {len(problems) - 50} fejl mere" if len(problems) > 50 else ""
-        super().__init__(f"Filen blev afvist ({len(problems)} fejl), intet er gemt:\n{shown}{more}")
 
 
 @dataclass
@@ -74,106 +53,8 @@ class Document:
     citizens: list[dict] = field(default_factory=list)
 
 
-def plain_text(value: str, multiline: bool = False) -> tuple[str, str | None]:
-    """`value` as stored (line ends as LF when multi-line) and the Danish reason to refuse it,
-    or None. The one check of control characters for every text field: the exchange format
-    (import, API, the citizen and employer forms), placements and meetings, and form fields
-    stored elsewhere (web.forms.plain_text_field)."""
-    if multiline:
-        value = value.replace("\r\n", "\n")
-    found = (_CONTROL_MULTILINE if multiline else _CONTROL).search(value)
-    if found is None:
-        return value, None
-    allowed = " (linjeskift og tabulator er tilladt)" if multiline else " (kun én linje, uden tabulator)"
-    return value, f"indeholder et usynligt styretegn (U+{ord(found.group()):04X}), som ikke er tilladt{allowed}"
-
-
-class _Checker:
-    """Collects problems for one record while normalising its fields."""
-
-    def __init__(self, kind: str, record_id: str, problems: list[Problem]):
-        self.kind, self.record_id, self.problems = kind, record_id, problems
-
-    def fail(self, field_name: str, reason: str) -> None:
-        self.problems.append(Problem(self.kind, self.record_id, field_name, reason))
-
-    def text(self, record: dict, name: str, required: bool = False, max_len: int = MAX_TEXT,
-             label: str | None = None, multiline: bool = False) -> str | None:
-        # `label` names a nested field in problems (e.g. "contact.name", not the employer's "name").
-        label = label or name
-        value = record.get(name)
-        if value is None:
-            if required:
-                self.fail(label, "mangler")
-            return None if not required else ""
-        if not isinstance(value, str):
-            self.fail(label, "skal være tekst")
-            return None
-        too_long = len(value) > max_len  # as sent, so the API document's maxLength says the same
-        value, control = plain_text(value, multiline)
-        if control:
-            self.fail(label, control)
-        value = value.strip()
-        if required and not value:
-            self.fail(label, "må ikke være tom")
-        if too_long:
-            self.fail(label, f"er for lang (højst {max_len} tegn)")
-        return value
-
-    # In every reader below JSON null means "absent": the field's default applies.
-    def integer(self, record: dict, name: str, low: int, high: int, default=None):
-        value = record.get(name)
-        if value is None:
-            value = default
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            else:
-                self.fail(name, "skal være et helt tal")
-                return default
-        if not low <= value <= high:
-            self.fail(name, f"skal være mellem {low} og {high} (er {value})")
-        return value
-
-    def number(self, record: dict, name: str, low: float, high: float, default=None):
-        value = record.get(name)
-        if value is None:
-            value = default
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(name, "skal være et tal")
-            return default
-        if not low <= value <= high:
-            self.fail(name, f"skal være mellem {low} og {high} (er {value})")
-        return float(value)
-
-    def boolean(self, record: dict, name: str, default: bool) -> bool:
-        value = record.get(name)
-        if value is None:
-            value = default
-        if not isinstance(value, bool):
-            self.fail(name, "skal være true eller false")
-            return default
-        return value
-
-    def codes(self, record: dict, name: str, allowed: tuple[str, ...], default: list[str],
-              what: str, allow_empty: bool = True) -> list[str]:
-        value = record.get(name)
-        if value is None:
-            value = default
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(name, "skal være en liste af tekstkoder")
-            return list(default)
-        unknown = [v for v in value if v not in allowed]
-        for code in unknown:
-            self.fail(name, f"ukendt {what} '{code}' (tilladt: {', '.join(allowed)})")
-        if not value and not allow_empty:
-            self.fail(name, "skal have mindst én værdi")
-        # Keep the vocabulary's order so an export is stable whatever order the file used.
-        return [code for code in allowed if code in value]
+class ExchangeChecker(Checker):
+    """The kit (core.checks) with the readers only the exchange format has."""
 
     def languages(self, record: dict) -> list[str]:
         value = record.get("languages")
@@ -236,17 +117,17 @@ class _Checker:
 def _record_id(record, kind: str, index: int, problems: list[Problem]) -> str | None:
     where = f"nr. {index + 1}"
     if not isinstance(record, dict):
-        problems.append(Problem(kind, where, "(post)", "skal være et JSON-objekt"))
+        problems.append(Problem(where, "(post)", "skal være et JSON-objekt", kind))
         return None
     value = record.get("id")
     if not isinstance(value, str) or not value.strip():
-        problems.append(Problem(kind, where, "id", "mangler eller er ikke tekst"))
+        problems.append(Problem(where, "id", "mangler eller er ikke tekst", kind))
         return None
     if len(value) > 100:
-        problems.append(Problem(kind, value[:100], "id", "er for langt (højst 100 tegn)"))
+        problems.append(Problem(value[:100], "id", "er for langt (højst 100 tegn)", kind))
     control = plain_text(value)[1]
     if control:
-        problems.append(Problem(kind, value[:100], "id", control))
+        problems.append(Problem(value[:100], "id", control, kind))
     return value.strip()
 
 
@@ -258,14 +139,9 @@ def parse_opening(record, index: int, problems: list[Problem]) -> dict | None:
     opening_id = _record_id(record, "småjob", index, problems)
     if opening_id is None:
         return None
-    check = _Checker("småjob", opening_id, problems)
+    check = ExchangeChecker(opening_id, problems, "småjob")
     hours_min, hours_max = check.hours(record)
-    paid_hours = record.get("paid_hours")
-    if paid_hours is None:
-        paid_hours = "possible"
-    if paid_hours not in PAID_HOURS:
-        check.fail("paid_hours", f"ukendt værdi '{paid_hours}' (tilladt: {', '.join(PAID_HOURS)})")
-        paid_hours = "possible"
+    paid_hours = check.choice(record, "paid_hours", PAID_HOURS, "værdi", default="possible") or "possible"
     can_meet = check.codes(record, "can_meet", NEED_CODES, [], "skånehensyn")
     cannot_meet = check.codes(record, "cannot_meet", NEED_CODES, [], "skånehensyn")
     for code in set(can_meet) & set(cannot_meet):
@@ -292,7 +168,7 @@ def parse_employer(record, index: int, problems: list[Problem]) -> dict | None:
     employer_id = _record_id(record, "virksomhed", index, problems)
     if employer_id is None:
         return None
-    check = _Checker("virksomhed", employer_id, problems)
+    check = ExchangeChecker(employer_id, problems, "virksomhed")
     employer = {"id": employer_id, "name": check.text(record, "name", required=True, max_len=200)}
     cvr = record.get("cvr")
     if cvr is not None:
@@ -315,7 +191,7 @@ def parse_employer(record, index: int, problems: list[Problem]) -> dict | None:
     return employer
 
 
-def _valid_cvr(value, check: _Checker) -> str | None:
+def _valid_cvr(value, check: Checker) -> str | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
@@ -335,7 +211,7 @@ def _valid_cvr(value, check: _Checker) -> str | None:
         return None
 
 
-def _contact(value, check: _Checker) -> dict:
+def _contact(value, check: Checker) -> dict:
     result = {"contact_name": "", "contact_email": "", "contact_phone": "", "contact_extra": {}}
     if value is None:
         return result
@@ -358,7 +234,7 @@ def parse_citizen(record, index: int, problems: list[Problem]) -> dict | None:
     citizen_id = _record_id(record, "borger", index, problems)
     if citizen_id is None:
         return None
-    check = _Checker("borger", citizen_id, problems)
+    check = ExchangeChecker(citizen_id, problems, "borger")
     citizen = {"id": citizen_id, "first_name": check.text(record, "first_name", required=True, max_len=100)}
     check.place(record, citizen)
     hours_min, hours_max = check.hours(record)
@@ -379,7 +255,7 @@ def parse_citizen(record, index: int, problems: list[Problem]) -> dict | None:
         hours_min=hours_min,
         hours_max=hours_max,
         shifts=shifts,
-        max_travel_km=check.number(record, "max_travel_km", 0.1, 500, default=10),
+        max_travel_km=check.number(record, "max_travel_km", *TRAVEL_KM, default=10),
         needs=check.codes(record, "needs", NEED_CODES, [], "skånehensyn"),
         consultant=consultant.lower() if consultant else None,
         social_free_card=check.boolean(record, "social_free_card", False),
@@ -389,17 +265,18 @@ def parse_citizen(record, index: int, problems: list[Problem]) -> dict | None:
 
 
 def parse_document(document) -> Document:
-    """Validate a whole decoded JSON document; raise ExchangeError with every problem found."""
+    """Validate a whole decoded JSON document; raise Invalid with every problem found."""
     problems: list[Problem] = []
     if not isinstance(document, dict):
-        raise ExchangeError([Problem("fil", "", "(rod)", "skal være et JSON-objekt med 'employers' og/eller 'citizens'")])
+        raise Invalid([Problem("", "(rod)", "skal være et JSON-objekt med 'employers' og/eller 'citizens'", "fil")],
+                      "Filen")
     for key in set(document) - {"employers", "citizens"}:
-        problems.append(Problem("fil", "", key, "ukendt nøgle (tilladt: employers, citizens)"))
+        problems.append(Problem("", key, "ukendt nøgle (tilladt: employers, citizens)", "fil"))
     lists = {}
     for key in ("employers", "citizens"):
         value = document.get(key, [])
         if not isinstance(value, list):
-            problems.append(Problem("fil", "", key, "skal være en liste"))
+            problems.append(Problem("", key, "skal være en liste", "fil"))
             value = []
         lists[key] = value
     employers = [e for i, r in enumerate(lists["employers"]) if (e := parse_employer(r, i, problems))]
@@ -408,7 +285,7 @@ def parse_document(document) -> Document:
     _check_unique([o for e in employers for o in e["openings"]], "småjob", problems)
     _check_unique(citizens, "borger", problems)
     if problems:
-        raise ExchangeError(problems)
+        raise Invalid(problems, "Filen")
     return Document(employers=employers, citizens=citizens)
 
 
@@ -416,7 +293,7 @@ def _check_unique(records: list[dict], kind: str, problems: list[Problem]) -> No
     seen: set[str] = set()
     for record in records:
         if record["id"] in seen:
-            problems.append(Problem(kind, record["id"], "id", "optræder mere end én gang i filen"))
+            problems.append(Problem(record["id"], "id", "optræder mere end én gang i filen", kind))
         seen.add(record["id"])
 
 

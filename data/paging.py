@@ -102,7 +102,7 @@ def openings(db, employer_id: str | None = None, active: bool | None = None, *, 
              after: Sequence | None = None) -> Page:
     """Openings of every employer (or of one), grouped by employer id and in each employer's
     own order, as in the export."""
-    from data.registry import _from_row
+    from data.registry import from_row
     sql, params = "SELECT * FROM openings WHERE 1 = 1", []
     if employer_id is not None:
         sql += " AND employer_id = ?"
@@ -112,16 +112,16 @@ def openings(db, employer_id: str | None = None, active: bool | None = None, *, 
         params.append(int(active))
     clause, more = after_clause(OPENING_ORDER, after)
     rows = _rows(db, sql + clause + f" ORDER BY {', '.join(OPENING_ORDER)}", params + more, limit)
-    return page_of([_from_row(r) for r in rows], limit, lambda o: (o["employer_id"], o["position"], o["id"]))
+    return page_of([from_row(r) for r in rows], limit, lambda o: (o["employer_id"], o["position"], o["id"]))
 
 
 PLACEMENT_ORDER = ("p.start_date", "p.id")  # newest first
 
 
 def placements_of_citizen(db, citizen_id: str, *, limit: int, after: Sequence | None = None) -> Page:
-    from data.placements import _PLACEMENT_SELECT
+    from data.placements import PLACEMENT_SELECT
     clause, more = after_clause(PLACEMENT_ORDER, after, descending=True)
-    rows = _rows(db, _PLACEMENT_SELECT + " WHERE p.citizen_id = ?" + clause + " ORDER BY p.start_date DESC, p.id DESC",
+    rows = _rows(db, PLACEMENT_SELECT + " WHERE p.citizen_id = ?" + clause + " ORDER BY p.start_date DESC, p.id DESC",
                  [citizen_id, *more], limit)
     return page_of(rows, limit, lambda p: (p["start_date"], p["id"]))
 
@@ -130,8 +130,8 @@ def placements_of_employer(db, employer_id: str, consultant_email: str | None, *
                            after: Sequence | None = None) -> Page:
     """The employer's placements, newest first; with `consultant_email` only those of that
     consultant's citizens (None: all, for admins)."""
-    from data.placements import _PLACEMENT_SELECT
-    sql, params = _PLACEMENT_SELECT + " WHERE o.employer_id = ?", [employer_id]
+    from data.placements import PLACEMENT_SELECT
+    sql, params = PLACEMENT_SELECT + " WHERE o.employer_id = ?", [employer_id]
     if consultant_email is not None:
         sql += " AND lower(c.consultant_email) = ?"
         params.append(consultant_email.strip().lower())

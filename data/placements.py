@@ -1,7 +1,7 @@
 """Placements (forløb), their report due dates and the meeting log: all the SQL for them.
 
-Functions take the database first and return plain dicts. Bad input raises `InvalidPlacement`
-with a Danish message per field, before anything is written. Every write also bumps the
+Functions take the database first and return plain dicts. Bad input raises `core.errors.Invalid`
+with a Danish reason per field, before anything is written. Every write also bumps the
 citizen's `updated_at`, which the scheduler reads to find courses that have stalled.
 """
 from __future__ import annotations
@@ -11,11 +11,13 @@ from datetime import date
 import sqlite_utils
 
 from core import clock
+from core.checks import Checker
 from core.clock import now_iso
+from core.errors import Invalid, Problem
+from core.formats import as_typed
 from data import statistics
 from data import audit
 from data.db import write
-from data.exchange import plain_text
 
 KIND_LABELS = {
     "virksomhedspraktik": "Virksomhedspraktik",
@@ -54,137 +56,47 @@ PLACEMENT_FIELDS = ("opening_id", "kind", "status", "start_date", "planned_end_d
                     "hours_per_week", "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome")
 
 
-class InvalidPlacement(ValueError):
-    """Input that cannot be stored: `field_errors` maps each field to a Danish message."""
-
-    def __init__(self, field_errors: dict[str, str]):
-        self.field_errors = field_errors
-        super().__init__("; ".join(f"{k}: {v}" for k, v in field_errors.items()))
-
-
-# --- validation helpers --------------------------------------------------------------------------
-
-def _iso_date(value, field: str, errors: dict, required: bool = False) -> str | None:
-    if value is None or value == "":
-        if required:
-            errors[field] = "Angiv en dato."
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    if not isinstance(value, str):
-        errors[field] = "Skal være en dato (ÅÅÅÅ-MM-DD)."
-        return None
-    try:
-        parsed = date.fromisoformat(value.strip())
-    except ValueError:
-        errors[field] = f"'{value}' er ikke en gyldig dato (ÅÅÅÅ-MM-DD)."
-        return None
-    if not 2000 <= parsed.year <= 2100:
-        errors[field] = "Datoen skal ligge mellem år 2000 og 2100."
-        return None
-    return parsed.isoformat()
-
-
-def _number(value, field: str, errors: dict, low: float, high: float, required: bool = False,
-            integer: bool = False):
-    if value is None or value == "":
-        if required:
-            errors[field] = "Skal udfyldes."
-        return None
-    if isinstance(value, bool):
-        errors[field] = "Skal være et tal."
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value.strip().replace(",", "."))
-        except ValueError:
-            errors[field] = f"'{value}' er ikke et tal."
-            return None
-    if not isinstance(value, (int, float)) or value != value:  # NaN is not a number here
-        errors[field] = "Skal være et tal."
-        return None
-    if integer and not float(value).is_integer():
-        errors[field] = "Skal være et helt tal."
-        return None
-    if not low <= value <= high:
-        errors[field] = f"Skal være mellem {_fmt(low)} og {_fmt(high)}."
-        return None
-    return int(value) if integer else float(value)
-
-
-def _fmt(number: float) -> str:
-    return f"{number:g}".replace(".", ",")
-
-
-def _text(value, field: str, errors: dict, max_len: int, multiline: bool = False) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors[field] = "Skal være tekst."
-        return ""
-    too_long = len(value) > max_len  # as sent, so the API document's maxLength says the same
-    value, control = plain_text(value, multiline)
-    if control:
-        errors[field] = control[:1].upper() + control[1:] + "."
-        return ""
-    value = value.strip()
-    if too_long:
-        errors[field] = f"Er for lang (højst {max_len} tegn)."
-    return value
-
-
-def _choice(value, field: str, errors: dict, labels: dict, what: str, required: bool = True):
-    if value is None or value == "":
-        if required:
-            errors[field] = f"Vælg {what}."
-        return None
-    if not isinstance(value, str) or value not in labels:
-        errors[field] = f"Ukendt {what} '{value}' (tilladt: {', '.join(labels)})."
-        return None
-    return value
-
-
-def _validate_placement(record: dict) -> dict:
-    """Check a whole placement (after merging changes) and return it normalised."""
-    errors: dict[str, str] = {}
+def _validate_placement(record: dict, record_id="") -> dict:
+    """Check a whole placement (after merging changes) and return it normalised; raise Invalid
+    with every problem (`record_id`: the placement's id, "" for a new one)."""
+    problems: list[Problem] = []
+    check = Checker(record_id, problems, "forløb", typed=True, sentences=True)
     clean = {
-        "kind": _choice(record.get("kind"), "kind", errors, KIND_LABELS, "forløbstype"),
-        "status": _choice(record.get("status") or "planned", "status", errors, STATUS_LABELS, "status"),
-        "start_date": _iso_date(record.get("start_date"), "start_date", errors, required=True),
-        "planned_end_date": _iso_date(record.get("planned_end_date"), "planned_end_date", errors),
-        "end_date": _iso_date(record.get("end_date"), "end_date", errors),
-        "hours_per_week": _number(record.get("hours_per_week"), "hours_per_week", errors, 0, MAX_HOURS,
-                                  required=True),
-        "paid_hours_per_week": _number(record.get("paid_hours_per_week"), "paid_hours_per_week", errors,
-                                       0, MAX_HOURS) or 0.0,
-        "hourly_wage": _number(record.get("hourly_wage"), "hourly_wage", errors, 0, MAX_WAGE),
-        "trial_weeks": _number(record.get("trial_weeks"), "trial_weeks", errors, 0, 52, integer=True) or 0,
-        "outcome": _choice(record.get("outcome"), "outcome", errors, OUTCOME_LABELS, "resultat",
-                           required=False),
+        "kind": check.choice(record, "kind", KIND_LABELS, "forløbstype", missing="vælg forløbstype"),
+        "status": check.choice(record, "status", STATUS_LABELS, "status", default="planned"),
+        "start_date": check.date(record, "start_date", missing="angiv en dato"),
+        "planned_end_date": check.date(record, "planned_end_date"),
+        "end_date": check.date(record, "end_date"),
+        "hours_per_week": check.number(record, "hours_per_week", 0, MAX_HOURS, missing="skal udfyldes"),
+        "paid_hours_per_week": check.number(record, "paid_hours_per_week", 0, MAX_HOURS) or 0.0,
+        "hourly_wage": check.number(record, "hourly_wage", 0, MAX_WAGE),
+        "trial_weeks": check.integer(record, "trial_weeks", 0, 52) or 0,
+        "outcome": check.choice(record, "outcome", OUTCOME_LABELS, "resultat"),
     }
     start, planned_end, end = clean["start_date"], clean["planned_end_date"], clean["end_date"]
     if start and planned_end and planned_end < start:
-        errors["planned_end_date"] = "Planlagt slut kan ikke ligge før start."
+        check.fail("planned_end_date", "Planlagt slut kan ikke ligge før start.")
     if start and end and end < start:
-        errors["end_date"] = "Slutdatoen kan ikke ligge før start."
+        check.fail("end_date", "Slutdatoen kan ikke ligge før start.")
     hours, paid = clean["hours_per_week"], clean["paid_hours_per_week"]
-    if hours is not None and "paid_hours_per_week" not in errors and paid > hours:
-        errors["paid_hours_per_week"] = (f"Der kan ikke være flere lønnede timer ({_fmt(paid)}) "
-                                         f"end timer i alt ({_fmt(hours)}).")
-    if paid and clean["hourly_wage"] is None and "hourly_wage" not in errors:
-        errors["hourly_wage"] = "Angiv timelønnen for de lønnede timer."
+    if hours is not None and not check.failed("hours_per_week") and not check.failed("paid_hours_per_week") \
+            and paid > hours:
+        check.fail("paid_hours_per_week", f"Der kan ikke være flere lønnede timer ({as_typed(paid)}) "
+                                          f"end timer i alt ({as_typed(hours)}).")
+    if paid and clean["hourly_wage"] is None and not check.failed("hourly_wage"):
+        check.fail("hourly_wage", "Angiv timelønnen for de lønnede timer.")
     if clean["status"] == "ended":
-        if not end and "end_date" not in errors:
-            errors["end_date"] = "Et afsluttet forløb skal have en slutdato."
-        if not clean["outcome"] and "outcome" not in errors:
-            errors["outcome"] = "Vælg hvad forløbet endte med."
+        if not end and not check.failed("end_date"):
+            check.fail("end_date", "Et afsluttet forløb skal have en slutdato.")
+        if not clean["outcome"] and not check.failed("outcome"):
+            check.fail("outcome", "Vælg hvad forløbet endte med.")
     else:
         if clean["outcome"]:
-            errors["outcome"] = "Resultatet angives først, når forløbet er afsluttet."
+            check.fail("outcome", "Resultatet angives først, når forløbet er afsluttet.")
         if end:
-            errors["end_date"] = "Slutdato angives først, når forløbet er afsluttet."
-    if errors:
-        raise InvalidPlacement(errors)
+            check.fail("end_date", "Slutdato angives først, når forløbet er afsluttet.")
+    if problems:
+        raise Invalid(problems)
     return clean
 
 
@@ -194,7 +106,7 @@ def _touch_citizen(db: sqlite_utils.Database, citizen_id: str, now: str) -> None
 
 # --- placements -----------------------------------------------------------------------------------
 
-_PLACEMENT_SELECT = """
+PLACEMENT_SELECT = """
     SELECT p.*, o.title AS opening_title, o.employer_id AS employer_id, e.name AS employer_name,
            c.first_name AS citizen_first_name, c.consultant_email AS consultant_email
     FROM placements p
@@ -214,14 +126,14 @@ def create_placement(db: sqlite_utils.Database, *, citizen_id: str, opening_id: 
         hourly_wage=hourly_wage, trial_weeks=trial_weeks, outcome=outcome,
     ))
     with write(db):
-        errors = {}
+        problems = []
         if not db.execute("SELECT 1 FROM citizens WHERE id = ?", [citizen_id]).fetchone():
-            errors["citizen_id"] = f"Ukendt borger '{citizen_id}'."
+            problems.append(Problem("", "citizen_id", f"Ukendt borger '{citizen_id}'.", "forløb"))
         opening_problem = _opening_problem(db, opening_id)
         if opening_problem:
-            errors["opening_id"] = opening_problem
-        if errors:
-            raise InvalidPlacement(errors)
+            problems.append(Problem("", "opening_id", opening_problem, "forløb"))
+        if problems:
+            raise Invalid(problems)
         now = now_iso()
         placement_id = db.execute(
             "INSERT INTO placements (citizen_id, opening_id, kind, status, start_date, planned_end_date, "
@@ -278,29 +190,29 @@ def get_placement(db: sqlite_utils.Database, placement_id) -> dict | None:
     placement_id = _row_id(placement_id)
     if placement_id is None:
         return None
-    rows = list(db.query(_PLACEMENT_SELECT + " WHERE p.id = ?", [placement_id]))
+    rows = list(db.query(PLACEMENT_SELECT + " WHERE p.id = ?", [placement_id]))
     return rows[0] if rows else None
 
 
-def _refuse_unknown_fields(changes: dict, allowed) -> None:
+def _refuse_unknown_fields(changes: dict, allowed, record_id, kind: str) -> None:
     unknown = set(changes) - set(allowed)
     if unknown:
-        raise InvalidPlacement({name: "Feltet kan ikke ændres." for name in sorted(unknown)})
+        raise Invalid([Problem(str(record_id), name, "Feltet kan ikke ændres.", kind) for name in sorted(unknown)])
 
 
 def update_placement(db: sqlite_utils.Database, placement_id, **changes) -> dict:
     """Change some fields; the whole placement is checked again as it would be after the change."""
-    _refuse_unknown_fields(changes, PLACEMENT_FIELDS)
+    _refuse_unknown_fields(changes, PLACEMENT_FIELDS, placement_id, "forløb")
     with write(db):
         current = get_placement(db, placement_id)
         if current is None:
-            raise InvalidPlacement({"id": f"Ukendt forløb {placement_id}."})
+            raise Invalid.one(placement_id, "id", f"Ukendt forløb {placement_id}.", "forløb")
         merged = {**{k: current[k] for k in PLACEMENT_FIELDS}, **changes}
-        clean = _validate_placement(merged)
+        clean = _validate_placement(merged, placement_id)
         opening_id = merged["opening_id"]
         # A placement that already runs keeps its opening even if the opening closes later.
         if opening_id != current["opening_id"] and (problem := _opening_problem(db, opening_id)):
-            raise InvalidPlacement({"opening_id": problem})
+            raise Invalid.one(placement_id, "opening_id", problem, "forløb")
         now = now_iso()
         names = list(clean)
         db.execute(
@@ -339,36 +251,37 @@ def start_due_placements(db: sqlite_utils.Database, today) -> list[int]:
 
 
 def placements_of_citizen(db: sqlite_utils.Database, citizen_id: str) -> list[dict]:
-    return list(db.query(_PLACEMENT_SELECT + " WHERE p.citizen_id = ? ORDER BY p.start_date DESC, p.id DESC",
+    return list(db.query(PLACEMENT_SELECT + " WHERE p.citizen_id = ? ORDER BY p.start_date DESC, p.id DESC",
                          [citizen_id]))
 
 
 def placements_of_employer(db: sqlite_utils.Database, employer_id: str) -> list[dict]:
     """The employer's placement history, newest first; rows carry `consultant_email` so a page
     can decide whose citizen's first name it may show."""
-    return list(db.query(_PLACEMENT_SELECT + " WHERE o.employer_id = ? ORDER BY p.start_date DESC, p.id DESC",
+    return list(db.query(PLACEMENT_SELECT + " WHERE o.employer_id = ? ORDER BY p.start_date DESC, p.id DESC",
                          [employer_id]))
 
 
 def active_placements(db: sqlite_utils.Database, include_planned: bool = False) -> list[dict]:
     statuses = ("active", "planned") if include_planned else ("active",)
     return list(db.query(
-        _PLACEMENT_SELECT + f" WHERE p.status IN ({', '.join('?' * len(statuses))}) ORDER BY p.start_date, p.id",
+        PLACEMENT_SELECT + f" WHERE p.status IN ({', '.join('?' * len(statuses))}) ORDER BY p.start_date, p.id",
         list(statuses)))
 
 
 # --- report due dates -----------------------------------------------------------------------------
 
 def add_report_due(db: sqlite_utils.Database, placement_id, kind: str, due_date) -> dict:
-    errors: dict[str, str] = {}
-    kind = _choice(kind, "kind", errors, REPORT_KIND_LABELS, "rapporttype")
-    due = _iso_date(due_date, "due_date", errors, required=True)
-    if errors:
-        raise InvalidPlacement(errors)
+    problems: list[Problem] = []
+    check = Checker("", problems, "rapport", typed=True, sentences=True)
+    kind = check.choice({"kind": kind}, "kind", REPORT_KIND_LABELS, "rapporttype", missing="vælg rapporttype")
+    due = check.date({"due_date": due_date}, "due_date", missing="angiv en dato")
+    if problems:
+        raise Invalid(problems)
     with write(db):
         placement = get_placement(db, placement_id)
         if placement is None:
-            raise InvalidPlacement({"placement_id": f"Ukendt forløb {placement_id}."})
+            raise Invalid.one("", "placement_id", f"Ukendt forløb {placement_id}.", "rapport")
         report_id = db.execute(
             "INSERT INTO placement_reports (placement_id, kind, due_date) VALUES (?, ?, ?)",
             [placement["id"], kind, due],
@@ -409,7 +322,7 @@ def submit_report(db: sqlite_utils.Database, report_id, submitted_at: str | None
     with write(db):
         report = get_report(db, report_id)
         if report is None:
-            raise InvalidPlacement({"report_id": f"Ukendt rapport {report_id}."})
+            raise Invalid.one(report_id, "id", f"Ukendt rapport {report_id}.", "rapport")
         now = now_iso()
         db.execute("UPDATE placement_reports SET submitted_at = ? WHERE id = ?", [submitted_at or now, report_id])
         citizen_id = db.execute("SELECT citizen_id FROM placements WHERE id = ?",
@@ -427,48 +340,42 @@ CHECKIN_MEETING_LOCKED = ("Mødet er virksomhedens eget svar via tjek-ind-linket
                           "ord: det kan ikke rettes. Du kan slette det eller logge et nyt møde.")
 
 
-class MeetingLocked(InvalidPlacement):
-    """An employer's own answer to a check-in e-mail: it may be deleted, never edited."""
-
-    def __init__(self):
-        super().__init__({"id": CHECKIN_MEETING_LOCKED})
-
-
-def _validate_meeting(record: dict) -> dict:
+def _validate_meeting(record: dict, record_id="") -> dict:
     """Check a whole meeting (new, or after merging changes) and return it normalised.
 
     The placement is only checked for presence here; that it belongs to the citizen needs the
     database (`_meeting_placement`)."""
-    errors: dict[str, str] = {}
-    kind = _choice(record.get("kind"), "kind", errors, MEETING_KIND_LABELS, "mødetype")
-    held = _iso_date(record.get("held_on"), "held_on", errors, required=True)
-    participants = _text(record.get("participants"), "participants", errors, MAX_PARTICIPANTS)
-    note = _text(record.get("note"), "note", errors, MAX_NOTE, multiline=True)
-    answer = _text(record.get("paid_hours_answer"), "paid_hours_answer", errors, MAX_NOTE, multiline=True) or None
+    problems: list[Problem] = []
+    check = Checker(record_id, problems, "møde", typed=True, sentences=True)
+    kind = check.choice(record, "kind", MEETING_KIND_LABELS, "mødetype", missing="vælg mødetype")
+    held = check.date(record, "held_on", missing="angiv en dato")
+    participants = check.text(record, "participants", max_len=MAX_PARTICIPANTS) or ""
+    note = check.text(record, "note", max_len=MAX_NOTE, multiline=True) or ""
+    answer = check.text(record, "paid_hours_answer", max_len=MAX_NOTE, multiline=True) or None
     proposed = record.get("paid_hours_proposed")
     placement_id = record.get("placement_id")
     if proposed is not None and not isinstance(proposed, bool):
-        errors["paid_hours_proposed"] = "Skal være ja eller nej."
+        check.fail("paid_hours_proposed", "Skal være ja eller nej.")
     elif kind and kind not in EMPLOYER_MEETINGS and (proposed is not None or answer):
-        errors["paid_hours_proposed"] = "Lønnede timer noteres kun ved møder med virksomheden."
+        check.fail("paid_hours_proposed", "Lønnede timer noteres kun ved møder med virksomheden.")
     elif answer and proposed is not True:
-        errors["paid_hours_answer"] = "Virksomhedens svar noteres kun, når lønnede timer blev foreslået."
+        check.fail("paid_hours_answer", "Virksomhedens svar noteres kun, når lønnede timer blev foreslået.")
     if kind in EMPLOYER_MEETINGS and placement_id in (None, ""):
-        errors["placement_id"] = "Et møde med virksomheden hører til et forløb: vælg forløbet."
-    if errors:
-        raise InvalidPlacement(errors)
+        check.fail("placement_id", "Et møde med virksomheden hører til et forløb: vælg forløbet.")
+    if problems:
+        raise Invalid(problems)
     return {"placement_id": None if placement_id in (None, "") else placement_id, "kind": kind, "held_on": held,
             "participants": participants, "note": note, "paid_hours_proposed": proposed,
             "paid_hours_answer": answer}
 
 
-def _meeting_placement(db: sqlite_utils.Database, citizen_id: str, placement_id) -> int | None:
+def _meeting_placement(db: sqlite_utils.Database, citizen_id: str, placement_id, meeting_id="") -> int | None:
     """The placement's id if it is one of the citizen's (inside the caller's transaction)."""
     if placement_id is None:
         return None
     placement = get_placement(db, placement_id)
     if placement is None or placement["citizen_id"] != citizen_id:
-        raise InvalidPlacement({"placement_id": "Forløbet findes ikke for denne borger."})
+        raise Invalid.one(meeting_id, "placement_id", "Forløbet findes ikke for denne borger.", "møde")
     return placement["id"]
 
 
@@ -484,7 +391,7 @@ def log_meeting(db: sqlite_utils.Database, *, citizen_id: str, placement_id=None
                                    paid_hours_answer=paid_hours_answer))
     with write(db):
         if not db.execute("SELECT 1 FROM citizens WHERE id = ?", [citizen_id]).fetchone():
-            raise InvalidPlacement({"citizen_id": f"Ukendt borger '{citizen_id}'."})
+            raise Invalid.one("", "citizen_id", f"Ukendt borger '{citizen_id}'.", "møde")
         placement_id = _meeting_placement(db, citizen_id, clean["placement_id"])
         now = now_iso()
         meeting_id = db.execute(
@@ -502,15 +409,16 @@ def update_meeting(db: sqlite_utils.Database, meeting_id, **changes) -> dict:
     """Change some fields of a meeting; the whole meeting is checked again as `log_meeting` would
     check it after the change. Who logged it (`created_by`) and when stay as they were. The
     meetings table has no `updated_at`; the citizen's is bumped, as for every write."""
-    _refuse_unknown_fields(changes, MEETING_FIELDS)
+    _refuse_unknown_fields(changes, MEETING_FIELDS, meeting_id, "møde")
     with write(db):
         current = get_meeting(db, meeting_id)
         if current is None:
-            raise InvalidPlacement({"id": f"Ukendt møde {meeting_id}."})
+            raise Invalid.one(meeting_id, "id", f"Ukendt møde {meeting_id}.", "møde")
         if current["from_checkin_form"]:
-            raise MeetingLocked()
-        clean = _validate_meeting({**{name: current[name] for name in MEETING_FIELDS}, **changes})
-        clean["placement_id"] = _meeting_placement(db, current["citizen_id"], clean["placement_id"])
+            # An employer's own answer to a check-in e-mail: it may be deleted, never edited.
+            raise Invalid.one(meeting_id, "id", CHECKIN_MEETING_LOCKED, "møde")
+        clean = _validate_meeting({**{name: current[name] for name in MEETING_FIELDS}, **changes}, meeting_id)
+        clean["placement_id"] = _meeting_placement(db, current["citizen_id"], clean["placement_id"], meeting_id)
         clean["paid_hours_proposed"] = _stored_flag(clean["paid_hours_proposed"])
         db.execute(
             f"UPDATE meetings SET {', '.join(f'{name} = ?' for name in MEETING_FIELDS)} WHERE id = ?",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from core.clock import now_iso
+from core.errors import Invalid, Problem
 from data import audit
 from data.db import write
 from data.exchange import (
@@ -44,7 +45,8 @@ class ImportSummary:
 
 # --- rows <-> normalised records -------------------------------------------------------------
 
-def _to_row(record: dict, columns: tuple[str, ...]) -> dict:
+def to_row(record: dict, columns: tuple[str, ...]) -> dict:
+    """A normalised record as a row of `columns`: lists and `extra` as JSON text, booleans as 0/1."""
     row = {}
     for column in columns:
         value = record.get(column)
@@ -56,7 +58,8 @@ def _to_row(record: dict, columns: tuple[str, ...]) -> dict:
     return row
 
 
-def _from_row(row: dict) -> dict:
+def from_row(row: dict) -> dict:
+    """A stored row back as a record (the reverse of `to_row`); openings are read with it."""
     record = dict(row)
     for column in JSON_COLUMNS & record.keys():
         if record[column] is not None:
@@ -68,7 +71,7 @@ def _from_row(row: dict) -> dict:
 
 
 def _citizen_row(citizen: dict) -> dict:
-    return _to_row({**citizen, "consultant_email": citizen.get("consultant")}, CITIZEN_COLUMNS)
+    return to_row({**citizen, "consultant_email": citizen.get("consultant")}, CITIZEN_COLUMNS)
 
 
 # The contact's unknown fields ride in the employer's `extra` under this key. A file's own
@@ -78,22 +81,23 @@ CONTACT_EXTRA_KEY = "_contact_extra"
 _ESCAPED_CONTACT_KEY = re.compile(r"^_+contact_extra$")
 
 
-def _employer_row(employer: dict) -> dict:
+def employer_row(employer: dict) -> dict:
+    """A normalised employer (data.exchange.parse_employer) as its `employers` row."""
     extra = {("_" + k if _ESCAPED_CONTACT_KEY.match(k) else k): v
              for k, v in (employer.get("extra") or {}).items()}
     if employer.get("contact_extra"):
         extra[CONTACT_EXTRA_KEY] = employer["contact_extra"]
-    return _to_row({**employer, "extra": extra}, EMPLOYER_COLUMNS)
+    return to_row({**employer, "extra": extra}, EMPLOYER_COLUMNS)
 
 
 def citizen_record(row: dict) -> dict:
-    record = _from_row(row)
+    record = from_row(row)
     record["consultant"] = record.pop("consultant_email", None)
     return record
 
 
 def employer_record(row: dict) -> dict:
-    record = _from_row(row)
+    record = from_row(row)
     record["contact_extra"] = record["extra"].pop(CONTACT_EXTRA_KEY, {})
     record["extra"] = {(k[1:] if _ESCAPED_CONTACT_KEY.match(k) else k): v for k, v in record["extra"].items()}
     return record
@@ -152,9 +156,9 @@ def import_document(db: sqlite_utils.Database, document) -> ImportSummary:
     """Validate a decoded exchange document whole, then upsert it in one transaction."""
     parsed = document if isinstance(document, Document) else parse_document(document)
     counts = ImportSummary()
-    employer_rows = [_employer_row(e) for e in parsed.employers]
+    employer_rows = [employer_row(e) for e in parsed.employers]
     opening_rows = [
-        _to_row({**o, "employer_id": e["id"], "position": i}, OPENING_COLUMNS)
+        to_row({**o, "employer_id": e["id"], "position": i}, OPENING_COLUMNS)
         for e in parsed.employers for i, o in enumerate(e["openings"])
     ]
     citizen_rows = [_citizen_row(c) for c in parsed.citizens]
@@ -187,7 +191,6 @@ def _deactivate_missing_openings(db, opening_rows: list[dict], employer_ids: lis
 def _refuse_moved_openings(db, opening_rows: list[dict]) -> None:
     """An opening id already stored under another employer is an error, not a silent move:
     its placements and history belong to the employer it was created under."""
-    from data.exchange import ExchangeError, Problem
     wanted = {row["id"]: row["employer_id"] for row in opening_rows}
     ids = list(wanted)
     problems = []
@@ -197,10 +200,10 @@ def _refuse_moved_openings(db, opening_rows: list[dict]) -> None:
             f"SELECT id, employer_id FROM openings WHERE id IN ({', '.join('?' * len(chunk))})", chunk
         ):
             if employer_id != wanted[opening_id]:
-                problems.append(Problem("småjob", opening_id, "id",
-                                        f"tilhører virksomhed '{employer_id}', ikke '{wanted[opening_id]}'"))
+                problems.append(Problem(opening_id, "id",
+                                        f"tilhører virksomhed '{employer_id}', ikke '{wanted[opening_id]}'", "småjob"))
     if problems:
-        raise ExchangeError(problems)
+        raise Invalid(problems, "Filen")
 
 
 # --- export and reads --------------------------------------------------------------------------
@@ -213,7 +216,7 @@ def export_document(db: sqlite_utils.Database) -> dict:
     openings_by_employer: dict[str, list[dict]] = {}
     for row in db.query("SELECT o.* FROM openings o JOIN employers e ON e.id = o.employer_id "
                         "WHERE e.status = 'approved' ORDER BY o.employer_id, o.position, o.id"):
-        openings_by_employer.setdefault(row["employer_id"], []).append(_from_row(row))
+        openings_by_employer.setdefault(row["employer_id"], []).append(from_row(row))
     employers = [
         employer_to_exchange(employer_record(row), openings_by_employer.get(row["id"], []))
         for row in db.query("SELECT * FROM employers WHERE status = 'approved' ORDER BY id")
@@ -234,7 +237,7 @@ def get_employer(db: sqlite_utils.Database, employer_id: str) -> dict | None:
 
 def get_opening(db: sqlite_utils.Database, opening_id: str) -> dict | None:
     rows = list(db.query("SELECT * FROM openings WHERE id = ?", [opening_id]))
-    return _from_row(rows[0]) if rows else None
+    return from_row(rows[0]) if rows else None
 
 
 def employers_by_ids(db: sqlite_utils.Database, employer_ids) -> dict[str, dict]:
@@ -244,7 +247,7 @@ def employers_by_ids(db: sqlite_utils.Database, employer_ids) -> dict[str, dict]
 
 def openings_by_ids(db: sqlite_utils.Database, opening_ids) -> dict[str, dict]:
     """{id: opening} for the given ids, in one query per 500 ids; ids not stored are left out."""
-    return {row["id"]: _from_row(row) for row in _rows_by_ids(db, "openings", opening_ids)}
+    return {row["id"]: from_row(row) for row in _rows_by_ids(db, "openings", opening_ids)}
 
 
 def _rows_by_ids(db: sqlite_utils.Database, table: str, ids) -> list[dict]:
@@ -258,7 +261,7 @@ def _rows_by_ids(db: sqlite_utils.Database, table: str, ids) -> list[dict]:
 
 
 def openings_of(db: sqlite_utils.Database, employer_id: str) -> list[dict]:
-    return [_from_row(r) for r in db.query(
+    return [from_row(r) for r in db.query(
         "SELECT * FROM openings WHERE employer_id = ? ORDER BY position, id", [employer_id])]
 
 
@@ -281,7 +284,7 @@ def _matchable_employers(db: sqlite_utils.Database, employer_ids: list[str] | No
         "SELECT o.* FROM openings o JOIN employers e ON e.id = o.employer_id "
         f"WHERE o.active = 1 AND e.status = 'approved'{among} ORDER BY o.employer_id, o.position, o.id", params
     ):
-        openings_by_employer.setdefault(row["employer_id"], []).append(_from_row(row))
+        openings_by_employer.setdefault(row["employer_id"], []).append(from_row(row))
     employers = []
     for row in db.query(f"SELECT * FROM employers e WHERE status = 'approved'{among} ORDER BY id", params):
         openings = openings_by_employer.get(row["id"])
@@ -347,12 +350,12 @@ def prune_match_changes(db: sqlite_utils.Database, through: int) -> int:
 
 def save_citizen(db: sqlite_utils.Database, record: dict) -> dict:
     """Validate one citizen in the exchange format (the rules the import uses) and upsert it,
-    keeping `created_at`. Raises ExchangeError listing every problem; nothing is stored then."""
-    from data.exchange import ExchangeError, parse_citizen
+    keeping `created_at`. Raises Invalid listing every problem; nothing is stored then."""
+    from data.exchange import parse_citizen
     problems: list = []
     citizen = parse_citizen(record, 0, problems)
     if problems:
-        raise ExchangeError(problems)
+        raise Invalid(problems)
     row = _citizen_row(citizen)
     now = now_iso()
     with write(db):
@@ -389,13 +392,12 @@ def list_citizens(db: sqlite_utils.Database, consultant_email: str | None) -> li
 
 def reassign_citizen(db: sqlite_utils.Database, citizen_id: str, consultant_email: str) -> dict:
     """Hand a citizen to another (active) consultant."""
-    from data.placements import InvalidPlacement
     email = (consultant_email or "").strip().lower()
     with write(db):
         if not db.execute("SELECT 1 FROM citizens WHERE id = ?", [citizen_id]).fetchone():
-            raise InvalidPlacement({"citizen_id": f"Ukendt borger '{citizen_id}'."})
+            raise Invalid.one(citizen_id, "id", f"Ukendt borger '{citizen_id}'.", "borger")
         if not db.execute("SELECT 1 FROM consultants WHERE email = ? AND active = 1", [email]).fetchone():
-            raise InvalidPlacement({"consultant": f"Ingen aktiv konsulent med e-mail '{email}'."})
+            raise Invalid.one(citizen_id, "consultant", f"Ingen aktiv konsulent med e-mail '{email}'.", "borger")
         db.execute("UPDATE citizens SET consultant_email = ?, updated_at = ? WHERE id = ?",
                    [email, now_iso(), citizen_id])
         audit.log(db, "handed_over", citizen_id)
@@ -430,7 +432,7 @@ def openings_by_employer(db: sqlite_utils.Database, employer_ids: list[str] | No
     for chunk in chunks:
         where = "" if chunk is None else f" WHERE employer_id IN ({', '.join('?' * len(chunk))})"
         for row in db.query(f"SELECT * FROM openings{where} ORDER BY employer_id, position, id", chunk or []):
-            openings.setdefault(row["employer_id"], []).append(_from_row(row))
+            openings.setdefault(row["employer_id"], []).append(from_row(row))
     return openings
 
 
@@ -446,13 +448,13 @@ def save_employer(db: sqlite_utils.Database, record: dict, status: str | None = 
     """Validate one employer with its openings (exchange format) and upsert it. Openings missing
     from the record are made inactive, not deleted: placements may point at them. A new employer
     gets `status` (default approved); an existing one keeps its status unless told."""
-    from data.exchange import ExchangeError, parse_employer
+    from data.exchange import parse_employer
     problems: list = []
     employer = parse_employer(record, 0, problems)
     if problems:
-        raise ExchangeError(problems)
-    row = _employer_row(employer)
-    opening_rows = [_to_row({**o, "employer_id": employer["id"], "position": i}, OPENING_COLUMNS)
+        raise Invalid(problems)
+    row = employer_row(employer)
+    opening_rows = [to_row({**o, "employer_id": employer["id"], "position": i}, OPENING_COLUMNS)
                     for i, o in enumerate(employer["openings"])]
     now = now_iso()
     with write(db):
@@ -460,8 +462,7 @@ def save_employer(db: sqlite_utils.Database, record: dict, status: str | None = 
             f"SELECT id FROM openings WHERE employer_id != ? AND id IN ({', '.join('?' * len(opening_rows))})",
             [employer["id"], *(o["id"] for o in opening_rows)])]
         if taken:
-            from data.exchange import Problem
-            raise ExchangeError([Problem("småjob", t, "id", "tilhører en anden virksomhed") for t in taken])
+            raise Invalid([Problem(t, "id", "tilhører en anden virksomhed", "småjob") for t in taken])
         counts = ImportSummary()
         _upsert(db, "employers", [row], counts, "employers")
         if status is not None or counts.created["employers"]:

@@ -52,8 +52,9 @@ from typing import Callable
 import sqlite_utils
 
 from core.clock import now_iso
+from core.errors import Invalid
 from data.db import write
-from data.registry import OPENING_COLUMNS, _employer_row, _to_row, get_employer, openings_of
+from data.registry import OPENING_COLUMNS, employer_row, get_employer, openings_of, to_row
 
 INDUSTRIES_CSV = Path(__file__).parent / "reference" / "db07_hovedgrupper.csv"
 
@@ -296,7 +297,7 @@ def _close_at_once(db, live: dict, payload: dict, now: str) -> None:
 
 def _store(db, payload: dict, *, status: str, now: str) -> None:
     """Write a whole employer record (employer row + every opening in it)."""
-    row = _employer_row(payload)
+    row = employer_row(payload)
     row["status"] = status
     exists = db.execute("SELECT 1 FROM employers WHERE id = ?", [payload["id"]]).fetchone()
     if exists:
@@ -307,7 +308,7 @@ def _store(db, payload: dict, *, status: str, now: str) -> None:
         row.update(created_at=now, updated_at=now)
         db.execute(f"INSERT INTO employers ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
     for position, opening in enumerate(payload["openings"]):
-        orow = _to_row({**opening, "employer_id": payload["id"], "position": position}, OPENING_COLUMNS)
+        orow = to_row({**opening, "employer_id": payload["id"], "position": position}, OPENING_COLUMNS)
         names = [n for n in orow if n != "id"]
         updated = db.execute(
             f"UPDATE openings SET {', '.join(f'{n} = ?' for n in names)}, updated_at = ? WHERE id = ?",
@@ -355,10 +356,6 @@ def is_empty_diff(diff: dict | None) -> bool:
 
 
 # --- decisions ----------------------------------------------------------------------------
-
-class DecisionError(ValueError):
-    """The registration is no longer pending (decided or superseded by a newer one)."""
-
 
 def approve(db: sqlite_utils.Database, registration_id: int, consultant_id: int, *,
             compose_email: Composer | None = None, now: str | None = None) -> dict:
@@ -443,9 +440,12 @@ def pending_registration_of(db: sqlite_utils.Database, employer_id: str) -> int 
 
 
 def _pending(db, registration_id: int) -> dict:
+    """The registration, if it still waits for a decision; Invalid when it was decided already or
+    superseded by a newer one."""
     record = registration(db, registration_id)
     if record is None or record["status"] != "pending":
-        raise DecisionError(registration_id)
+        raise Invalid.one(registration_id, "status", "Tilmeldingen er allerede behandlet eller erstattet af en nyere.",
+                          "tilmelding")
     return record
 
 

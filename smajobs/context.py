@@ -7,6 +7,7 @@ import sys
 import click
 
 from core.config import Config
+from core.errors import Invalid
 
 
 class Context:
@@ -35,3 +36,12 @@ class CliError(click.ClickException):
 
     def show(self, file=None) -> None:
         click.echo(f"Fejl: {self.format_message()}", file=file or sys.stderr)
+
+
+def invalid_error(error: Invalid, where: str = "") -> CliError:
+    """The CLI's one adapter for `core.errors.Invalid`. For a file (`where`, its name) the whole
+    list as `str(error)` prints it, each problem with its record and field; for a command about
+    one thing (an account) just the reasons, as sentences."""
+    if where:
+        return CliError(f"{where}: {error}")
+    return CliError(" ".join(problem.sentence for problem in error.problems))

@@ -6,7 +6,8 @@ import copy
 
 import pytest
 
-from data.exchange import ExchangeError, parse_document
+from core.errors import Invalid
+from data.exchange import parse_document
 from data.postcodes import lookup
 from tests.records import citizen, employer, opening
 
@@ -14,7 +15,7 @@ VALID_CVR = "13585628"  # real check digit (python-stdnum agrees)
 
 
 def problems_of(document) -> list[tuple[str, str, str, str]]:
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(Invalid) as caught:
         parse_document(document)
     return [(p.kind, p.record_id, p.field, p.reason) for p in caught.value.problems]
 
@@ -238,7 +239,7 @@ def test_every_problem_is_reported_not_only_the_first():
 
 
 def test_error_message_names_id_field_and_reason_in_danish():
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(Invalid) as caught:
         parse_document({"employers": [employer(cvr="13585627")]})
     message = str(caught.value)
     assert "intet er gemt" in message

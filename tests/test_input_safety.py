@@ -109,7 +109,8 @@ def test_import_gives_a_danish_error_line_for_json_it_cannot_hold(cli, tmp_path,
 # --- 7: control characters -----------------------------------------------------------------------
 
 from data import placements  # noqa: E402
-from data.exchange import ExchangeError, parse_document  # noqa: E402
+from core.errors import Invalid  # noqa: E402
+from data.exchange import parse_document  # noqa: E402
 from tests.signup_helpers import csrf_token, form_data, signup_app, signup_client  # noqa: E402,F401
 from tests.test_web_pages import (CITIZEN_FORM, FATMA, OPENING, field_block, owner, password_hash,  # noqa: E402,F401
                                   people, token)
@@ -120,7 +121,7 @@ MULTI_LINE_BAD = ["linje\x00", "linje\x0b", "linje\x1b", "linje\x9b", "linje\r"]
 
 
 def exchange_problems(document) -> list[tuple[str, str, str]]:
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(Invalid) as caught:
         parse_document(document)
     return [(p.record_id, p.field, p.reason) for p in caught.value.problems]
 

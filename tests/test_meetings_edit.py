@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from data import placements
 from data import reminders as store
 from data.accounts import create_consultant
-from data.placements import InvalidPlacement, MeetingLocked
+from core.errors import Invalid
 from jobs.rules import run_pass
 from tests.api_contract import ContractClient, make_token
 from tests.conftest import browser_login, login
@@ -90,12 +90,12 @@ BAD_CHANGES = [
 def test_update_refuses_what_log_refuses_with_the_same_message(demo_db, changes, field):
     p = _placement(demo_db)
     meeting = _employer_meeting(demo_db, p["id"])
-    with pytest.raises(InvalidPlacement) as logged:
+    with pytest.raises(Invalid) as logged:
         _employer_meeting(demo_db, p["id"], **changes)
-    with pytest.raises(InvalidPlacement) as updated:
+    with pytest.raises(Invalid) as updated:
         placements.update_meeting(demo_db, meeting["id"], **changes)
-    assert field in updated.value.field_errors
-    assert updated.value.field_errors == logged.value.field_errors
+    assert field in updated.value.fields()
+    assert [(p.field, p.reason) for p in updated.value.problems] == [(p.field, p.reason) for p in logged.value.problems]
     assert placements.get_meeting(demo_db, meeting["id"]) == meeting  # nothing stored half-way
     assert len(placements.meetings_of_citizen(demo_db, CITIZEN)) == 1
 
@@ -104,9 +104,9 @@ def test_update_is_checked_as_a_whole_after_the_change(demo_db):
     p = _placement(demo_db)
     meeting = _employer_meeting(demo_db, p["id"])
     # A meeting with the citizen cannot keep the employer meeting's "paid hours: no".
-    with pytest.raises(InvalidPlacement) as error:
+    with pytest.raises(Invalid) as error:
         placements.update_meeting(demo_db, meeting["id"], kind="follow_up")
-    assert set(error.value.field_errors) == {"paid_hours_proposed"}
+    assert error.value.fields() == {"paid_hours_proposed"}
     moved = placements.update_meeting(demo_db, meeting["id"], kind="follow_up", paid_hours_proposed=None,
                                       placement_id=None)
     assert (moved["kind"], moved["placement_id"], moved["paid_hours_proposed"]) == ("follow_up", None, None)
@@ -115,15 +115,15 @@ def test_update_is_checked_as_a_whole_after_the_change(demo_db):
 def test_update_refuses_another_citizens_placement_unknown_fields_and_unknown_meetings(demo_db):
     mine, theirs = _placement(demo_db), _placement(demo_db, OTHER_CITIZEN)
     meeting = _employer_meeting(demo_db, mine["id"])
-    with pytest.raises(InvalidPlacement) as error:
+    with pytest.raises(Invalid) as error:
         placements.update_meeting(demo_db, meeting["id"], placement_id=theirs["id"])
-    assert error.value.field_errors == {"placement_id": "Forløbet findes ikke for denne borger."}
-    with pytest.raises(InvalidPlacement) as error:
+    assert [(p.field, p.reason) for p in error.value.problems] == [("placement_id", "Forløbet findes ikke for denne borger.")]
+    with pytest.raises(Invalid) as error:
         placements.update_meeting(demo_db, meeting["id"], citizen_id=OTHER_CITIZEN, created_by=7)
-    assert set(error.value.field_errors) == {"citizen_id", "created_by"}
-    with pytest.raises(InvalidPlacement) as error:
+    assert error.value.fields() == {"citizen_id", "created_by"}
+    with pytest.raises(Invalid) as error:
         placements.update_meeting(demo_db, 999_999, note="x")
-    assert "Ukendt møde" in error.value.field_errors["id"]
+    assert "Ukendt møde" in error.value.reason_for("id")
     assert placements.get_meeting(demo_db, meeting["id"]) == meeting
 
 
@@ -144,9 +144,9 @@ def test_the_employers_checkin_answer_cannot_be_edited_but_can_be_deleted(demo_d
     own = _employer_meeting(demo_db, p["id"], kind="employer_checkin")  # the consultant's own visit
     checkin_id, answer = _checkin_meeting(demo_db, p["id"])
     assert answer["from_checkin_form"] is True and own["from_checkin_form"] is False
-    with pytest.raises(MeetingLocked) as error:
+    with pytest.raises(Invalid) as error:
         placements.update_meeting(demo_db, answer["id"], note="Konsulentens ord")
-    assert "kan ikke rettes" in error.value.field_errors["id"] and "slette" in error.value.field_errors["id"]
+    assert "kan ikke rettes" in error.value.reason_for("id") and "slette" in error.value.reason_for("id")
     assert placements.get_meeting(demo_db, answer["id"]) == answer
     assert placements.update_meeting(demo_db, own["id"], note="Mit besøg")["note"] == "Mit besøg"
 

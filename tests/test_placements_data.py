@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 
 from data import placements, registry
-from data.exchange import ExchangeError
-from data.placements import InvalidPlacement
+from core.errors import Invalid
 
 CITIZEN = "cit-fatma"
 OPENING = "opn-98191"
@@ -57,10 +56,10 @@ def test_create_placement_stores_and_joins_names(demo_db):
     ({"citizen_id": "cit-nope"}, "citizen_id"),
 ])
 def test_create_placement_rejects_bad_input_and_stores_nothing(demo_db, overrides, field):
-    with pytest.raises(InvalidPlacement) as error:
+    with pytest.raises(Invalid) as error:
         _placement(demo_db, **overrides)
-    assert field in error.value.field_errors
-    assert error.value.field_errors[field]  # a Danish message, not empty
+    assert field in error.value.fields()
+    assert error.value.reason_for(field)  # a Danish message, not empty
     assert demo_db.execute("SELECT COUNT(*) FROM placements").fetchone()[0] == 0
 
 
@@ -70,19 +69,19 @@ def _count(db):
 
 def test_a_new_placement_needs_an_open_opening_of_an_approved_employer(demo_db):
     closed = demo_db.execute("SELECT id FROM openings WHERE active = 0 ORDER BY id").fetchone()[0]
-    with pytest.raises(InvalidPlacement) as error:
+    with pytest.raises(Invalid) as error:
         _placement(demo_db, opening_id=closed)
-    assert error.value.field_errors["opening_id"] == "Småjobbet er lukket og kan ikke få nye forløb."
+    assert error.value.reason_for("opening_id") == "Småjobbet er lukket og kan ikke få nye forløb."
     demo_db.execute("UPDATE employers SET status = 'pending' WHERE id = 'emp-98191'")
     demo_db.conn.commit()
-    with pytest.raises(InvalidPlacement) as error:
+    with pytest.raises(Invalid) as error:
         _placement(demo_db)
-    assert "ikke godkendt" in error.value.field_errors["opening_id"]
+    assert "ikke godkendt" in error.value.reason_for("opening_id")
     demo_db.execute("UPDATE employers SET status = 'rejected' WHERE id = 'emp-98191'")
     demo_db.conn.commit()
-    with pytest.raises(InvalidPlacement) as error:
+    with pytest.raises(Invalid) as error:
         _placement(demo_db)
-    assert error.value.field_errors["opening_id"] == "Virksomheden er afvist og kan ikke få forløb."
+    assert error.value.reason_for("opening_id") == "Virksomheden er afvist og kan ikke få forløb."
     assert _count(demo_db) == 0
 
 
@@ -92,9 +91,9 @@ def test_a_running_placement_keeps_its_opening_when_the_opening_closes(demo_db):
     demo_db.conn.commit()
     assert placements.update_placement(demo_db, placement["id"], status="active")["status"] == "active"
     closed_other = demo_db.execute("SELECT id FROM openings WHERE active = 0 AND id != ?", [OPENING]).fetchone()[0]
-    with pytest.raises(InvalidPlacement) as error:
+    with pytest.raises(Invalid) as error:
         placements.update_placement(demo_db, placement["id"], opening_id=closed_other)
-    assert "lukket" in error.value.field_errors["opening_id"]
+    assert "lukket" in error.value.reason_for("opening_id")
 
 
 def test_update_and_end_placement(demo_db):
@@ -102,11 +101,11 @@ def test_update_and_end_placement(demo_db):
     updated = placements.update_placement(demo_db, placement["id"], status="active", paid_hours_per_week="2,5",
                                           hourly_wage="125")
     assert updated["status"] == "active" and updated["paid_hours_per_week"] == 2.5
-    with pytest.raises(InvalidPlacement) as error:
+    with pytest.raises(Invalid) as error:
         placements.update_placement(demo_db, placement["id"], hours_per_week=2)
-    assert "paid_hours_per_week" in error.value.field_errors
+    assert "paid_hours_per_week" in error.value.fields()
     assert placements.get_placement(demo_db, placement["id"])["hours_per_week"] == 10
-    with pytest.raises(InvalidPlacement):
+    with pytest.raises(Invalid):
         placements.end_placement(demo_db, placement["id"], "2026-02-01", "vundet i lotto")
     _set_updated_at(demo_db, CITIZEN)
     ended = placements.end_placement(demo_db, placement["id"], "2026-02-01", "anden_offentlig_forsoergelse")
@@ -128,9 +127,9 @@ def test_reports(demo_db):
     placements.add_report_due(demo_db, placement["id"], "slutrapport", "2026-03-01")
     first = placements.add_report_due(demo_db, placement["id"], "delrapport", "2026-02-01")
     assert [r["kind"] for r in placements.reports_of(demo_db, placement["id"])] == ["delrapport", "slutrapport"]
-    with pytest.raises(InvalidPlacement) as error:
+    with pytest.raises(Invalid) as error:
         placements.add_report_due(demo_db, placement["id"], "mellemrapport", "2026-13-01")
-    assert set(error.value.field_errors) == {"kind", "due_date"}
+    assert error.value.fields() == {"kind", "due_date"}
     assert placements.submit_report(demo_db, first["id"], "2026-02-01T10:00:00+00:00")["submitted_at"]
 
 
@@ -160,19 +159,19 @@ def test_log_meeting_rejects_bad_input(demo_db, overrides, field):
     placement = _placement(demo_db)
     values = dict(citizen_id=CITIZEN, placement_id=placement["id"], kind="first_employer", held_on="2026-01-10")
     values.update(overrides)
-    with pytest.raises(InvalidPlacement) as error:
+    with pytest.raises(Invalid) as error:
         placements.log_meeting(demo_db, **values)
-    assert field in error.value.field_errors
+    assert field in error.value.fields()
     assert demo_db.execute("SELECT COUNT(*) FROM meetings").fetchone()[0] == 0
 
 
 def test_meeting_placement_must_belong_to_citizen(demo_db, demo_document):
     other = demo_document["citizens"][1]["id"]
     placement = _placement(demo_db)
-    with pytest.raises(InvalidPlacement) as error:
+    with pytest.raises(Invalid) as error:
         placements.log_meeting(demo_db, citizen_id=other, placement_id=placement["id"], kind="follow_up",
                                held_on="2026-01-10")
-    assert "placement_id" in error.value.field_errors
+    assert "placement_id" in error.value.fields()
 
 
 def test_save_citizen_creates_then_updates_keeping_created_at(db):
@@ -190,7 +189,7 @@ def test_save_citizen_creates_then_updates_keeping_created_at(db):
 
 
 def test_save_citizen_rejects_whole_record(db):
-    with pytest.raises(ExchangeError) as error:
+    with pytest.raises(Invalid) as error:
         registry.save_citizen(db, {"id": "cit-bad", "first_name": "", "postcode": "9999", "needs": ["flying"]})
     fields = {p.field for p in error.value.problems}
     assert {"first_name", "postcode", "needs"} <= fields
@@ -204,9 +203,9 @@ def test_list_and_reassign_citizens(demo_db, make_consultant):
     registry.reassign_citizen(demo_db, CITIZEN, "anden@example.dk")
     assert [c["id"] for c in registry.list_citizens(demo_db, "anden@example.dk")] == [CITIZEN]
     assert len(registry.list_citizens(demo_db, None)) == 3
-    with pytest.raises(InvalidPlacement) as error:
+    with pytest.raises(Invalid) as error:
         registry.reassign_citizen(demo_db, CITIZEN, "ukendt@example.dk")
-    assert "consultant" in error.value.field_errors
+    assert "consultant" in error.value.fields()
     assert registry.get_citizen(demo_db, CITIZEN)["consultant"] == "anden@example.dk"
 
 
@@ -229,8 +228,8 @@ def test_save_employer_upserts_and_deactivates_missing_openings(demo_db):
     assert saved["status"] == "approved" and [o["id"] for o in saved["openings"]] == ["opn-x1", "opn-x2"]
     again = registry.save_employer(demo_db, {**record, "openings": record["openings"][:1]})
     assert [(o["id"], o["active"]) for o in again["openings"]] == [("opn-x1", True), ("opn-x2", False)]
-    with pytest.raises(ExchangeError):
+    with pytest.raises(Invalid):
         registry.save_employer(demo_db, {**record, "id": "emp-y"})  # opening ids belong to emp-x
-    with pytest.raises(ExchangeError):
+    with pytest.raises(Invalid):
         registry.save_employer(demo_db, {"id": "emp-z", "name": "", "postcode": "8000", "openings": []})
     assert registry.get_employer(demo_db, "emp-z") is None

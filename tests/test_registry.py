@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stdnum.dk import cvr as cvr_number
 
+from core.errors import Invalid
 from data import registry
 from data.db import connect
 from data.exchange import (
     CITIZEN_FIELDS, CONTACT_FIELDS, EMPLOYER_FIELDS, NEED_CODES, OPENING_FIELDS, PAID_HOURS, SHIFTS,
-    ExchangeError,
 )
 from data.postcodes import all_postcodes, lookup
 from tests.records import citizen, employer
@@ -108,7 +108,7 @@ def test_file_with_one_bad_record_stores_nothing(db, bad):
     before = all_rows(db)
     document = {"employers": [employer()] + bad.get("employers", []),
                 "citizens": [citizen(), citizen(id="cit-2")] + bad.get("citizens", [])}
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(Invalid) as caught:
         registry.import_document(db, document)
     assert caught.value.problems and all(p.record_id in ("cit-9", "emp-9", "cit-2") for p in caught.value.problems)
     assert all_rows(db) == before
@@ -196,7 +196,7 @@ def test_cvr_given_as_number_and_postcode_given_as_int(db):
     registry.import_document(db, {"employers": [employer(cvr=int(VALID_CVR), postcode=2200)]})
     stored = registry.get_employer(db, "emp-1")
     assert (stored["cvr"], stored["postcode"]) == (VALID_CVR, "2200")
-    with pytest.raises(ExchangeError, match="fire cifre"):
+    with pytest.raises(Invalid, match="fire cifre"):
         registry.import_document(db, {"citizens": [citizen(postcode=800)]})
     assert counts(db)["citizens"] == 0
 
@@ -240,7 +240,7 @@ def _extras(known: tuple[str, ...]):
 
 
 def _text(min_size=0, max_size=40):
-    # Valid text has no control characters (data.exchange.plain_text refuses them).
+    # Valid text has no control characters (core.checks.plain_text refuses them).
     letters = st.characters(exclude_categories=("Cc", "Cs"))
     return st.text(letters, min_size=min_size, max_size=max_size).filter(
         lambda s: s == s.strip() and len(s) >= min_size)
@@ -416,7 +416,7 @@ def test_opening_of_another_employer_is_refused_not_moved(db):
     registry.import_document(db, {"employers": [employer()]})
     before = all_rows(db)
     moved = employer(id="emp-2", openings=[{"id": "opn-1", "title": "Andet", "tasks": "x"}])
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(Invalid) as caught:
         registry.import_document(db, {"employers": [moved], "citizens": [citizen()]})
     [problem] = caught.value.problems
     assert (problem.kind, problem.record_id, problem.field) == ("småjob", "opn-1", "id")
@@ -492,7 +492,7 @@ def test_one_bad_record_anywhere_rejects_the_file_and_names_it(case):
         db = connect(Path(directory) / "bad.db")
         registry.import_document(db, {"citizens": [citizen(id="already-there")]})
         before = all_rows(db)
-        with pytest.raises(ExchangeError) as caught:
+        with pytest.raises(Invalid) as caught:
             registry.import_document(db, document)
         assert (kind, record_id, field) in {(p.kind, p.record_id, p.field) for p in caught.value.problems}
         assert all(p.reason for p in caught.value.problems)

@@ -31,13 +31,14 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from core import clock
+from core.errors import Invalid
 from data import accounts
 from data.db import write
 from data.outbox import enqueue
 from jobs.mail_templates import render
 from web.auth import admin_required, hash_password
 from web.db import get_db
-from web.forms import choices, plain_text_field
+from web.forms import choices, plain_text_field, show_problems
 from web.links import timed_serializer
 from web.signup import plain
 
@@ -141,8 +142,8 @@ def new():
         try:
             email, name = accounts.checked_new_consultant(db, email=form.email.data, name=form.name.data,
                                                           role=form.role.data)
-        except accounts.AccountProblem as problem:
-            getattr(form, problem.field).errors.append(problem.message)
+        except Invalid as error:
+            show_problems(form, error, "email")
         else:
             # The account and its e-mail are one transaction: no account without its link.
             with write(db):
@@ -236,8 +237,8 @@ def action():
                                consultant=row, citizens=accounts.citizen_count(get_db(), row["email"]))
     try:
         message, category = chosen.run(row)
-    except accounts.AccountProblem as problem:
-        message, category = problem.message, "error"
+    except Invalid as error:
+        message, category = error.problems[0].sentence, "error"
     flash(message, category)
     return redirect(url_for("accounts_admin.index"))
 

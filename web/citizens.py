@@ -14,8 +14,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 
 from data import accounts, placements, registry
-from data.exchange import ExchangeError
-from data.placements import InvalidPlacement
+from core.errors import Invalid
+from data.match_filters import parse_match_filters
 from data.postcodes import lookup as lookup_postcode
 from jobs import frikort
 from jobs.erasure import planned_erasure
@@ -27,11 +27,13 @@ from web.erasure import KeepForm
 from web.db import get_db
 from core import clock
 from core.formats import as_typed
-from web.forms import choices
+from web.forms import choices, show_problems
 
 bp = Blueprint("citizens", __name__)
 
 MATCH_TOP = 20
+# The match form's names for the filters data.match_filters knows by other names.
+MATCH_FILTER_FIELDS = {"radius_km": "radius"}
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -145,14 +147,6 @@ def _form_from_citizen(citizen: dict) -> CitizenForm:
     return form
 
 
-def _show_problems(form: CitizenForm, error: ExchangeError) -> None:
-    for problem in error.problems:
-        name = PROBLEM_FIELDS.get(problem.field, "first_name")
-        reason = problem.reason[:1].upper() + problem.reason[1:]
-        getattr(form, name).errors = list(getattr(form, name).errors or []) + [
-            reason if name == PROBLEM_FIELDS.get(problem.field) else f"{problem.field}: {reason}"]
-
-
 def _new_citizen_id() -> str:
     db = get_db()
     while True:
@@ -170,8 +164,8 @@ def _save(form: CitizenForm, citizen_id: str, existing: dict | None):
             return None
     try:
         return registry.save_citizen(get_db(), _record_from_form(form, citizen_id, existing))
-    except ExchangeError as error:
-        _show_problems(form, error)
+    except Invalid as error:
+        show_problems(form, error, "first_name", PROBLEM_FIELDS)
         return None
 
 
@@ -276,37 +270,27 @@ def reassign(citizen_id):
         return redirect(url_for("citizens.index"))
     try:
         registry.reassign_citizen(get_db(), citizen_id, form.consultant.data or "")
-    except InvalidPlacement as error:
-        flash(next(iter(error.field_errors.values())), "error")
+    except Invalid as error:
+        flash(error.problems[0].sentence, "error")
     else:
         flash(f"{citizen['first_name']} er overdraget til {form.consultant.data}.")
     return redirect(url_for("citizens.index"))
 
 
 def _match_filters(args) -> tuple[dict, dict, dict]:
-    """GET parameters -> (matcher filters, values to show in the form, errors by field)."""
-    errors, shown, filters = {}, {}, {}
-    radius_text = (args.get("radius") or "").strip()
-    shown["radius"] = radius_text
-    if radius_text:
-        try:
-            radius = float(radius_text.replace(",", "."))
-            if not 0.1 <= radius <= 500:
-                raise ValueError
-            filters["radius_km"] = radius
-        except ValueError:
-            errors["radius"] = "Skriv en afstand i km mellem 0,1 og 500."
-    shifts = [code for code in args.getlist("shifts") if code in SHIFT_LABELS]
-    shown["shifts"] = shifts
-    if shifts:
-        filters["shifts"] = shifts
+    """GET parameters -> (matcher filters, values to show in the form, errors by form field)."""
     # The form carries a marker, so an unticked box can be told from a first visit (default on).
     submitted = "filtre" in args
-    shown["paid_only"] = submitted and "paid_only" in args
-    shown["show_unknown"] = not submitted or "show_unknown" in args
-    filters["paid_only"] = shown["paid_only"]
-    filters["require_known_needs"] = not shown["show_unknown"]
-    return filters, shown, errors
+    shown = {"radius": (args.get("radius") or "").strip(), "shifts": args.getlist("shifts"),
+             "paid_only": submitted and "paid_only" in args,
+             "show_unknown": not submitted or "show_unknown" in args}
+    try:
+        filters = parse_match_filters({"radius_km": shown["radius"], "shifts": shown["shifts"],
+                                       "paid_only": shown["paid_only"],
+                                       "require_known_needs": not shown["show_unknown"]})
+    except Invalid as error:
+        return {}, shown, {MATCH_FILTER_FIELDS.get(p.field, p.field): p.sentence for p in error.problems}
+    return filters, shown, {}
 
 
 @bp.route("/borgere/<citizen_id>/match")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from data.exchange import LAT_RANGE, LON_RANGE, MAX_TEXT, NEED_CODES, PAID_HOURS, SHIFTS
+from core.checks import MAX_TEXT
+from data.exchange import LAT_RANGE, LON_RANGE, NEED_CODES, PAID_HOURS, SHIFTS
+from data.match_filters import RADIUS_KM, TOP
 from data.placements import (KIND_LABELS, MAX_NOTE, MAX_PARTICIPANTS, MAX_ROW_ID, MAX_WAGE, MEETING_KIND_LABELS, OUTCOME_LABELS,
                              REPORT_KIND_LABELS, STATUS_LABELS)
 
@@ -33,7 +35,7 @@ TEXT = {"type": "string"}
 DATE = {"type": "string", "format": "date"}
 # Row ids are SQLite integers: positive and at most 2**63 - 1; a larger one is 404.
 ROW_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}
-# Text is refused with control characters (data.exchange.plain_text): one line allows none,
+# Text is refused with control characters (core.checks.plain_text): one line allows none,
 # free text keeps tab and line feed (CR only before LF). Leading and trailing white space is
 # trimmed, so required text needs something else than white space.
 _LINE_CHAR = r"[^\x00-\x1f\x7f-\x9f]"
@@ -141,7 +143,7 @@ SCHEMAS = {
                 "languages": {"type": "array", "items": LANGUAGE},
                 "hours_per_week": _ref("HoursPerWeek"),
                 "shifts": {"type": "array", "items": _ref("Shift"), "minItems": 1},
-                "max_travel_km": {"type": "number", "minimum": 0.1, "maximum": 500},
+                "max_travel_km": {"type": "number", "minimum": RADIUS_KM[0], "maximum": RADIUS_KM[1]},
                 "needs": {"type": "array", "items": _ref("NeedCode")},
                 "consultant": {"type": "string", "maxLength": 200, "pattern": EMAIL_PATTERN,
                                "description": "Konsulentens e-mail. Udeladt ved oprettelse: den, der kalder. "
@@ -486,9 +488,10 @@ def _paths() -> dict:
             "parameters": [CITIZEN_ID],
             "get": _op("citizen_matches", "Match", "Småjobs der passer til borgeren, bedste først, med grunde.",
                        200, "MatchList", errors=(404, 422), params=[
-                           _param("top", "query", {"type": "integer", "minimum": 1, "maximum": 100},
+                           _param("top", "query", {"type": "integer", "minimum": TOP[0], "maximum": TOP[1]},
                                   "Højst så mange (standard 10)."),
-                           _param("radius_km", "query", {"type": "number", "minimum": 0.1, "maximum": 500},
+                           _param("radius_km", "query", {"type": "number", "minimum": RADIUS_KM[0],
+                                                         "maximum": RADIUS_KM[1]},
                                   "Søgeradius i km (standard: borgerens max_travel_km)."),
                            _param("shifts", "query", {"type": "string", "pattern": SHIFTS_PATTERN},
                                   "Vagttyper adskilt af komma: day,evening,night,weekend."),

@@ -11,16 +11,15 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 
+from core.errors import Invalid, Problem
 from data import placements, registry
 from data.db import write
-from data.placements import (
-    KIND_LABELS, MEETING_KIND_LABELS, OUTCOME_LABELS, REPORT_KIND_LABELS, STATUS_LABELS, InvalidPlacement,
-)
+from data.placements import KIND_LABELS, MEETING_KIND_LABELS, OUTCOME_LABELS, REPORT_KIND_LABELS, STATUS_LABELS
 from web.audit_trail import seen
 from web.auth import citizen_or_404
 from web.db import get_db
 from core.formats import as_typed
-from web.forms import choices
+from web.forms import choices, show_problems
 
 bp = Blueprint("placements", __name__)
 
@@ -61,12 +60,6 @@ class MeetingForm(FlaskForm):
                                      choices=choices([("", "Ikke relevant"), ("ja", "Ja"), ("nej", "Nej")]),
                                      validate_choice=False)
     paid_hours_answer = TextAreaField("Virksomhedens svar", render_kw={"maxlength": placements.MAX_NOTE})
-
-
-def _put_errors(form: FlaskForm, error: InvalidPlacement, fallback: str) -> None:
-    for name, message in error.field_errors.items():
-        target = getattr(form, name, None) or getattr(form, fallback)
-        target.errors = list(target.errors or []) + [message]
 
 
 def _placement_or_404(placement_id: int) -> tuple[dict, dict]:
@@ -116,11 +109,11 @@ def new(citizen_id):
                     if due:
                         try:
                             placements.add_report_due(db, placement["id"], kind, due)
-                        except InvalidPlacement as error:
-                            raise InvalidPlacement({f"{kind}_due": error.field_errors.get(
-                                "due_date", next(iter(error.field_errors.values())))})
-        except InvalidPlacement as error:
-            _put_errors(form, error, "opening_id")
+                        except Invalid as error:
+                            reason = error.reason_for("due_date") or error.problems[0].reason
+                            raise Invalid([Problem("", f"{kind}_due", reason, "rapport")])
+        except Invalid as error:
+            show_problems(form, error, "opening_id")
         else:
             flash("Forløbet er oprettet.")
             return redirect(url_for("placements.show", placement_id=placement["id"]))
@@ -169,8 +162,8 @@ def edit(placement_id):
     if form.validate_on_submit():
         try:
             placements.update_placement(db, placement_id, **_placement_values(form))
-        except InvalidPlacement as error:
-            _put_errors(form, error, "opening_id")
+        except Invalid as error:
+            show_problems(form, error, "opening_id")
         else:
             flash("Forløbet er gemt.")
             return redirect(url_for("placements.show", placement_id=placement_id))
@@ -188,8 +181,8 @@ def add_report(placement_id):
     if form.validate_on_submit():
         try:
             placements.add_report_due(get_db(), placement_id, form.kind.data, form.due_date.data)
-        except InvalidPlacement as error:
-            _put_errors(form, error, "due_date")
+        except Invalid as error:
+            show_problems(form, error, "due_date")
         else:
             flash("Rapportfristen er gemt.")
             return redirect(url_for("placements.show", placement_id=placement_id))
@@ -266,8 +259,8 @@ def new_meeting(citizen_id):
         try:
             placements.log_meeting(get_db(), citizen_id=citizen_id, created_by=current_user.id,
                                    **_meeting_values(form))
-        except InvalidPlacement as error:
-            _put_errors(form, error, "kind")
+        except Invalid as error:
+            show_problems(form, error, "kind")
         else:
             flash("Mødet er gemt.")
             if form.placement_id.data:
@@ -290,8 +283,8 @@ def edit_meeting(citizen_id, meeting_id):
     if form.validate_on_submit():
         try:
             saved = placements.update_meeting(get_db(), meeting_id, **_meeting_values(form))
-        except InvalidPlacement as error:
-            _put_errors(form, error, "kind")
+        except Invalid as error:
+            show_problems(form, error, "kind")
         else:
             flash("Mødet er rettet.")
             return redirect(_back_to(citizen_id, saved["placement_id"]))

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
+from core.errors import Invalid
 from data import signups
 from matcher import NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS
 from matcher.vocabulary import language_name
@@ -126,6 +127,6 @@ def _decide(registration_id: int, approve: bool, message: str = ""):
             record = signups.reject(db, registration_id, current_user.id,
                                     compose_email=compose_rejection(current_app.config["SMAJOBS"], message))
             flash(f"{record['payload']['name']} er afvist. Vi har skrevet til virksomheden.")
-    except signups.DecisionError:
-        flash("Tilmeldingen er allerede behandlet eller erstattet af en nyere.", "error")
+    except Invalid as error:
+        flash(error.problems[0].sentence, "error")
     return redirect(url_for(".index"))

@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from smajobs.context import CliError, Context, pass_context
+from core.errors import Invalid
+from smajobs.context import CliError, Context, invalid_error, pass_context
 
 # The documented demo accounts (README "Demo"): never use them outside a demo database.
 DEMO_ACCOUNTS = (
@@ -50,12 +51,13 @@ def create_consultant_command(context: Context, email: str, name: str, admin: bo
     role = "admin" if admin else "consultant"
     try:
         email, name = accounts.checked_new_consultant(context.db, email=email, name=name, role=role)
-    except accounts.AccountProblem as problem:
+    except Invalid as error:
+        problem = error.problems[0]
         if problem.field == "name":
-            raise click.BadParameter(problem.message, param_hint="--name")
+            raise click.BadParameter(problem.sentence, param_hint="--name")
         if accounts.consultant_by_email(context.db, email) is not None:
-            raise click.ClickException(problem.message)
-        raise click.BadParameter(problem.message, param_hint="E-MAIL")
+            raise invalid_error(error)
+        raise click.BadParameter(problem.sentence, param_hint="E-MAIL")
     password = read_new_password(password_stdin)
     accounts.create_consultant(context.db, email=email, name=name, password_hash=hash_password(password),
                                role=role)
@@ -178,8 +180,8 @@ def deactivate_consultant_command(context: Context, email: str) -> None:
     row = _consultant(context, email)
     try:
         deactivated = accounts.deactivate_consultant(context.db, row["id"])
-    except accounts.AccountProblem as problem:
-        raise CliError(problem.message)
+    except Invalid as error:
+        raise invalid_error(error)
     if not deactivated:
         click.echo(f"{row['email']} var allerede deaktiveret.")
         return

@@ -9,7 +9,9 @@ import click
 
 from smajobs.commands.accounts import demo_login_text, ensure_demo_accounts
 from smajobs.commands.service import serve
-from smajobs.context import CliError, Context, pass_context
+from core.errors import Invalid
+from data.match_filters import RADIUS_KM
+from smajobs.context import CliError, Context, invalid_error, pass_context
 
 
 @click.command("import")
@@ -17,18 +19,18 @@ from smajobs.context import CliError, Context, pass_context
 @pass_context
 def import_command(context: Context, file: str) -> None:
     """Indlæs FIL i udvekslingsformatet (opdaterer efter id; en fejl afviser hele filen)."""
-    from data.exchange import ExchangeError, parse_document
+    from data.exchange import parse_document
     from data.registry import import_document
     document = read_json_file(file)
     # The whole file is checked before the database is even opened: nothing is stored half-way.
     try:
         parsed = parse_document(document)
-    except ExchangeError as error:
-        raise CliError(f"{file}: {error}")
+    except Invalid as error:
+        raise invalid_error(error, file)
     try:
         summary = import_document(context.db, parsed)
-    except ExchangeError as error:  # a conflict with what is already stored
-        raise CliError(f"{file}: {error}")
+    except Invalid as error:  # a conflict with what is already stored
+        raise invalid_error(error, file)
     click.echo(f"Indlæst {'standard input' if file == '-' else file}: {summary.describe()}")
 
 
@@ -88,7 +90,7 @@ def _log_export(db, document: dict) -> None:
 @click.command("match")
 @click.argument("citizen_id", metavar="BORGER_ID")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--radius", "radius_km", type=click.FloatRange(0.1, 500), default=None,
+@click.option("--radius", "radius_km", type=click.FloatRange(*RADIUS_KM), default=None,
               help="Udvid (eller indskrænk) søgeradius i km; resultatet siger det.")
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
 @pass_context

@@ -5,8 +5,9 @@ page in the consultant's browser cannot drive the API on their behalf (no CSRF t
 API), which is also why the blueprint is exempt from the form CSRF check.
 
 Every answer is JSON, errors included: `{"status", "message", "problems"}` with a Danish
-message; validation errors (422) list `problems` as `{id, field, reason}`. The routes live in
-the submodules; the OpenAPI document that describes them is `web.openapi`.
+message; validation errors (422) list `problems` as `{id, field, reason, kind}`: a
+`core.errors.Invalid` raised anywhere in a route becomes that answer (`invalid`). The
+routes live in the submodules; the OpenAPI document that describes them is `web.openapi`.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import traceback
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
 
+from core.errors import Invalid
 from data.json_text import JsonTextError, decode as decode_json
 from web.audit_trail import act_as, actor_for
 from web.auth import Consultant, consultant_for_token, csrf
@@ -81,8 +83,7 @@ def new_record_id(record: dict, kind: str) -> str:
     """The id of a record to create (POST); stripped and stored back in the record."""
     record_id = record.get("id")
     if not isinstance(record_id, str) or not record_id.strip():
-        raise ApiError(422, problems=[{"id": "", "field": "id", "reason": "mangler eller er ikke tekst",
-                                       "kind": kind}])
+        raise Invalid.one("", "id", "mangler eller er ikke tekst", kind)
     record["id"] = record_id.strip()
     return record["id"]
 
@@ -90,23 +91,16 @@ def new_record_id(record: dict, kind: str) -> str:
 def keep_path_id(record: dict, record_id: str, kind: str) -> None:
     """A full record sent to a resource (PUT) must carry that resource's id, or none."""
     if record.get("id", record_id) != record_id:
-        raise ApiError(422, problems=[{"id": record_id, "field": "id", "kind": kind,
-                                       "reason": "skal være det samme som i adressen (id kan ikke ændres)"}])
+        raise Invalid.one(record_id, "id", "skal være det samme som i adressen (id kan ikke ændres)", kind)
     record["id"] = record_id
 
 
-def problems_to_json(problems) -> list[dict]:
-    """data.exchange Problems as the API's {id, field, reason} (plus the record kind)."""
-    return [{"id": p.record_id, "field": p.field, "reason": p.reason, "kind": p.kind} for p in problems]
-
-
-def field_problems(record_id: str, field_errors: dict[str, str | list[str]], kind: str) -> list[dict]:
-    """{field: message(s)} from a form-style validator as the API's problem list."""
-    result = []
-    for field, reasons in field_errors.items():
-        for reason in [reasons] if isinstance(reasons, str) else reasons:
-            result.append({"id": str(record_id or ""), "field": field, "reason": reason, "kind": kind})
-    return result
+def invalid(error: Invalid, message: str | None = None, status: int = 422) -> ApiError:
+    """The API's one adapter for `core.errors.Invalid`: 422 (400 for a list's paging parameters)
+    with its problems as {id, field, reason, kind}. Views may simply let an Invalid propagate
+    (`_handle_invalid`)."""
+    return ApiError(status, message, [{"id": p.record_id, "field": p.field, "reason": p.reason, "kind": p.kind}
+                                   for p in error.problems])
 
 
 # --- authentication ----------------------------------------------------------------------------
@@ -165,8 +159,7 @@ def json_body():
 def json_object(kind: str, record_id: str = "") -> dict:
     body = json_body()
     if not isinstance(body, dict):
-        raise ApiError(422, problems=[{"id": record_id, "field": "(post)",
-                                       "reason": "skal være et JSON-objekt", "kind": kind}])
+        raise Invalid.one(record_id, "(post)", "skal være et JSON-objekt", kind)
     return body
 
 
@@ -174,6 +167,10 @@ def json_object(kind: str, record_id: str = "") -> dict:
 
 def _handle_api_error(error: ApiError):
     return error_response(error.status, error.message, error.problems, error.headers)
+
+
+def _handle_invalid(error: Invalid):
+    return _handle_api_error(invalid(error))
 
 
 def _handle_http_exception(error: HTTPException):
@@ -201,6 +198,7 @@ def _handle_unexpected(error: Exception):
 
 
 bp.register_error_handler(ApiError, _handle_api_error)
+bp.register_error_handler(Invalid, _handle_invalid)
 # Per status code: a blueprint's code handler wins over an application-wide one (e.g. a
 # Danish HTML 404 page), so the API keeps answering JSON whatever other modules register.
 for _code in default_exceptions:

@@ -10,10 +10,11 @@ from flask import current_app, jsonify, request
 
 from data import accounts, paging, registry
 from data.db import write
-from data.exchange import ExchangeError, SHIFTS, citizen_to_exchange
+from core.errors import Invalid
+from data.exchange import citizen_to_exchange
+from data.match_filters import parse_match_filters
 from jobs import erasure
-from web.api import (ApiError, bp, consultant, created, json_object, keep_path_id, new_record_id,
-                     problems_to_json)
+from web.api import ApiError, bp, consultant, created, invalid, json_object, keep_path_id, new_record_id
 from web.api.paging import page_request, paged_response
 from web.audit_trail import seen, seen_many
 from web.auth import citizen_or_404
@@ -92,22 +93,17 @@ def _assign_consultant(record: dict, current: dict | None) -> None:
     email = given.strip().lower()
     keeps_own = email == ((current or {}).get("consultant") or user.email).lower()
     if not user.is_admin and not keeps_own:
-        raise ApiError(422, problems=[{
-            "id": record["id"], "field": "consultant", "kind": "borger",
-            "reason": "kun en administrator kan give borgeren til en anden konsulent"}])
+        raise Invalid.one(record["id"], "consultant", "kun en administrator kan give borgeren til en anden konsulent",
+                          "borger")
     if email and not keeps_own:
         account = accounts.consultant_by_email(get_db(), email)
         if account is None or not account["active"]:
-            raise ApiError(422, problems=[{
-                "id": record["id"], "field": "consultant", "kind": "borger",
-                "reason": f"der er ingen aktiv konsulent med e-mail '{email}'"}])
+            raise Invalid.one(record["id"], "consultant", f"der er ingen aktiv konsulent med e-mail '{email}'",
+                              "borger")
 
 
 def _save(db, record: dict) -> None:
-    try:
-        registry.save_citizen(db, record)
-    except ExchangeError as error:
-        raise ApiError(422, problems=problems_to_json(error.problems))
+    registry.save_citizen(db, record)  # Invalid: 422 with every problem
 
 
 # --- matches -----------------------------------------------------------------------------------
@@ -115,9 +111,10 @@ def _save(db, record: dict) -> None:
 @bp.get("/citizens/<citizen_id>/matches")
 def citizen_matches(citizen_id: str):
     citizen_or_404(citizen_id)
-    filters, problems = _match_filters(citizen_id)
-    if problems:
-        raise ApiError(422, "Ugyldige søgeparametre.", problems)
+    try:
+        filters = parse_match_filters(request.args.to_dict(), citizen_id, exact=True)
+    except Invalid as error:
+        raise invalid(error, "Ugyldige søgeparametre.")
     from data.matching import match_service
     result = match_service.match(get_db(), citizen_id, **filters)
     if result is None:  # deleted between the check and the match
@@ -125,40 +122,3 @@ def citizen_matches(citizen_id: str):
     seen("viewed_matches", citizen_id)
     return jsonify({"radius_km": result.radius_km, "widened": result.widened, "notice": result.notice,
                     "matches": [m.to_dict() for m in result.matches]})
-
-
-def _match_filters(citizen_id: str) -> tuple[dict, list[dict]]:
-    args, filters, problems = request.args, {}, []
-
-    def fail(field: str, reason: str) -> None:
-        problems.append({"id": citizen_id, "field": field, "reason": reason, "kind": "søgning"})
-
-    for name in set(args) - {"top", "radius_km", "shifts", "paid_only", "require_known_needs"}:
-        fail(name, "ukendt parameter (tilladt: top, radius_km, shifts, paid_only, require_known_needs)")
-    if "top" in args:
-        try:
-            filters["top"] = int(args["top"])
-            if not 1 <= filters["top"] <= 100:
-                fail("top", "skal være mellem 1 og 100")
-        except ValueError:
-            fail("top", "skal være et helt tal")
-    if "radius_km" in args:
-        try:
-            filters["radius_km"] = float(args["radius_km"].replace(",", "."))
-            if not 0.1 <= filters["radius_km"] <= 500:
-                fail("radius_km", "skal være mellem 0,1 og 500 km")
-        except ValueError:
-            fail("radius_km", "skal være et tal (km)")
-    if args.get("shifts"):
-        shifts = [s.strip() for s in args["shifts"].split(",") if s.strip()]
-        for shift in shifts:
-            if shift not in SHIFTS:
-                fail("shifts", f"ukendt vagttype '{shift}' (tilladt: {', '.join(SHIFTS)})")
-        filters["shifts"] = [s for s in SHIFTS if s in shifts]
-    for name in ("paid_only", "require_known_needs"):
-        if name in args:
-            value = args[name]
-            if value not in ("true", "false", "1", "0"):
-                fail(name, "skal være true eller false")
-            filters[name] = value in ("true", "1")
-    return filters, problems

@@ -21,7 +21,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app, jsonify, request, url_for
 
 from data.paging import Page
-from web.api import ApiError
+from core.errors import Invalid
+from web.api import ApiError, invalid
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
@@ -93,5 +94,4 @@ def paged_response(list_name: str, page: Page, item_json, limit: int):
 
 
 def _bad(parameter: str, reason: str) -> ApiError:
-    return ApiError(400, f"Ugyldig parameter '{parameter}': {reason}.",
-                    [{"id": "", "field": parameter, "reason": reason, "kind": "side"}])
+    return invalid(Invalid.one("", parameter, reason, "side"), f"Ugyldig parameter '{parameter}': {reason}.", 400)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import jsonify
 
 from data import paging, placements
-from data.placements import InvalidPlacement
-from web.api import ApiError, bp, consultant, created, field_problems, json_object
+from core.errors import Invalid, Problem
+from web.api import ApiError, bp, consultant, created, json_object
 from web.api.paging import page_request, paged_response
 from web.audit_trail import seen, seen_many
 from web.auth import citizen_or_404
@@ -48,7 +48,7 @@ def meeting_json(meeting: dict) -> dict:
     return {name: meeting[name] for name in MEETING_OUTPUT}
 
 
-def _placement_or_404(placement_id: int) -> dict:
+def placement_or_404(placement_id: int) -> dict:
     placement = placements.get_placement(get_db(), placement_id)
     if placement is None:
         raise ApiError(404)
@@ -56,23 +56,27 @@ def _placement_or_404(placement_id: int) -> dict:
     return placement
 
 
-def _body(kind: str, record_id, allowed: tuple[str, ...], required: tuple[str, ...] = (),
-          schema: str | None = None) -> dict:
-    """The JSON object, refusing fields the resource does not have (a typo must not be ignored)
-    and values of another JSON type than the API document's `schema` gives the field (the data
-    layer also takes the text a web form sends, "8" for 8; the API takes what it documents)."""
-    body = json_object(kind, str(record_id or ""))
-    errors = {name: f"ukendt felt (tilladt: {', '.join(allowed)})" for name in body if name not in allowed}
+def body_with_fields(kind: str, record_id, allowed: tuple[str, ...], required: tuple[str, ...] = (),
+                     at_least_one: bool = False, schema: str | None = None) -> dict:
+    """The JSON object, refusing fields the resource does not have (a typo must not be ignored),
+    values of another JSON type than the API document's `schema` gives the field (the data layer
+    also takes the text a web form sends, "8" for 8; the API takes what it documents), missing
+    `required` ones, and (`at_least_one`, for PATCH) an empty object."""
+    record_id = str(record_id or "")
+    body = json_object(kind, record_id)
+    problems = [Problem(record_id, name, f"ukendt felt (tilladt: {', '.join(allowed)})", kind)
+                for name in body if name not in allowed]
     if schema:
-        errors.update(wrong_json_types(body, schema))
-    errors.update({name: "mangler" for name in required if body.get(name) in (None, "") and name not in errors})
-    if errors:
-        raise ApiError(422, problems=field_problems(record_id, errors, kind))
+        problems += [Problem(record_id, name, reason, kind) for name, reason in wrong_json_types(body, schema).items()]
+    refused = {p.field for p in problems}
+    problems += [Problem(record_id, name, "mangler", kind) for name in required
+                 if body.get(name) in (None, "") and name not in refused]
+    if at_least_one and not body:
+        problems.append(Problem(record_id, "(post)",
+                                f"angiv mindst ét felt, der skal ændres ({', '.join(allowed)})", kind))
+    if problems:
+        raise Invalid(problems)
     return body
-
-
-def _invalid(error: InvalidPlacement, record_id, kind: str) -> ApiError:
-    return ApiError(422, problems=field_problems(record_id, error.field_errors, kind))
 
 
 def seen_placements(action: str, rows: list[dict]) -> None:
@@ -100,48 +104,35 @@ def citizen_placements(citizen_id: str):
 @bp.post("/citizens/<citizen_id>/placements")
 def create_placement(citizen_id: str):
     citizen_or_404(citizen_id)
-    body = _body("forløb", "", PLACEMENT_INPUT, required=("opening_id",), schema="PlacementInput")
+    body = body_with_fields("forløb", "", PLACEMENT_INPUT, required=("opening_id",), schema="PlacementInput")
     body.setdefault("kind", None)
     body.setdefault("start_date", None)
     body.setdefault("hours_per_week", None)
-    try:
-        placement = placements.create_placement(get_db(), citizen_id=citizen_id, created_by=consultant().id,
-                                                **body)
-    except InvalidPlacement as error:
-        raise _invalid(error, "", "forløb")
+    placement = placements.create_placement(get_db(), citizen_id=citizen_id, created_by=consultant().id, **body)
     return created(one_placement_json(placement), "api.get_placement", placement_id=placement["id"])
 
 
 @bp.get("/placements/<int:placement_id>")
 def get_placement(placement_id: int):
-    placement = _placement_or_404(placement_id)
+    placement = placement_or_404(placement_id)
     seen_placements("viewed_placement", [placement])
     return jsonify(one_placement_json(placement))
 
 
 @bp.patch("/placements/<int:placement_id>")
 def update_placement(placement_id: int):
-    _placement_or_404(placement_id)
-    changes = _body("forløb", placement_id, PLACEMENT_INPUT, schema="PlacementChanges")
-    if not changes:
-        raise ApiError(422, problems=field_problems(placement_id, {
-            "(post)": f"angiv mindst ét felt, der skal ændres ({', '.join(PLACEMENT_INPUT)})"}, "forløb"))
-    try:
-        placement = placements.update_placement(get_db(), placement_id, **changes)
-    except InvalidPlacement as error:
-        raise _invalid(error, placement_id, "forløb")
+    placement_or_404(placement_id)
+    changes = body_with_fields("forløb", placement_id, PLACEMENT_INPUT, at_least_one=True, schema="PlacementChanges")
+    placement = placements.update_placement(get_db(), placement_id, **changes)
     return jsonify(one_placement_json(placement))
 
 
 @bp.post("/placements/<int:placement_id>/end")
 def end_placement(placement_id: int):
-    _placement_or_404(placement_id)
-    body = _body("forløb", placement_id, ("end_date", "outcome"), required=("end_date", "outcome"),
-                 schema="PlacementEnd")
-    try:
-        placement = placements.end_placement(get_db(), placement_id, body["end_date"], body["outcome"])
-    except InvalidPlacement as error:
-        raise _invalid(error, placement_id, "forløb")
+    placement_or_404(placement_id)
+    body = body_with_fields("forløb", placement_id, ("end_date", "outcome"), required=("end_date", "outcome"),
+                            schema="PlacementEnd")
+    placement = placements.end_placement(get_db(), placement_id, body["end_date"], body["outcome"])
     return jsonify(one_placement_json(placement))
 
 
@@ -173,17 +164,14 @@ def citizen_meetings(citizen_id: str):
 @bp.post("/citizens/<citizen_id>/meetings")
 def create_meeting(citizen_id: str):
     citizen_or_404(citizen_id)
-    body = _body("møde", "", MEETING_INPUT, required=("kind", "held_on"), schema="MeetingInput")
-    try:
-        meeting = placements.log_meeting(get_db(), citizen_id=citizen_id, created_by=consultant().id, **body)
-    except InvalidPlacement as error:
-        raise _invalid(error, "", "møde")
+    body = body_with_fields("møde", "", MEETING_INPUT, required=("kind", "held_on"), schema="MeetingInput")
+    meeting = placements.log_meeting(get_db(), citizen_id=citizen_id, created_by=consultant().id, **body)
     return created(meeting_json(meeting), "api.get_meeting", meeting_id=meeting["id"])
 
 
 @bp.get("/placements/<int:placement_id>/meetings")
 def placement_meetings(placement_id: int):
-    _placement_or_404(placement_id)
+    placement_or_404(placement_id)
     limit, after = page_request(len(paging.MEETING_ORDER))
     page = paging.meetings(get_db(), placement_id=placement_id, limit=limit, after=after)
     seen_meetings(page.items)
@@ -210,14 +198,8 @@ def update_meeting(meeting_id: int):
     """Correct a meeting; checked as a whole like a new one. The employer's own check-in answer
     cannot be edited (422 on `id`), only deleted."""
     _meeting_or_404(meeting_id)
-    changes = _body("møde", meeting_id, MEETING_INPUT, schema="MeetingChanges")
-    if not changes:
-        raise ApiError(422, problems=field_problems(meeting_id, {
-            "(post)": f"angiv mindst ét felt, der skal ændres ({', '.join(MEETING_INPUT)})"}, "møde"))
-    try:
-        meeting = placements.update_meeting(get_db(), meeting_id, **changes)
-    except InvalidPlacement as error:
-        raise _invalid(error, meeting_id, "møde")
+    changes = body_with_fields("møde", meeting_id, MEETING_INPUT, at_least_one=True, schema="MeetingChanges")
+    meeting = placements.update_meeting(get_db(), meeting_id, **changes)
     return jsonify(meeting_json(meeting))
 
 

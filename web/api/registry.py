@@ -10,8 +10,9 @@ from flask import jsonify, request
 
 from data import paging, registry
 from data.db import write
-from data.exchange import ExchangeError, employer_to_exchange, opening_to_exchange
-from web.api import ApiError, bp, created, json_object, keep_path_id, new_record_id, problems_to_json
+from core.errors import Invalid
+from data.exchange import employer_to_exchange, opening_to_exchange
+from web.api import ApiError, bp, created, invalid, json_object, keep_path_id, new_record_id
 from web.api.paging import page_request, paged_response
 from web.db import get_db
 
@@ -39,9 +40,8 @@ def list_employers():
     query = request.args.get("q", "").strip()
     status = request.args.get("status", "")  # exactly as documented: no trimming, no case folding
     if status and status not in EMPLOYER_STATUSES:
-        raise ApiError(422, "Ugyldige søgeparametre.", [{
-            "id": "", "field": "status", "kind": "søgning",
-            "reason": f"ukendt status '{status}' (tilladt: {', '.join(EMPLOYER_STATUSES)})"}])
+        raise invalid(Invalid.one("", "status", f"ukendt status '{status}' (tilladt: {', '.join(EMPLOYER_STATUSES)})",
+                                  "søgning"), "Ugyldige søgeparametre.")
     limit, after = page_request(len(paging.EMPLOYER_ORDER))
     page = paging.employers(get_db(), query, status or None, limit=limit, after=after)
     return paged_response("employers", page, lambda e: employer_json(e, e["openings"]), limit)
@@ -86,10 +86,7 @@ def _employer_body(employer_id: str) -> dict:
 
 
 def _save(db, record: dict) -> None:
-    try:
-        registry.save_employer(db, record)
-    except ExchangeError as error:
-        raise ApiError(422, problems=problems_to_json(error.problems))
+    registry.save_employer(db, record)  # Invalid: 422 with every problem
 
 
 # --- openings ----------------------------------------------------------------------------------
@@ -99,8 +96,7 @@ def list_openings():
     employer_id = request.args.get("employer_id", "").strip() or None
     active = request.args.get("active", "")
     if active not in ("", "true", "false"):
-        raise ApiError(422, "Ugyldige søgeparametre.", [{
-            "id": "", "field": "active", "kind": "søgning", "reason": "skal være true eller false"}])
+        raise invalid(Invalid.one("", "active", "skal være true eller false", "søgning"), "Ugyldige søgeparametre.")
     if employer_id:
         _employer_or_404(employer_id)
     limit, after = page_request(len(paging.OPENING_ORDER))

@@ -11,10 +11,10 @@ from flask import jsonify, request
 
 from core import clock
 from data import paging, placements
-from data.placements import InvalidPlacement
-from web.api import ApiError, bp, created, field_problems
+from core.errors import Invalid
+from web.api import ApiError, bp, created
 from web.api.paging import page_request, paged_response
-from web.api.placements import _body, _invalid, _placement_or_404
+from web.api.placements import body_with_fields, placement_or_404
 from web.audit_trail import seen
 from web.db import get_db
 
@@ -30,11 +30,11 @@ def report_json(report: dict) -> dict:
 
 
 def _seen_reports(placement_id: int) -> None:
-    seen("viewed_reports", _placement_or_404(placement_id)["citizen_id"], placement_id=placement_id)
+    seen("viewed_reports", placement_or_404(placement_id)["citizen_id"], placement_id=placement_id)
 
 
 def _report_or_404(placement_id: int, report_id: int) -> dict:
-    _placement_or_404(placement_id)
+    placement_or_404(placement_id)
     report = placements.get_report(get_db(), report_id)
     if report is None or report["placement_id"] != placement_id:
         raise ApiError(404)
@@ -43,7 +43,7 @@ def _report_or_404(placement_id: int, report_id: int) -> dict:
 
 @bp.get("/placements/<int:placement_id>/reports")
 def placement_reports(placement_id: int):
-    _placement_or_404(placement_id)
+    placement_or_404(placement_id)
     limit, after = page_request(len(paging.REPORT_ORDER))
     page = paging.reports(get_db(), placement_id, limit=limit, after=after)
     _seen_reports(placement_id)
@@ -52,12 +52,9 @@ def placement_reports(placement_id: int):
 
 @bp.post("/placements/<int:placement_id>/reports")
 def create_report(placement_id: int):
-    _placement_or_404(placement_id)
-    body = _body("rapport", "", REPORT_INPUT, required=REPORT_INPUT, schema="ReportInput")
-    try:
-        report = placements.add_report_due(get_db(), placement_id, body["kind"], body["due_date"])
-    except InvalidPlacement as error:
-        raise _invalid(error, "", "rapport")
+    placement_or_404(placement_id)
+    body = body_with_fields("rapport", "", REPORT_INPUT, required=REPORT_INPUT, schema="ReportInput")
+    report = placements.add_report_due(get_db(), placement_id, body["kind"], body["due_date"])
     return created(report_json(report), "api.get_report", placement_id=placement_id, report_id=report["id"])
 
 
@@ -73,7 +70,7 @@ def submit_report(placement_id: int, report_id: int):
     """Mark the report handed in: now, or at `submitted_at` (a date, or a time with its zone).
     Sent again without `submitted_at` it stays as it is, so a retried call changes nothing."""
     report = _report_or_404(placement_id, report_id)
-    body = _body("rapport", report_id, SUBMISSION_INPUT, schema="ReportSubmission") \
+    body = body_with_fields("rapport", report_id, SUBMISSION_INPUT, schema="ReportSubmission") \
         if request.get_data(cache=True) else {}
     given = body.get("submitted_at")
     if given is None and report["submitted_at"]:
@@ -86,8 +83,8 @@ def submit_report(placement_id: int, report_id: int):
 
 def _submitted_at(value, now: datetime, report_id: int) -> str:
     """A given hand-in time as stored: a date as YYYY-MM-DD, a time as UTC ISO (as now_iso)."""
-    def refuse(reason: str) -> ApiError:
-        return ApiError(422, problems=field_problems(report_id, {"submitted_at": reason}, "rapport"))
+    def refuse(reason: str) -> Invalid:
+        return Invalid.one(report_id, "submitted_at", reason, "rapport")
 
     if not isinstance(value, str) or not value.strip():
         raise refuse("skal være en dato (ÅÅÅÅ-MM-DD) eller et tidspunkt med tidszone "

@@ -11,8 +11,9 @@ from __future__ import annotations
 from flask import jsonify
 
 from data import registry
-from data.exchange import ExchangeError, parse_document
-from web.api import ApiError, bp, consultant, json_body, problems_to_json, require_admin
+from core.errors import Invalid
+from data.exchange import parse_document
+from web.api import bp, consultant, invalid, json_body, require_admin
 from web.audit_trail import seen_many
 from web.db import get_db
 
@@ -25,9 +26,8 @@ def import_document():
         parsed = parse_document(document)
         # import_document also refuses what conflicts with stored data (an opening of another employer).
         summary = registry.import_document(get_db(), parsed)
-    except ExchangeError as error:
-        raise ApiError(422, f"Filen blev afvist ({len(error.problems)} fejl), intet er gemt.",
-                       problems_to_json(error.problems))
+    except Invalid as error:
+        raise invalid(error, f"Filen blev afvist ({len(error.problems)} fejl), intet er gemt.")
     return jsonify({"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged,
                     "message": summary.describe()})
 
