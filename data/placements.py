@@ -6,7 +6,6 @@ citizen's `updated_at`, which the scheduler reads to find courses that have stal
 """
 from __future__ import annotations
 
-from datetime import date
 
 import sqlite_utils
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import logging
 from datetime import datetime, time
+from typing import Callable
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore

@@ -9,7 +9,7 @@ import functools
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 

@@ -8,7 +8,7 @@ from data import paging, placements
 from core.errors import Invalid, Problem
 from web.api import ApiError, bp, consultant, created, json_object
 from web.api.paging import page_request, paged_response
-from web.audit_trail import seen, seen_many
+from web.audit_trail import seen_many
 from web.auth import citizen_or_404
 from web.db import get_db
 from web.openapi import wrong_json_types
