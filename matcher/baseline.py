@@ -15,7 +15,7 @@ from . import scoring
 from .index import CitizenPhrases, opening_text, text_fit_from_cosines, widened_notice
 from .models import Citizen, Match, MatchResult, Opening
 from .reasons import build_reasons, citizen_phrases, opening_segments, text_reasons
-from .text import TextModel, dot
+from .text import TextModel
 from .vocabulary import hours_range
 
 _model_cache: tuple[tuple[Opening, ...], TextModel] | None = None
@@ -74,7 +74,7 @@ def baseline_match(citizen: Citizen, openings: Iterable[Opening], top: int = 10,
         if not passes_hard_rules(citizen, opening, distance, radius, shifts, paid_only, require_known_needs):
             continue
         vector = model.opening_vector(opening_text(opening))
-        cosines = {field: [dot(phrase_vector, vector) for _, phrase_vector in entries]
+        cosines = {field: [model.similarity(phrase_vector, vector) for _, phrase_vector in entries]
                    for field, entries in phrase_vectors.items()}
         text_fit = text_fit_from_cosines(cosines)
         met = len(citizen.needs & opening.can_meet)

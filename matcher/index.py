@@ -13,7 +13,7 @@ from . import scoring
 from .geo import haversine_km, lat_band_deg, lon_band_deg
 from .models import Citizen, Match, MatchResult, Opening
 from .reasons import Segment, build_reasons, citizen_phrases, format_limit_km, opening_segments, text_reasons
-from .text import OpeningText, TextModel, phrases
+from .text import OpeningText, TextModel, phrases, without_names
 from .vocabulary import hours_range, need_mask, shift_mask
 
 PAID_CODES = {"from_start": 0, "after_trial": 1, "possible": 2, "no": 3}
@@ -22,7 +22,9 @@ _POPCOUNT = np.array([bin(i).count("1") for i in range(1 << 14)], dtype=np.int64
 
 
 def opening_text(opening: Opening) -> OpeningText:
-    return OpeningText(opening.title, opening.tasks, opening.industry)
+    """What the text model reads of an opening: proper names are not content (text.without_names)."""
+    return OpeningText(without_names(opening.title, opening.employer_name),
+                       without_names(opening.tasks, opening.employer_name), opening.industry)
 
 
 def widened_notice(radius_km: float, citizen: Citizen) -> str:

@@ -8,7 +8,7 @@ from typing import Sequence
 from rapidfuzz import fuzz
 
 from .models import Citizen, Opening, Reason
-from .text import DanishAnalyzer, TokenInfo, phrases
+from .text import DanishAnalyzer, TokenInfo, phrases, without_names
 from .vocabulary import NEEDS, SHIFT_LABELS, language_name
 
 TEXT_FIELDS = (  # citizen field, reason kind, Danish label, how many reasons at most
@@ -57,7 +57,8 @@ def opening_segments(analyzer: DanishAnalyzer, opening: Opening) -> tuple[Segmen
     pieces += [(text, 2) for text in phrases(opening.tasks)]
     segments = []
     for text, rank in pieces:
-        infos = tuple(analyzer.analyse(text))
+        # Names are not content (issue 13): a reason never rests on "Løven" in "Café Løven".
+        infos = tuple(analyzer.analyse(without_names(text, opening.employer_name)))
         if infos:
             segments.append(Segment(text, rank, infos, " ".join(i.stem for i in infos),
                                     frozenset().union(*(i.literals for i in infos)),

@@ -34,7 +34,7 @@ KNOWN_MISSES = {
     "s20261123-w17-c3": "'rent og pænt' also fits the car workshop's 'gøre værkstedet rent'",
     "s3-w02-c2": "'læse bøger' also fits the care home's 'læse avis højt'",
 }
-HELDOUT_MIN_PASSING = 108     # of 120; 110 pass today, 105 did before the fixes
+HELDOUT_MIN_PASSING = 108     # of 120; 108 pass today (110 before the surface-hit cap, issue 13), 105 before the fixes
 TYPO_MIN_PASSING = 345        # of 360; 350 pass today, 307 did before the fixes
 
 
