@@ -452,7 +452,10 @@ def outcomes(db):
     #   the Resultater page can narrow to one consultant's figures after the citizen is gone.
     # - placement_statistics_statuses: the anonymous copy of the follow-up statuses, one row per
     #   statistics row and point; it stays with its statistics row (which outlives the person).
+    # - placement_statistics.demo: rows made up by `smajobs demo` (a seeded history), so the
+    #   Resultater page can say that its figures include demo data.
     db["placement_statistics"].add_column("consultant_id", int)
+    db["placement_statistics"].add_column("demo", int, not_null_default=0)
     _run_script(db,
         """
         CREATE TABLE placement_followups (

@@ -1,0 +1,176 @@
+"""Issue 12, figures: every figure of the Resultater page against a small data set computed by
+hand, "<5" everywhere (page, CSV, XLSX, PDF), erasure leaves the figures unchanged."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+
+import pytest
+
+from data import results
+from data.db import write
+from tests.conftest import login
+
+POINTS = (2, 6)
+TODAY = date(2026, 6, 15)
+GROUP_A, GROUP_B = "Unge under 30 år", "Udsatte voksne over 30 år"
+
+
+def _row(db, *, kind="smajob", group=GROUP_A, start="2025-01", end="2025-03", paid=False, days=None,
+         outcome="beskaeftigelse", consultant=None, statuses=None, demo=0):
+    with write(db):
+        stats_id = db.execute(
+            "INSERT INTO placement_statistics (kind, target_group, age_band, start_month, end_month, "
+            "paid_hours_reached, days_to_paid_hours, outcome, consultant_id, demo) VALUES (?, ?, '25-29', ?, ?, ?, ?, ?, ?, ?)",
+            [kind, group, start, end, int(paid), days, outcome, consultant, demo]).lastrowid
+        for months, status in (statuses or {}).items():
+            db.execute("INSERT INTO placement_statistics_statuses (statistics_id, months, status) VALUES (?, ?, ?)",
+                       [stats_id, months, status])
+
+
+def hand_data(db):
+    """2025, target group A: 6 ended in Q1 (5 with paid hours after 10, 20, 30, 40, 50 days; 4
+    to work, 2 to education), group B: 3 in Q2 without paid hours (all ledighed), one in 2024."""
+    for days, outcome in zip((10, 20, 30, 40, 50), ("beskaeftigelse",) * 4 + ("uddannelse",)):
+        _row(db, paid=True, days=days, outcome=outcome, consultant=1,
+             statuses={2: "beskaeftigelse", 6: "beskaeftigelse"} if days <= 40 else {2: "uddannelse"})
+    _row(db, outcome="uddannelse", consultant=2, statuses={2: "ledighed"})
+    for _ in range(3):
+        _row(db, group=GROUP_B, kind="virksomhedspraktik", start="2025-03", end="2025-05", outcome="ledighed")
+    _row(db, end="2024-12", outcome="sygedagpenge")
+
+
+def _table(figures, key):
+    return next(t for t in figures.tables if t.key == key)
+
+
+@pytest.fixture
+def figures(db):
+    hand_data(db)
+    return results.compute(db, results.year_filter(2025), POINTS, TODAY)
+
+
+def test_outcomes_per_target_group(figures):
+    assert figures.ended == 9 and not figures.includes_demo
+    # Group A: 4 to work, 2 to education; group B: 3 ledighed; all under 5, so no shares.
+    assert _table(figures, "afgangsstatus").rows == [
+        [GROUP_B, "Ledighed", "<5", None],
+        [GROUP_A, "Beskæftigelse", "<5", None],
+        [GROUP_A, "Uddannelse", "<5", None],
+    ]
+
+
+def test_outcome_shares_when_counts_are_five_or_more(db):
+    for _ in range(5):
+        _row(db, outcome="beskaeftigelse")
+    for _ in range(15):
+        _row(db, outcome="ledighed")
+    table = _table(results.compute(db, results.year_filter(2025), POINTS, TODAY), "afgangsstatus")
+    assert table.rows == [[GROUP_A, "Beskæftigelse", 5, 25.0], [GROUP_A, "Ledighed", 15, 75.0]]
+
+
+def test_paid_hours_quarter_by_quarter(figures):
+    # Q1: 6 forløb, 5 with paid hours (83,3 %), median of 10..50 = 30; Q2: 3 without (<5).
+    assert _table(figures, "loennede_timer").rows == [["2025-K1", 6, 5, 83.3, 30.0], ["2025-K2", "<5", 0, None, None]]
+
+
+def test_status_after_with_and_without_paid_hours(figures):
+    rows = _table(figures, "status_efter").rows
+    # 2 months: with paid hours 4 work + 1 education; without: 1 ledighed (of 4 due without).
+    assert rows == [
+        [2, "Med", "Beskæftigelse", "<5", None], [2, "Med", "Uddannelse", "<5", None],
+        [2, "Uden", "Ledighed", "<5", None],
+        [6, "Med", "Beskæftigelse", "<5", None],
+    ]
+    # Missing: 2 months: the 3 of group B; 6 months (due from 2025-09 for Q1, 2025-11 for Q2): 1 + 1 + 3.
+    assert figures.missing_statuses == {2: "<5", 6: 5}
+
+
+def test_filters_narrow_by_target_group_kind_consultant_and_quarter(db):
+    hand_data(db)
+    def ended(**narrowing):
+        return results.compute(db, results.year_filter(2025, **narrowing), POINTS, TODAY).ended
+    assert ended(target_group=GROUP_B) == 3 and ended(kind="smajob") == 6 and ended(consultant_id=1) == 5
+    assert results.compute(db, results.quarter_filter(2025, 2), POINTS, TODAY).ended == 3
+    assert results.compute(db, results.Filter("2024-12", "2025-01"), POINTS, TODAY).ended == 1
+
+
+def test_small_and_share_rules():
+    assert [results.small(n) for n in (0, 1, 4, 5)] == [0, "<5", "<5", 5]
+    assert results.share(5, 10) == 50.0 and results.share(4, 10) is None and results.share(5, 4) is None
+    assert results.share(0, 0) is None and results.share(0, 10) == 0.0
+
+
+
+def test_erasing_a_citizen_leaves_the_figures_unchanged(demo_db, config):
+    from data.placements import end_placement
+    from jobs import erasure
+    from tests.rules_helpers import placement
+    for citizen in ("cit-fatma", "cit-sofie"):
+        p = placement(demo_db, citizen, start="2025-01-06", paid=3)
+        end_placement(demo_db, p["id"], "2025-03-31", "beskaeftigelse")
+    selection = results.year_filter(2025)
+    before = [t.rows for t in results.compute(demo_db, selection, POINTS, TODAY).tables[:3]]
+    assert erasure.erase_citizen(demo_db, config, "cit-fatma")
+    after = [t.rows for t in results.compute(demo_db, selection, POINTS, TODAY).tables[:3]]
+    assert after == before and before[1] == [["2025-K1", "<5", "<5", None, None]]
+
+
+def _small_everywhere_data(db):
+    _row(db, outcome="fleksjob")  # one forløb: every count is 1
+
+
+def test_small_numbers_show_as_under_five_on_the_page_and_in_csv_and_xlsx(db, client, make_consultant):
+    from openpyxl import load_workbook
+    _small_everywhere_data(db)
+    make_consultant()
+    login(client)
+    page = client.get("/resultater?aar=2025").get_data(as_text=True)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", page)
+    assert "&lt;5" in cells and "1" not in cells
+    assert "Fleksjob: " not in page  # the chart draws no segment for a hidden share
+    text = client.get("/resultater.csv?aar=2025").get_data(as_text=True).lstrip("\ufeff")
+    lines = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert "antal" in lines[0]
+    fleksjob = [r for r in lines if r["figur"] == "afgangsstatus"]
+    assert fleksjob == [{"figur": "afgangsstatus", "periode": "2025", "gruppe": GROUP_A, "kategori": "Fleksjob",
+                         "antal": "<5", "andel_pct": "", "vaerdi": ""}]
+    assert all(r["antal"] in ("0", "<5") or int(r["antal"]) >= 5 for r in lines)
+    book = load_workbook(io.BytesIO(client.get("/resultater.xlsx?aar=2025").data))
+    assert len(book.sheetnames) == 7
+    values = [c for sheet in book for row in sheet.iter_rows(min_row=4, values_only=True) for c in row]
+    assert "<5" in values and not any(isinstance(v, int) and 1 <= v <= 4 for v in values)
+    sheet = book["Afgangsstatus pr. målgruppe"]
+    assert list(sheet.iter_rows(min_row=4, values_only=True)) == [(GROUP_A, "Fleksjob", "<5", "–")]
+
+
+def test_report_pdf_holds_every_section_and_shows_under_five(db, client, make_consultant):
+    from pypdf import PdfReader
+    _small_everywhere_data(db)
+    make_consultant()
+    login(client)
+    answer = client.get("/resultater/erfaringsopsamling.pdf?aar=2025")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.data)).pages)
+    text = re.sub(r"\s+", " ", text)
+    for heading in ("Erfaringsopsamling 2025", "Sammenfatning", "Afgangsstatus pr. målgruppe", "Lønnede timer",
+                    "Status efter forløbet, med og uden lønnede timer", "Praksisindikatorer",
+                    "Aktive borgere pr. konsulent", "Virksomheder", "Aktive virksomheder pr. branche",
+                    "Manglende statusser", "Definitioner"):
+        assert heading in text, heading
+    assert "Fleksjob <5" in text
+    html = client.get("/resultater/erfaringsopsamling.html?aar=2025")
+    assert "attachment" in html.headers["Content-Disposition"] and "@page" in html.get_data(as_text=True)
+
+
+def test_results_page_filters_and_a_bad_period_get_a_danish_message(db, client, make_consultant):
+    hand_data(db)
+    make_consultant()
+    login(client)
+    page = client.get("/resultater?aar=2025&periode=kvartal&kvartal=2").get_data(as_text=True)
+    assert "2025-04 – 2025-06" in page and "2025-K2" in page and "2025-K1" not in page
+    page = client.get("/resultater?periode=interval&fra=2025-13&til=x").get_data(as_text=True)
+    assert "Angiv fra og til som måneder" in page
+    assert page.count("<svg") >= 4
