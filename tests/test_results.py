@@ -174,3 +174,79 @@ def test_results_page_filters_and_a_bad_period_get_a_danish_message(db, client, 
     page = client.get("/resultater?periode=interval&fra=2025-13&til=x").get_data(as_text=True)
     assert "Angiv fra og til som måneder" in page
     assert page.count("<svg") >= 4
+
+
+def test_practice_indicators_and_employers_from_the_live_tables(demo_db, make_consultant):
+    from data.placements import log_meeting
+    from tests.rules_helpers import placement
+    make_consultant()
+    db = demo_db
+    # Five citizens created 2025-02-01; first employer meetings after 10, 20, 30, 40, 50 days
+    # (median 30; 3 of 5 within 30 days = 60 %).
+    citizens = [r["id"] for r in db.query("SELECT id FROM citizens ORDER BY id")]
+    assert len(citizens) == 3
+    with write(db):
+        for index in range(2):
+            db.execute("INSERT INTO citizens (id, first_name, age, target_group, postcode, lat, lon, consultant_email, "
+                       "created_at, updated_at) SELECT ?, first_name, age, target_group, postcode, lat, lon, "
+                       "consultant_email, created_at, updated_at FROM citizens WHERE id = ?",
+                       [f"cit-copy-{index}", citizens[0]])
+        db.execute("UPDATE citizens SET created_at = '2025-02-01T09:00:00+00:00'")
+    everyone = [r["id"] for r in db.query("SELECT id FROM citizens ORDER BY id")]
+    for citizen, days in zip(everyone, (10, 20, 30, 40, 50)):
+        p = placement(db, citizen, start="2025-02-01", paid=2)
+        log_meeting(db, citizen_id=citizen, placement_id=p["id"], kind="first_employer",
+                    held_on=date.fromordinal(date(2025, 2, 1).toordinal() + days).isoformat())
+    with write(db):
+        db.execute("UPDATE placements SET paid_hours_since = '2025-03-01'")
+        # Follow-ups due in 2025: 5; on time when a follow-up meeting came within 7 days.
+        ids = [r[0] for r in db.execute("SELECT id FROM placements ORDER BY id")]
+        for pid, citizen in zip(ids, everyone):
+            db.execute("INSERT INTO reminders (rule, dedupe_key, consultant_email, citizen_id, placement_id, due_on, "
+                       "title, created_at) VALUES ('follow_up', ?, 'konsulent@example.dk', ?, ?, '2025-03-03', 't', "
+                       "'2025-03-03')", [f"f{pid}", citizen, pid])
+    for citizen, pid in list(zip(everyone, ids))[:3]:
+        log_meeting(db, citizen_id=citizen, placement_id=pid, kind="follow_up", held_on="2025-03-06")
+    log_meeting(db, citizen_id=everyone[3], placement_id=ids[3], kind="follow_up", held_on="2025-03-20")  # late
+    figures = results.compute(db, results.year_filter(2025), POINTS, TODAY)
+    assert _table(figures, "praksis").rows == [
+        ["Borgere med første virksomhedsmøde", 5, None, None],
+        ["Dage til første virksomhedsmøde (median)", 5, 30.0, "højst 30"],
+        ["Første virksomhedsmøde inden for 30 dage (%)", "<5", None, "100"],
+        ["Opfølgninger holdt til tiden (%)", "<5", None, "100"],
+        ["Opfølgninger, der faldt i perioden", 5, None, None],
+    ]
+    assert _table(figures, "sagsstamme").rows == [["Karen Konsulent", 5, "nej"]]
+    active = db.execute("SELECT COUNT(*) FROM employers e WHERE status = 'approved' AND EXISTS "
+                        "(SELECT 1 FROM openings o WHERE o.employer_id = e.id AND o.active = 1)").fetchone()[0]
+    assert active >= 5
+    overview = _table(figures, "virksomheder").rows
+    assert overview[0] == ["Aktive inkluderende virksomheder", active]
+    assert overview[2] == ["Med et forløb, der nåede lønnede timer", "<5"]  # all five at one opening's employer
+    industries = _table(figures, "brancher").rows
+    assert sum(r[1] for r in industries if r[1] != "<5") <= active and industries[0][0] == "Detailhandel"
+    # The demo's active retailers: 12 retailers, one of them without an open småjob.
+    assert industries[0][1] == 11 and industries[0][2] == round(100 * 11 / active, 1)
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx", "pdf", "html"])
+def test_report_command_writes_each_format(db, config, tmp_path, file_format):
+    from click.testing import CliRunner
+    from smajobs.cli import main
+    hand_data(db)
+    out = tmp_path / f"rapport.{file_format}"
+    answer = CliRunner().invoke(main, ["--db", config.db, "report", "--year", "2025", "--target-group", GROUP_B,
+                                       "--format", file_format, "--out", str(out)])
+    assert answer.exit_code == 0, answer.output
+    assert "<5 afsluttede forløb i 2025" in answer.output
+    data = out.read_bytes()
+    assert data.startswith({"csv": "\ufeff".encode(), "xlsx": b"PK", "pdf": b"%PDF", "html": b"<!doctype html>"}[file_format])
+    if file_format == "csv":
+        assert "afgangsstatus;2025;Udsatte voksne over 30 år;Ledighed;<5" in data.decode("utf-8")
+
+
+def test_report_command_refuses_a_bad_format(config):
+    from click.testing import CliRunner
+    from smajobs.cli import main
+    answer = CliRunner().invoke(main, ["--db", config.db, "report", "--year", "2025", "--format", "doc", "--out", "x"])
+    assert answer.exit_code == 2 and "doc" in answer.output
