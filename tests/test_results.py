@@ -250,3 +250,26 @@ def test_report_command_refuses_a_bad_format(config):
     from smajobs.cli import main
     answer = CliRunner().invoke(main, ["--db", config.db, "report", "--year", "2025", "--format", "doc", "--out", "x"])
     assert answer.exit_code == 2 and "doc" in answer.output
+
+
+def test_employer_track_record_on_the_employer_page_and_the_match(demo_db, client, make_consultant):
+    from data.placements import end_placement
+    from tests.rules_helpers import placement
+    make_consultant()
+    login(client)
+    ended = []
+    top = "emp-47972"  # Fatma's best match in the demo
+    opening = demo_db.execute("SELECT id FROM openings WHERE employer_id = ? AND active = 1", [top]).fetchone()[0]
+    for citizen, paid in (("cit-fatma", 3), ("cit-sofie", 0), ("cit-fatma", 2)):
+        p = placement(demo_db, citizen, start="2026-01-05", paid=paid, opening=opening)
+        ended.append(end_placement(demo_db, p["id"], "2026-02-27", "ledighed"))
+    placement(demo_db, "cit-sofie", start="2026-03-02", paid=4, opening=opening)  # running: not counted
+    employer = ended[0]["employer_id"]
+    assert results.employer_track_records(demo_db, [employer]) == {employer: (3, 2)}
+    line = "Tidligere forløb her: 3, heraf 2 med lønnede timer"
+    assert line in client.get(f"/virksomheder/{employer}").get_data(as_text=True)
+    page = client.get("/borgere/cit-fatma/match?filtre=1&radius=50&show_unknown=1").get_data(as_text=True)
+    cards = re.findall(r'<li class="card match">.*?</li>\s*</ul>', page, flags=re.S)
+    ours = [card for card in cards if f'/virksomheder/{employer}"' in card]
+    assert ours and all(line in card for card in ours)
+    assert not any("Tidligere forløb her" in card for card in cards if card not in ours)
