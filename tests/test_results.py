@@ -273,3 +273,24 @@ def test_employer_track_record_on_the_employer_page_and_the_match(demo_db, clien
     ours = [card for card in cards if f'/virksomheder/{employer}"' in card]
     assert ours and all(line in card for card in ours)
     assert not any("Tidligere forløb her" in card for card in cards if card not in ours)
+
+
+def test_demo_history_is_seeded_once_and_marked_on_the_page(db, client, config):
+    from click.testing import CliRunner
+    from data.demo_history import TARGET_GROUPS, seed_history
+    from smajobs.cli import main
+    answer = CliRunner().invoke(main, ["--db", config.db, "demo", "--top", "1"])
+    assert answer.exit_code == 0 and "Demohistorik: 360 afsluttede forløb" in answer.output
+    again = CliRunner().invoke(main, ["--db", config.db, "demo", "--top", "1"])
+    assert "Demohistorik" not in again.output
+    assert seed_history(db, TODAY) == 0
+    groups = {r[0]: r[1] for r in db.execute(
+        "SELECT target_group, COUNT(*) FROM placement_statistics WHERE demo = 1 GROUP BY 1")}
+    assert set(groups) == set(TARGET_GROUPS) and all(count >= 50 for count in groups.values())
+    paid = db.execute("SELECT AVG(paid_hours_reached) FROM placement_statistics WHERE demo = 1").fetchone()[0]
+    assert 0.3 < paid < 0.55
+    assert db.execute("SELECT COUNT(*) FROM placement_statistics_statuses").fetchone()[0] > 300
+    login(client, "konsulent@example.dk", "demo-konsulent")  # the demo's own account
+    year = db.execute("SELECT MAX(substr(end_month, 1, 4)) FROM placement_statistics").fetchone()[0]
+    page = client.get(f"/resultater?aar={int(year) - 1}").get_data(as_text=True)
+    assert "Tallene omfatter demodata" in page and page.count("<svg") >= 5
