@@ -12,7 +12,7 @@ from collections import OrderedDict
 from markupsafe import Markup, escape
 
 WIDTH = 640
-LABEL_WIDTH = 210
+LABEL_WIDTH = 270
 BAR_HEIGHT = 18
 GAP = 8
 SEGMENTS = 10  # colour classes .seg-0 .. .seg-9
@@ -42,7 +42,7 @@ def stacked_shares(chart_id: str, title: str, rows: list[tuple[str, str, float |
     plot = WIDTH - LABEL_WIDTH - 10
     body, y = [], 4
     for name, parts in series.items():
-        body.append(_text(0, y + BAR_HEIGHT - 5, name[:34]))
+        body.append(_text(0, y + BAR_HEIGHT - 5, name[:44]))
         x = LABEL_WIDTH
         body.append(f'<rect class="chart-track" x="{x}" y="{y}" width="{plot}" height="{BAR_HEIGHT}"/>')
         for category, value in parts:
@@ -56,7 +56,7 @@ def stacked_shares(chart_id: str, title: str, rows: list[tuple[str, str, float |
     # Legend: the categories in colour order, wrapped in two columns.
     for index, category in enumerate(categories):
         column, row = index % 2, index // 2
-        lx, ly = LABEL_WIDTH * column * 1.5, y + row * 18
+        lx, ly = (WIDTH // 2) * column, y + row * 18
         body.append(f'<rect class="seg-{index % SEGMENTS}" x="{lx:.1f}" y="{ly}" width="12" height="12"/>')
         body.append(_text(lx + 16, ly + 10, category))
     height = y + ((len(categories) + 1) // 2) * 18 + 4
@@ -70,7 +70,7 @@ def bars(chart_id: str, title: str, rows: list[tuple[str, float | None, str]], m
     maximum = max(maximum, aim or 0, max((v for _, v, _ in rows if v is not None), default=0), 1)
     body, y = [], 4
     for label, value, shown in rows:
-        body.append(_text(0, y + BAR_HEIGHT - 5, label[:34]))
+        body.append(_text(0, y + BAR_HEIGHT - 5, label[:44]))
         width = plot * (value or 0) / maximum
         if value is not None:
             body.append(f'<rect class="seg-0" x="{LABEL_WIDTH}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}"/>')
