@@ -124,7 +124,9 @@ def to_xlsx(results: Results) -> bytes:
 # --- HTML and PDF report -------------------------------------------------------------------------------
 
 def _environment() -> Environment:
-    environment = Environment(loader=FileSystemLoader(str(HERE / "templates")),
+    # Its own folder: the report is a standalone file with its styles inside (a download, or
+    # WeasyPrint's input), never a page under the site's CSP, which web/templates are.
+    environment = Environment(loader=FileSystemLoader(str(HERE / "report_templates")),
                               autoescape=select_autoescape(["html"]))
     environment.filters["vis"] = shown
     environment.filters["dato"] = danish_date
@@ -134,7 +136,7 @@ def _environment() -> Environment:
 def report_html(results: Results, definitions: list[tuple[str, str]], made_on, for_print: bool = True) -> str:
     """"Erfaringsopsamling {år}": cover, summary, each chart with its table, definitions and the
     missing statuses, with its styles inside (a saved file and WeasyPrint need no server)."""
-    template = _environment().get_template("results/report.html")
+    template = _environment().get_template("erfaringsopsamling.html")
     sections = [(table, chart_for(table)) for table in results.tables]
     return template.render(results=results, sections=sections, period=period_text(results),
                            definitions=definitions, made_on=made_on, css=Markup(REPORT_CSS.read_text("utf-8")),
