@@ -12,7 +12,7 @@ PIP_VERSIONS := pip==26.3 setuptools==84.2.1
 COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
            --no-emit-index-url --no-emit-find-links
 
-.PHONY: demo test bench chromium lock clean
+.PHONY: demo test bench chromium pdflibs lock clean
 
 # Debian's own python3 leaves venv support (ensurepip) to the python3-venv package.
 # requirements.txt and requirements-dev.txt are lock files (every package, exact version, hashes).
@@ -40,10 +40,17 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
-demo: $(STAMP)
+# The libraries WeasyPrint (the yearly report as PDF) loads at run time, and a font for it.
+pdflibs:
+	@ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && ldconfig -p | grep -q 'libharfbuzz-subset.so.0' && \
+	  [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
+	  libharfbuzz-subset0 fonts-dejavu-core; }
+
+demo: $(STAMP) pdflibs
 	$(BIN)/smajobs --db $(DEMO_DB) demo --serve --host $(HOST) --port $(PORT)
 
-test: $(DEV) chromium
+test: $(DEV) chromium pdflibs
 	$(BIN)/pytest -n 2 tests
 
 bench: $(STAMP)

@@ -81,3 +81,15 @@ def to_local_date(stored: str | None, zone: ZoneInfo = COPENHAGEN) -> date | Non
     if moment.tzinfo is None:  # stored timestamps are UTC (now_iso)
         moment = moment.replace(tzinfo=ZoneInfo("UTC"))
     return moment.astimezone(zone).date()
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later; the month's last day when it has fewer days (31 Jan + 1 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")

@@ -75,6 +75,14 @@ _NOT_NEGATIVE = ("proxy_hops", "session_hours", "smtp_port", "smtp_timeout", "ou
                  "retention_notice_days", "registration_retention_days")
 
 
+def parse_followup_months(text: str) -> tuple[int, ...]:
+    parts = [part.strip() for part in str(text).split(",") if part.strip()]
+    if not parts or not all(part.isdigit() and 1 <= int(part) <= 60 for part in parts):
+        raise ConfigError("SMAJOBS_OUTCOME_FOLLOWUP_MONTHS skal være hele måneder fra 1 til 60, adskilt af komma "
+                          f"(fx 2,6,12), ikke '{text}'.")
+    return tuple(sorted({int(part) for part in parts}))
+
+
 @dataclass(frozen=True)
 class Config:
     db: str = DEFAULT_DB
@@ -168,6 +176,11 @@ class Config:
     # Danish time (HH:MM) of the scheduler's nightly refresh of the match index: a full build
     # that fits the text model on every opening again, persisted beside the database.
     match_index_refresh_time: str = "02:30"
+    # --- Outcomes (issue 12: data/outcomes.py, the Resultater page, the yearly report) ---
+    # The fixed points after a forløb ended, in months, at which the consultant records where the
+    # citizen stands ("afgangsstatus"), comma-separated, e.g. "2,6,12". 2 is the providers' own
+    # measure; 6 and 12 are Jobindsats' points. Each is a whole number from 1 to 60.
+    outcome_followup_months: str = "2"
 
     @classmethod
     def load(cls, **overrides) -> "Config":
@@ -204,6 +217,12 @@ class Config:
         if self.audit_retention_months < 1:
             raise ConfigError("SMAJOBS_AUDIT_RETENTION_MONTHS skal være mindst 1 (måneder), "
                               f"ikke {self.audit_retention_months}.")
+        parse_followup_months(self.outcome_followup_months)  # refuses a bad list where it is set
+
+    @property
+    def followup_months(self) -> tuple[int, ...]:
+        """The follow-up points of `outcome_followup_months`, sorted, without repeats."""
+        return parse_followup_months(self.outcome_followup_months)
 
     def with_(self, **changes) -> "Config":
         return replace(self, **changes)

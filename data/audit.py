@@ -51,6 +51,7 @@ ACTIONS = {
     "employer_deleted": "Slettede virksomheden",
     "viewed_meetings": "Så møder",
     "viewed_reports": "Så rapportfrister",
+    "followup_recorded": "Registrerede status efter forløb",
 }
 ACTORS = ("consultant", "admin", "cli", "scheduler", "system")
 CHANNELS = ("page", "api", "cli", "scheduler", "system")

@@ -493,3 +493,42 @@ def match_changes(db):
             f"INSERT INTO match_changes (version, employer_id) "
             f"VALUES ((SELECT version FROM registry_version WHERE id = 1), {employer}); END"
         )
+
+
+@step(15)
+def outcomes(db):
+    # Outcomes (issue 12).
+    # - placement_followups: where the citizen stood N months after the placement ended (the
+    #   "afgangsstatus" at each of config.followup_months), recorded by the consultant; goes with
+    #   the placement when the citizen is erased.
+    # - placement_statistics.consultant_id: whose caseload the placement was in when it ended, so
+    #   the Resultater page can narrow to one consultant's figures after the citizen is gone.
+    # - placement_statistics_statuses: the anonymous copy of the follow-up statuses, one row per
+    #   statistics row and point; it stays with its statistics row (which outlives the person).
+    # - placement_statistics.demo: rows made up by `smajobs demo` (a seeded history), so the
+    #   Resultater page can say that its figures include demo data.
+    db["placement_statistics"].add_column("consultant_id", int)
+    db["placement_statistics"].add_column("demo", int, not_null_default=0)
+    _run_script(db,
+        """
+        CREATE TABLE placement_followups (
+            placement_id INTEGER NOT NULL REFERENCES placements (id) ON DELETE CASCADE,
+            months INTEGER NOT NULL CHECK (months BETWEEN 1 AND 60),
+            status TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            recorded_by INTEGER REFERENCES consultants (id) ON DELETE SET NULL,
+            PRIMARY KEY (placement_id, months)
+        );
+        CREATE TABLE placement_statistics_statuses (
+            statistics_id INTEGER NOT NULL REFERENCES placement_statistics (id) ON DELETE CASCADE,
+            months INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            PRIMARY KEY (statistics_id, months)
+        );
+        CREATE INDEX placement_statistics_end ON placement_statistics (end_month);
+        UPDATE placement_statistics SET consultant_id = (
+            SELECT k.id FROM placements p JOIN citizens c ON c.id = p.citizen_id
+            JOIN consultants k ON k.email = c.consultant_email
+            WHERE p.id = placement_statistics.placement_id);
+        """
+    )

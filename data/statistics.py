@@ -20,19 +20,26 @@ AGE_BAND_SQL = """CASE WHEN c.age IS NULL THEN NULL WHEN c.age < 18 THEN 'under 
 
 _UPSERT = f"""
     INSERT INTO placement_statistics (placement_id, kind, target_group, age_band, start_month,
-        end_month, paid_hours_reached, days_to_paid_hours, outcome)
+        end_month, paid_hours_reached, days_to_paid_hours, outcome, consultant_id)
     SELECT p.id, p.kind, c.target_group, {AGE_BAND_SQL},
            substr(p.start_date, 1, 7), substr(p.end_date, 1, 7),
            p.paid_hours_since IS NOT NULL,
            CASE WHEN p.paid_hours_since IS NULL THEN NULL
                 ELSE MAX(0, CAST(julianday(p.paid_hours_since) - julianday(p.start_date) AS INTEGER)) END,
-           p.outcome
+           p.outcome, (SELECT k.id FROM consultants k WHERE k.email = c.consultant_email)
     FROM placements p JOIN citizens c ON c.id = p.citizen_id
     WHERE p.id = ? AND p.status = 'ended'
     ON CONFLICT (placement_id) DO UPDATE SET kind = excluded.kind, target_group = excluded.target_group,
         age_band = excluded.age_band, start_month = excluded.start_month, end_month = excluded.end_month,
         paid_hours_reached = excluded.paid_hours_reached, days_to_paid_hours = excluded.days_to_paid_hours,
-        outcome = excluded.outcome
+        outcome = excluded.outcome, consultant_id = excluded.consultant_id
+"""
+# The anonymous copy of the placement's follow-up statuses (data.outcomes), replaced whole.
+_COPY_STATUSES = """
+    INSERT INTO placement_statistics_statuses (statistics_id, months, status)
+    SELECT s.id, f.months, f.status FROM placement_statistics s
+    JOIN placement_followups f ON f.placement_id = s.placement_id
+    WHERE s.placement_id = ?
 """
 
 COLUMNS = ("kind", "target_group", "age_band", "start_month", "end_month", "paid_hours_reached",
@@ -46,6 +53,9 @@ def record_placement(db: sqlite_utils.Database, placement_id: int) -> None:
         ended = db.execute("SELECT status = 'ended' FROM placements WHERE id = ?", [placement_id]).fetchone()
         if ended and ended[0]:
             db.execute(_UPSERT, [placement_id])
+            db.execute("DELETE FROM placement_statistics_statuses WHERE statistics_id = "
+                       "(SELECT id FROM placement_statistics WHERE placement_id = ?)", [placement_id])
+            db.execute(_COPY_STATUSES, [placement_id])
         else:
             db.execute("DELETE FROM placement_statistics WHERE placement_id = ?", [placement_id])
 
@@ -54,3 +64,9 @@ def all_rows(db: sqlite_utils.Database) -> list[dict]:
     """Every statistics row (without the internal link), oldest start first."""
     return list(db.query(f"SELECT {', '.join(COLUMNS)} FROM placement_statistics "
                          "ORDER BY start_month, end_month, id"))
+
+
+def all_statuses(db: sqlite_utils.Database) -> list[tuple[int, str]]:
+    """Every anonymous later status as (months, status), sorted: what erasure must not change."""
+    return [tuple(r) for r in db.execute(
+        "SELECT months, status FROM placement_statistics_statuses ORDER BY months, status")]

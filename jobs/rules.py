@@ -23,17 +23,18 @@ from datetime import date, datetime, timedelta
 from itsdangerous import URLSafeSerializer
 
 from data import erasure as erasure_store
+from data import outcomes as outcome_store
 from data import reminders as store
 from data.db import write
 from data.outbox import enqueue
 from data.placements import start_due_placements
 from jobs import emails, frikort
-from core.clock import local_now, to_local_date
+from core.clock import add_months, local_now, to_local_date
 from jobs.calendar import add_working_days, next_working_day, previous_working_day
 from jobs.rules_config import RuleSettings, RulesConfig, rules_config
 from core.formats import danish_date
 
-RULES = ("paid_hours", "follow_up", "report", "stalled", "checkin_answer", "frikort", "retention")
+RULES = ("paid_hours", "follow_up", "report", "stalled", "checkin_answer", "frikort", "retention", "outcome_status")
 # Neutral words for places that leave the page (digest e-mail, calendar): never the title.
 RULE_LABELS = {
     "paid_hours": "Lønnede timer",
@@ -43,7 +44,11 @@ RULE_LABELS = {
     "checkin_answer": "Svar fra virksomheden",
     "frikort": "Indtjening",
     "retention": "Sletning",
+    "outcome_status": "Status efter forløb",
 }
+# A status that fell due longer ago than this is not asked for (e.g. imported history); it
+# counts as missing in the figures instead.
+OUTCOME_STATUS_WITHIN_DAYS = 90
 EMPLOYER_MEETINGS = ("first_employer", "employer_checkin")
 CHECKIN_SALT = "employer-checkin-v1"
 
@@ -111,6 +116,8 @@ def run_pass_detailed(db, config, now: datetime | None = None) -> PassResult:
     snapshot = Snapshot.load(db)
     wants = wanted_reminders(snapshot, today, rules)
     wants += retention_wants(erasure_store.retention_candidates(db), today, config)
+    wants += outcome_status_wants(snapshot.placements, outcome_store.recorded_followups(db), today,
+                                  config.followup_months)
     _sync(db, wants, result)
     _queue_thanks(db, snapshot, now, rules, result)
     _queue_checkins(db, config, snapshot, now, rules, result)
@@ -330,18 +337,6 @@ def frikort_wants(snapshot: Snapshot, today: date, rules: RulesConfig) -> list[W
 
 # --- rule 8: erasure after the retention period -------------------------------------------------
 
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later; the month's last day when it has fewer days (31 Jan + 1 = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def erasure_date(citizen: dict, months: int) -> date | None:
     """When the citizen is erased: `months` after their last placement ended, or after their last
     activity if they never had one; later if a consultant kept them. None while a placement runs."""
@@ -370,6 +365,27 @@ def retention_wants(citizens: list[dict], today: date, config) -> list[Want]:
                           f"Borger {citizen['id']} slettes om {days} {'dag' if days == 1 else 'dage'} "
                           f"({danish_date(erase_on)}): behold borgeren endnu en periode, hvis forløbet fortsætter",
                           citizen["id"], None, citizen["consultant_email"]))
+    return wants
+
+
+# --- rule 9: status after the end (issue 12) -----------------------------------------------------
+
+def outcome_status_wants(placements: list[dict], recorded: set[tuple[int, int]], today: date,
+                         points: tuple[int, ...]) -> list[Want]:
+    """For each ended placement and follow-up point: from the working day it falls due until the
+    status is recorded (then the key is no longer wanted and the reminder closes itself)."""
+    wants = []
+    for placement in placements:
+        if placement["status"] != "ended" or not placement["end_date"]:
+            continue
+        for months in points:
+            if (placement["id"], months) in recorded:
+                continue
+            due = next_working_day(outcome_store.followup_due_on(placement["end_date"], months))
+            if due <= today <= due + timedelta(days=OUTCOME_STATUS_WITHIN_DAYS):
+                wants.append(_want("outcome_status", f"outcome_status:{placement['id']}:{months}", due,
+                                   f"Registrér hvor {placement['first_name']} står {months} måneder efter forløbet",
+                                   placement, placement["id"]))
     return wants
 
 

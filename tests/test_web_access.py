@@ -43,7 +43,8 @@ def rows(app, demo_db, make_consultant):
     registration_id = demo_db.execute("SELECT MAX(id) FROM registrations").fetchone()[0]
     return {"citizen_id": "cit-fatma", "placement_id": placement["id"], "report_id": report["id"],
             "meeting_id": meeting["id"], "employer_id": "emp-98191", "code": "2200",
-            "reminder_id": reminder_id, "outbox_id": outbox_id, "registration_id": registration_id}
+            "reminder_id": reminder_id, "outbox_id": outbox_id, "registration_id": registration_id,
+            "months": 2}  # a follow-up point (SMAJOBS_OUTCOME_FOLLOWUP_MONTHS)
 
 
 def _walked(endpoint: str) -> bool:

@@ -302,10 +302,20 @@ def match(citizen_id):
     filters, shown, errors = _match_filters(request.args)
     result = None if errors else match_service.match(db, citizen_id, top=MATCH_TOP, **filters)
     rows = match_rows(db, result.matches if result else [])
+    _add_track_records(db, rows)
     seen("viewed_matches", citizen_id)
     return render_template("citizens/match.html", citizen=citizen, result=result, rows=rows, shown=shown,
                            errors=errors, shift_labels=SHIFT_LABELS, paid_labels=PAID_HOURS_LABELS), \
         400 if errors else 200
+
+
+def _add_track_records(db, rows: list[dict]) -> None:
+    """The employer's earlier forløb as one more reason line under the match (read for all rows
+    at once). It is not part of the score: see matcher/README.md."""
+    from data.results import employer_track_records, track_record_text
+    records = employer_track_records(db, sorted({row["employer"]["id"] for row in rows}))
+    for row in rows:
+        row["track_record"] = track_record_text(records.get(row["employer"]["id"]))
 
 
 @bp.route("/postnummer/<code>")

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import login_required
 from flask_wtf import FlaskForm
 
-from data import placements, registry, signups
+from data import placements, registry, results, signups
 from data.placements import KIND_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from matcher.vocabulary import LANGUAGE_NAMES, NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS
 from web.audit_trail import seen_many
@@ -62,6 +62,7 @@ def show(employer_id):
         needs=NEEDS, shift_labels=SHIFT_LABELS, paid_labels=PAID_HOURS_LABELS, language_names=LANGUAGE_NAMES,
         kind_labels=KIND_LABELS, status_labels=STATUS_LABELS, outcome_labels=OUTCOME_LABELS,
         hidden_count=len(every) - len(history),
+        track_record=results.track_record_text(results.employer_track_records(db, [employer_id]).get(employer_id)),
         employer_status=EMPLOYER_STATUS_LABELS.get(employer.get("status")),
         pending_registration=signups.pending_registration_of(db, employer_id), link_form=NewLinkForm(),
     )

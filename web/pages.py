@@ -10,6 +10,7 @@ NAV_ITEMS = [
     ("citizens.index", "Mine borgere"),
     ("employers.index", "Virksomheder"),
     ("signup_queue.index", "Nye virksomheder"),
+    ("results.index", "Resultater"),
     ("outbox_admin.index", "Fejlede e-mails"),
     ("accounts_admin.index", "Konsulenter"),
     ("audit_admin.index", "Adgangslog"),
@@ -68,6 +69,7 @@ def blueprints() -> list[Blueprint]:
     from web.erasure import bp as erasure_bp
     from web.citizen_export import bp as citizen_export_bp
     from web.operations_admin import bp as operations_admin_bp
+    from web.results import bp as results_bp
     return [
         today_bp,
         checkin_bp,
@@ -84,6 +86,7 @@ def blueprints() -> list[Blueprint]:
         operations_admin_bp,
         api_bp,
         erasure_bp,
+        results_bp,
     ]
 
 

@@ -6,13 +6,14 @@ only carry the typed text there and put the Danish messages back next to the fie
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 
 from core.errors import Invalid, Problem
-from data import placements, registry
+from data import outcomes, placements, registry
+from data.outcomes import FOLLOWUP_STATUS_LABELS
 from data.db import write
 from data.placements import KIND_LABELS, MEETING_KIND_LABELS, OUTCOME_LABELS, REPORT_KIND_LABELS, STATUS_LABELS
 from web.audit_trail import seen
@@ -48,6 +49,16 @@ class PlacementForm(FlaskForm):
 class ReportForm(FlaskForm):
     kind = SelectField("Rapport", choices=choices(REPORT_KIND_LABELS.items()), validate_choice=False)
     due_date = StringField("Frist", render_kw=DATE)
+
+
+class PaidHoursSinceForm(FlaskForm):
+    paid_hours_since = StringField("Første lønnede time", render_kw=DATE)
+
+
+class FollowupForm(FlaskForm):
+    """One per follow-up point (prefix m2-, m6-, ...), so each has its own field ids."""
+    status = SelectField("Hvor står borgeren?", choices=choices([("", "Vælg …"), *FOLLOWUP_STATUS_LABELS.items()]),
+                         validate_choice=False)
 
 
 class MeetingForm(FlaskForm):
@@ -133,7 +144,8 @@ def _render_form(form, citizen, placement, opening, status):
 
 @bp.route("/forloeb/<int:placement_id>")
 @login_required
-def show(placement_id, report_form: ReportForm | None = None, status: int = 200):
+def show(placement_id, report_form: ReportForm | None = None, status: int = 200, paid_form=None,
+         followup_forms: dict | None = None):
     placement, citizen = _placement_or_404(placement_id)
     db = get_db()
     seen("viewed_placement", citizen["id"], placement_id=placement_id)
@@ -142,7 +154,58 @@ def show(placement_id, report_form: ReportForm | None = None, status: int = 200)
         reports=placements.reports_of(db, placement_id), meetings=placements.meetings_of_placement(db, placement_id),
         report_form=report_form or ReportForm(), kind_labels=KIND_LABELS, status_labels=STATUS_LABELS,
         outcome_labels=OUTCOME_LABELS, report_labels=REPORT_KIND_LABELS, meeting_labels=MEETING_KIND_LABELS,
+        paid_form=paid_form or PaidHoursSinceForm(data={"paid_hours_since": placement["paid_hours_since"] or ""}),
+        followups=_followup_rows(placement, followup_forms or {}), followup_labels=FOLLOWUP_STATUS_LABELS,
     ), status
+
+
+def _followup_rows(placement: dict, forms: dict) -> list[dict]:
+    """Each follow-up point of an ended placement: when it falls due, what was recorded, a form."""
+    if placement["status"] != "ended" or not placement["end_date"]:
+        return []
+    recorded = outcomes.followups_of(get_db(), placement["id"])
+    rows = []
+    for months in current_app.config["SMAJOBS"].followup_months:
+        form = forms.get(months) or FollowupForm(prefix=f"m{months}", data={
+            "status": recorded[months]["status"] if months in recorded else ""})
+        rows.append({"months": months, "due_on": outcomes.followup_due_on(placement["end_date"], months),
+                     "recorded": recorded.get(months), "form": form})
+    return rows
+
+
+@bp.route("/forloeb/<int:placement_id>/foerste-loennede-time", methods=["POST"])
+@login_required
+def set_paid_hours_since(placement_id):
+    _placement_or_404(placement_id)
+    form = PaidHoursSinceForm()
+    if form.validate_on_submit():
+        try:
+            outcomes.set_paid_hours_since(get_db(), placement_id, form.paid_hours_since.data)
+        except Invalid as error:
+            show_problems(form, error, "paid_hours_since")
+        else:
+            flash("Datoen for den første lønnede time er gemt.")
+            return redirect(url_for("placements.show", placement_id=placement_id))
+    return show(placement_id, status=400, paid_form=form)
+
+
+@bp.route("/forloeb/<int:placement_id>/status-efter/<int:months>", methods=["POST"])
+@login_required
+def record_followup(placement_id, months):
+    _placement_or_404(placement_id)
+    if months not in current_app.config["SMAJOBS"].followup_months:
+        abort(404)
+    form = FollowupForm(prefix=f"m{months}")
+    if form.validate_on_submit():
+        try:
+            outcomes.record_followup(get_db(), placement_id, months, form.status.data,
+                                     current_app.config["SMAJOBS"].followup_months, recorded_by=current_user.id)
+        except Invalid as error:
+            show_problems(form, error, "status")
+        else:
+            flash(f"Status {months} måneder efter forløbet er gemt.")
+            return redirect(url_for("placements.show", placement_id=placement_id, _anchor="status-efter"))
+    return show(placement_id, status=400, followup_forms={months: form})
 
 
 @bp.route("/forloeb/<int:placement_id>/rediger", methods=["GET", "POST"])

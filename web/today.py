@@ -45,6 +45,9 @@ def _link(reminder: dict) -> tuple[str, str] | None:
         # Straight to the choice: keep the citizen one more period (with a reason), or not.
         return (url_for("citizens.show", citizen_id=reminder["citizen_id"], _anchor="sletning"),
                 "Behold endnu en periode …")
+    if reminder["rule"] == "outcome_status" and "placements.show" in views:
+        return (url_for("placements.show", placement_id=reminder["placement_id"], _anchor="status-efter"),
+                "Registrér status …")
     if reminder["placement_id"] and "placements.show" in views:
         return url_for("placements.show", placement_id=reminder["placement_id"]), "Åbn forløbet"
     if reminder["citizen_id"] and "citizens.show" in views:

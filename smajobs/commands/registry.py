@@ -148,6 +148,11 @@ def demo_command(context: Context, top: int, then_serve: bool, host: str, port: 
                                   match_service.match(context.db, citizen["id"], top=top)))
         click.echo("")
         audit.log(context.db, "viewed_matches", citizen["id"])
+    from core.clock import today
+    from data.demo_history import seed_history
+    added = seed_history(context.db, today(), points=tuple(sorted({2, 6, 12, *context.config.followup_months})))
+    if added:
+        click.echo(f"Demohistorik: {added} afsluttede forløb over tre år (vises som demodata under Resultater).\n")
     created = ensure_demo_accounts(context.db)
     if created:
         click.echo(f"Demokonti oprettet: {', '.join(created)}")
