@@ -385,3 +385,41 @@ def test_no_attribute_is_written_as_python_none(owner, path):
     # a screen reader); False leaves the attribute out.
     page = owner.get(path).get_data(as_text=True)
     assert '="None"' not in page
+
+
+def test_match_cards_show_score_contact_and_unknown_needs_in_one_line(owner, people):
+    page = html.unescape(owner.get(f"/borgere/{FATMA}/match").get_data(as_text=True))
+    assert re.search(r"\d{1,3} point af 100", page) and "point " + "8" not in page.split("point af")[0][-8:]
+    assert "Kontakt" in page and "Adresse" in page
+    assert page.count("Spørg virksomheden om:") >= 1 and "Ukendt:" not in page
+    assert '<details class="card filters no-print" id="filtre" data-open-wide>' in page
+
+
+def test_an_empty_match_list_says_which_of_the_citizens_own_limits_excluded_what(owner, people):
+    # Samir's profile allows evening and night only: ticking "Dag" leaves nothing, and the page says why.
+    page = html.unescape(owner.get("/borgere/cit-samir/match?filtre=1&shifts=day&show_unknown=1").get_data(as_text=True))
+    assert "Ingen småjobs passer med disse filtre" in page
+    assert re.search(r"\d+ småjobs? har kun vagter, Samirs profil udelukker \(profilen tillader aften, nat\)", page), page
+    assert re.search(r"\d+ småjobs? har ikke de vagter, du har valgt i filteret", page)
+
+
+def test_openings_with_the_same_title_and_employer_say_what_tells_them_apart(owner, people):
+    opening = registry.openings_by_ids(people, [OPENING])[OPENING]
+    employer = registry.employers_by_ids(people, [opening["employer_id"]])[opening["employer_id"]]
+    from web.citizens import _what_tells_apart
+    twin = {**opening, "id": "opn-twin", "hours_min": 20, "hours_max": 25}
+    tells = _what_tells_apart([opening, twin, {**opening, "id": "x", "employer_id": "other"}])
+    assert tells[0].startswith("Adskiller sig fra det andet opslag med samme titel:") and "20–25 timer" in tells[1]
+    assert tells[2] == "" and employer
+
+
+def test_shortlist_lists_only_the_marked_matches_with_contact_and_reasons(owner, people):
+    page = owner.get(f"/borgere/{FATMA}/match").get_data(as_text=True)
+    chosen = re.findall(r'name="valgt" value="([^"]+)"', page)[:2]
+    assert len(chosen) == 2
+    query = "&".join(f"valgt={c}" for c in chosen)
+    sheet = html.unescape(owner.get(f"/borgere/{FATMA}/match/udskrift?{query}").get_data(as_text=True))
+    assert sheet.count('class="card match"') == 2
+    assert "Derfor passer det" in sheet and "Kontakt" in sheet and "Lønnede timer" in sheet
+    everything = owner.get(f"/borgere/{FATMA}/match/udskrift").get_data(as_text=True)
+    assert everything.count('class="card match"') == page.count('class="card match"')

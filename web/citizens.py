@@ -309,19 +309,101 @@ def _match_filters(args) -> tuple[dict, dict, dict]:
     return filters, shown, errors
 
 
+def _matched_rows(citizen_id: str, args):
+    """(result, rows with what tells look-alikes apart, shown filters, errors) for the GET args."""
+    from data.matching import match_rows, match_service
+    db = get_db()
+    filters, shown, errors = _match_filters(args)
+    result = None if errors else match_service.match(db, citizen_id, top=MATCH_TOP, **filters)
+    rows = match_rows(db, result.matches if result else [])
+    for row, tells in zip(rows, _what_tells_apart([r["opening"] for r in rows])):
+        row["tells_apart"] = tells
+    return result, rows, shown, errors
+
+
+def _what_tells_apart(openings: list[dict]) -> list[str]:
+    """For openings that share title and employer with another on the list, the facts that differ
+    (hours, shifts, paid hours, seats) as a short Danish line; '' for the rest."""
+    def facts(opening):
+        return {"hours": _hours_text(opening), "shifts": ", ".join(SHIFT_LABELS[c].lower() for c in SHIFT_LABELS
+                                                                   if c in (opening["shifts"] or [])),
+                "paid": PAID_HOURS_LABELS[opening["paid_hours"]],
+                "seats": f"{opening['seats']} {'plads' if opening['seats'] == 1 else 'pladser'}"}
+    groups: dict[tuple, list[int]] = {}
+    for position, opening in enumerate(openings):
+        groups.setdefault((opening["title"].strip().lower(), opening["employer_id"]), []).append(position)
+    tells = [""] * len(openings)
+    for positions in groups.values():
+        if len(positions) < 2:
+            continue
+        all_facts = [facts(openings[p]) for p in positions]
+        differing = [key for key in ("hours", "shifts", "paid", "seats") if len({f[key] for f in all_facts}) > 1]
+        for p, f in zip(positions, all_facts):
+            tells[p] = ("Adskiller sig fra det andet opslag med samme titel: " + " · ".join(f[k] for k in differing)
+                        if differing else "Samme titel og vilkår som et andet opslag hos virksomheden")
+    return tells
+
+
+def _hours_text(opening: dict) -> str:
+    low, high = opening["hours_min"], opening["hours_max"]
+    if low is not None and high is not None:
+        return f"{low}–{high} timer om ugen"
+    if low is not None or high is not None:
+        return f"{'mindst' if low is not None else 'op til'} {low if low is not None else high} timer om ugen"
+    return "timer ikke oplyst"
+
+
+# What each hard rule means for the citizen, for "why is the list empty".
+EXCLUSION_TEXTS = {
+    "needs": "kan ikke tage hensyn til {name}s skånehensyn ({needs})",
+    "shifts": "har kun vagter, {name}s profil udelukker (profilen tillader {shifts})",
+    "hours": "har timer, der ikke passer med {name}s {hours}",
+    "shift_filter": "har ikke de vagter, du har valgt i filteret",
+    "paid_only": "har ikke lønnede timer (filteret \"Kun med lønnede timer\")",
+    "known_needs": "har uvisse skånehensyn (filteret er slået fra)",
+}
+
+
+def _empty_list_reasons(citizen: dict, result) -> list[str]:
+    """One Danish sentence per hard rule that dropped openings, naming the citizen's own limit."""
+    values = {
+        "name": citizen["first_name"],
+        "needs": ", ".join(NEEDS[c].lower() for c in citizen["needs"]),
+        "shifts": ", ".join(SHIFT_LABELS[c].lower() for c in SHIFT_LABELS if c in (citizen["shifts"] or [])),
+        "hours": _hours_text(citizen),
+    }
+    return [f"{count} {'småjob' if count == 1 else 'småjobs'} " + EXCLUSION_TEXTS[rule].format(**values)
+            for rule, count in result.excluded]
+
+
 @bp.route("/borgere/<citizen_id>/match")
 @login_required
 def match(citizen_id):
-    from data.matching import match_rows, match_service
     citizen = citizen_or_404(citizen_id)
-    db = get_db()
-    filters, shown, errors = _match_filters(request.args)
-    result = None if errors else match_service.match(db, citizen_id, top=MATCH_TOP, **filters)
-    rows = match_rows(db, result.matches if result else [])
+    result, rows, shown, errors = _matched_rows(citizen_id, request.args)
     seen("viewed_matches", citizen_id)
     return render_template("citizens/match.html", citizen=citizen, result=result, rows=rows, shown=shown,
-                           errors=errors, shift_labels=SHIFT_LABELS, paid_labels=PAID_HOURS_LABELS), \
+                           errors=errors, shift_labels=SHIFT_LABELS, paid_labels=PAID_HOURS_LABELS, hours_text=_hours_text,
+                           empty_reasons=_empty_list_reasons(citizen, result) if result and not rows else [],
+                           filter_args=[(k, v) for k, v in request.args.items(multi=True) if k != "valgt"]), \
         400 if errors else 200
+
+
+@bp.route("/borgere/<citizen_id>/match/udskrift")
+@login_required
+def shortlist(citizen_id):
+    """The matches marked on the list, as a clean page to print (or save as PDF) and hand over.
+    The same search is run again (the filters come along), so distance and reasons are the list's."""
+    citizen = citizen_or_404(citizen_id)
+    result, rows, _, errors = _matched_rows(citizen_id, request.args)
+    if errors:
+        abort(400)
+    chosen = request.args.getlist("valgt")
+    rows = [row for row in rows if row["opening"]["id"] in chosen] if chosen else rows
+    seen("viewed_matches", citizen_id)
+    return render_template("citizens/shortlist.html", citizen=citizen, rows=rows, today=clock.today(),
+                           shift_labels=SHIFT_LABELS, paid_labels=PAID_HOURS_LABELS, hours_text=_hours_text,
+                           back_args=[(k, v) for k, v in request.args.items(multi=True) if k != "valgt"])
 
 
 @bp.route("/postnummer/<code>")
