@@ -114,7 +114,7 @@ def test_create_citizen_with_every_field(owner, people):
 def test_citizen_form_errors_next_to_fields_keep_input_and_store_nothing(owner, people):
     before = count(people, "citizens")
     bad = {**CITIZEN_FORM, "first_name": "", "postcode": "9999", "age": "gammel", "hours_min": "20",
-           "hours_max": "5", "languages": "dansk", "max_travel_km": "900", "interests": "<b>fisk</b>"}
+           "hours_max": "5", "languages": "dansk, klingonsk", "max_travel_km": "900", "interests": "<b>fisk</b>"}
     response = owner.post("/borgere/ny", data={**bad, "csrf_token": token(owner)})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -125,7 +125,7 @@ def test_citizen_form_errors_next_to_fields_keep_input_and_store_nothing(owner, 
     assert 'value="9999"' in field_block(page, "postcode")
     assert "Skal være et helt tal" in field_block(page, "age") and 'value="gammel"' in field_block(page, "age")
     assert "større end max" in field_block(page, "hours_max")
-    assert "sprogkode" in field_block(page, "languages") and 'value="dansk"' in page
+    assert "Kender ikke sproget klingonsk" in field_block(page, "languages") and 'value="dansk, klingonsk"' in page
     assert "mellem 0.1 og 500" in field_block(page, "max_travel_km")
     # Typed text comes back escaped, ticked boxes stay ticked.
     assert "&lt;b&gt;fisk&lt;/b&gt;" in page and "<b>fisk</b>" not in page
@@ -138,12 +138,13 @@ def test_edit_citizen_keeps_created_at_and_unknown_fields(owner, people):
                    "extra = '{\"kommune\": \"København\"}' WHERE id = ?", [FATMA])
     people.conn.commit()
     form_page = owner.get(f"/borgere/{FATMA}/rediger").get_data(as_text=True)
-    assert 'value="Fatma"' in form_page and 'value="tr, da"' in form_page
-    data = {"first_name": "Fatma", "postcode": "2200", "languages": "tr, da", "hours_min": "3", "hours_max": "8",
+    assert 'value="Fatma"' in form_page and 'value="tyrkisk, dansk"' in form_page
+    data = {"first_name": "Fatma", "postcode": "2200", "languages": "Tyrkisk, dansk", "hours_min": "3", "hours_max": "8",
             "max_travel_km": "3", "needs": ["no_heavy_lifting"], "csrf_token": token(owner)}
     assert owner.post(f"/borgere/{FATMA}/rediger", data=data).status_code == 302
     citizen = registry.get_citizen(people, FATMA)
     assert citizen["hours_max"] == 8 and citizen["needs"] == ["no_heavy_lifting"] and citizen["shifts"] is None
+    assert citizen["languages"] == ["tr", "da"]
     assert citizen["created_at"] == "2001-01-01T00:00:00+00:00" and citizen["extra"] == {"kommune": "København"}
     assert citizen["lat"] == pytest.approx(55.691498)  # given coordinates survive an unchanged postcode
     assert citizen["consultant"] == OWNER

@@ -20,7 +20,8 @@ from data.postcodes import lookup as lookup_postcode
 from jobs import frikort
 from jobs.erasure import planned_erasure
 from jobs.rules_config import rules_config
-from matcher.vocabulary import LANGUAGE_NAMES, NEED_EXPLANATIONS, NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS
+from matcher.vocabulary import (LANGUAGE_NAMES, NEED_EXPLANATIONS, NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS,
+                                language_name)
 from web.audit_trail import seen, seen_many
 from web.auth import admin_required, citizen_or_404
 from web.erasure import KeepForm
@@ -50,7 +51,7 @@ class CitizenForm(FlaskForm):
     interests = TextAreaField("Interesser")
     experience = TextAreaField("Erfaring")
     goal = TextAreaField("Mål")
-    languages = StringField("Sprog (koder, adskilt med komma)", default="da")
+    languages = StringField("Sprog", default="dansk")
     hours_min = StringField("Timer om ugen, mindst", render_kw={"inputmode": "numeric"})
     hours_max = StringField("Timer om ugen, højst", render_kw={"inputmode": "numeric"})
     shifts = MultiCheckboxField("Vagter", choices=choices(SHIFT_LABELS.items()), validate_choice=False)
@@ -85,6 +86,25 @@ def _number_or_text(text: str | None, kind=int):
             return text
 
 
+# Language names as typed in the form ("arabisk", "Dansk") -> code; the first code of a name wins
+# ("norsk" -> no). Codes are still taken as they are ("ar"), so older habits keep working.
+_CODE_BY_NAME = {}
+for _code, _name in LANGUAGE_NAMES.items():
+    _CODE_BY_NAME.setdefault(_name, _code)
+
+
+def language_codes(text: str | None) -> list[str]:
+    """'arabisk, dansk' -> ['ar', 'da']; a word that is no known language is kept as typed, so
+    the exchange rules (or unknown_languages) name it."""
+    words = [word.strip().lower() for word in (text or "").replace(";", ",").split(",") if word.strip()]
+    return [_CODE_BY_NAME.get(word, word) for word in words]
+
+
+def unknown_languages(text: str | None) -> list[str]:
+    return [word.strip() for word in (text or "").replace(";", ",").split(",")
+            if word.strip() and word.strip().lower() not in _CODE_BY_NAME and word.strip().lower() not in LANGUAGE_NAMES]
+
+
 def _consultant_choices() -> list[tuple[str, str]]:
     return [(row["email"], f"{row['name'] or row['email']} ({row['email']})")
             for row in accounts.list_consultants(get_db()) if row["active"]]
@@ -98,7 +118,7 @@ def _record_from_form(form: CitizenForm, citizen_id: str, existing: dict | None)
         "interests": form.interests.data or "",
         "experience": form.experience.data or "",
         "goal": form.goal.data or "",
-        "languages": [code.strip() for code in (form.languages.data or "").split(",") if code.strip()],
+        "languages": language_codes(form.languages.data),
         "max_travel_km": _number_or_text(form.max_travel_km.data, float),
         "needs": list(form.needs.data or []),
         "social_free_card": bool(form.social_free_card.data),
@@ -135,7 +155,7 @@ def _form_from_citizen(citizen: dict) -> CitizenForm:
         "first_name": citizen["first_name"], "age": "" if citizen["age"] is None else str(citizen["age"]),
         "target_group": citizen["target_group"] or "", "postcode": citizen["postcode"],
         "interests": citizen["interests"], "experience": citizen["experience"], "goal": citizen["goal"],
-        "languages": ", ".join(citizen["languages"]),
+        "languages": ", ".join(language_name(code) for code in citizen["languages"]),
         "hours_min": "" if citizen["hours_min"] is None else str(citizen["hours_min"]),
         "hours_max": "" if citizen["hours_max"] is None else str(citizen["hours_max"]),
         "shifts": citizen["shifts"] or [], "max_travel_km": as_typed(citizen["max_travel_km"]),
@@ -149,6 +169,10 @@ def _show_problems(form: CitizenForm, error: ExchangeError) -> None:
     for problem in error.problems:
         name = PROBLEM_FIELDS.get(problem.field, "first_name")
         reason = problem.reason[:1].upper() + problem.reason[1:]
+        unknown = unknown_languages(form.languages.data) if name == "languages" else []
+        if unknown:  # the form takes names, so say it in names rather than as a code problem
+            reason = (f"Kender ikke sproget {', '.join(unknown)}. "
+                      "Skriv sprogenes navne på dansk, adskilt med komma, fx arabisk, dansk.")
         getattr(form, name).errors = list(getattr(form, name).errors or []) + [
             reason if name == PROBLEM_FIELDS.get(problem.field) else f"{problem.field}: {reason}"]
 
