@@ -424,3 +424,57 @@ def test_shortlist_lists_only_the_marked_matches_with_contact_and_reasons(owner,
     assert "Derfor passer det" in sheet and "Kontakt" in sheet and "Lønnede timer" in sheet
     everything = owner.get(f"/borgere/{FATMA}/match/udskrift").get_data(as_text=True)
     assert everything.count('class="card match"') == page.count('class="card match"')
+
+
+# --- Mine borgere: case reference, search and sort ------------------------------------------------
+
+@pytest.mark.parametrize("reference", ["120485-1234", "1204851234", "Sag 120485 1234", "cpr 311299-0001"])
+def test_a_case_reference_shaped_like_a_cpr_number_is_refused_in_danish(owner, people, reference):
+    before = count(people, "citizens")
+    response = owner.post("/borgere/ny", data={**CITIZEN_FORM, "case_reference": reference, "csrf_token": token(owner)})
+    assert response.status_code == 400 and count(people, "citizens") == before
+    block = html.unescape(field_block(response.get_data(as_text=True), "case_reference"))
+    assert "Ligner et CPR-nummer. Brug jeres egen sagsreference" in block
+
+
+def test_two_citizens_with_the_same_name_are_told_apart_by_reference_and_found_by_search(owner, people):
+    for reference, group in (("JC-118", "Aktivitetsparat"), ("JC-204", "Jobparat")):
+        response = owner.post("/borgere/ny", data={**CITIZEN_FORM, "first_name": "Mohammed", "case_reference": reference,
+                                                   "target_group": group, "csrf_token": token(owner)})
+        assert response.status_code == 302
+    found = owner.get("/borgere?q=jc-204").get_data(as_text=True)
+    assert "JC-204" in found and "JC-118" not in found and "Fatma" not in found
+    by_group = owner.get("/borgere?q=aktivitetsparat").get_data(as_text=True)
+    assert "JC-118" in by_group and "JC-204" not in by_group
+    by_reference = owner.get("/borgere?sort=sagsreference").get_data(as_text=True)
+    assert by_reference.index("JC-118") < by_reference.index("JC-204") < by_reference.index("Fatma")
+    assert "Ingen borgere passer med" in owner.get("/borgere?q=zzzz").get_data(as_text=True)
+    exported = registry.export_document(people)["citizens"]
+    assert {c.get("case_reference") for c in exported} >= {"JC-118", "JC-204"}
+
+
+def test_citizens_sort_by_last_activity_newest_first(owner, people):
+    people.execute("UPDATE citizens SET updated_at = '2020-01-01T00:00:00+00:00'")
+    people.execute("UPDATE citizens SET updated_at = '2026-06-01T00:00:00+00:00' WHERE id = 'cit-samir'")
+    people.conn.commit()
+    page = owner.get("/borgere?sort=aktivitet").get_data(as_text=True)
+    assert page.index("Samir") < page.index("Fatma") and "1. juni 2026" in page
+
+
+def test_profile_names_the_consultant_not_the_email(owner, people):
+    page = owner.get(f"/borgere/{FATMA}").get_data(as_text=True)
+    assert "Karen Konsulent" in page.split("<dt>Konsulent</dt>")[1][:80]
+
+
+def test_admin_menu_says_alle_borgere(client, people):
+    login(client, ADMIN)
+    page = client.get("/borgere").get_data(as_text=True)
+    assert 'aria-current="page">Alle borgere</a>' in page and ">Mine borgere</a>" not in page
+
+
+def test_new_meeting_and_placement_forms_have_todays_date(owner, people):
+    from core import clock
+    today = clock.today().isoformat()
+    assert f'value="{today}"' in field_block(owner.get(f"/borgere/{FATMA}/moeder/nyt").get_data(as_text=True), "held_on")
+    page = owner.get(f"/borgere/{FATMA}/forloeb/nyt?opening={OPENING}").get_data(as_text=True)
+    assert f'value="{today}"' in field_block(page, "start_date")

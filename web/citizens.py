@@ -46,6 +46,7 @@ class CitizenForm(FlaskForm):
     first_name = StringField("Fornavn", render_kw={"autocomplete": "off", "maxlength": 100})
     age = StringField("Alder", render_kw={"inputmode": "numeric"})
     target_group = StringField("Målgruppe", render_kw={"maxlength": 200})
+    case_reference = StringField("Sagsreference", render_kw={"maxlength": 50, "autocomplete": "off"})
     postcode = StringField("Postnummer", render_kw={"inputmode": "numeric", "maxlength": 4,
                                                      "autocomplete": "off"})
     interests = TextAreaField("Interesser")
@@ -64,6 +65,7 @@ class CitizenForm(FlaskForm):
 # Where each exchange-format problem is shown in the form.
 PROBLEM_FIELDS = {
     "first_name": "first_name", "age": "age", "target_group": "target_group", "postcode": "postcode",
+    "case_reference": "case_reference",
     "lat": "postcode", "lon": "postcode", "interests": "interests", "experience": "experience",
     "goal": "goal", "languages": "languages", "min": "hours_min", "max": "hours_max",
     "hours_per_week": "hours_max", "shifts": "shifts", "max_travel_km": "max_travel_km", "needs": "needs",
@@ -128,6 +130,8 @@ def _record_from_form(form: CitizenForm, citizen_id: str, existing: dict | None)
         record["age"] = age
     if (form.target_group.data or "").strip():
         record["target_group"] = form.target_group.data
+    if (form.case_reference.data or "").strip():
+        record["case_reference"] = form.case_reference.data
     hours = {key: value for key, value in (("min", _number_or_text(form.hours_min.data)),
                                             ("max", _number_or_text(form.hours_max.data))) if value is not None}
     if hours:
@@ -154,6 +158,7 @@ def _form_from_citizen(citizen: dict) -> CitizenForm:
     form = CitizenForm(data={
         "first_name": citizen["first_name"], "age": "" if citizen["age"] is None else str(citizen["age"]),
         "target_group": citizen["target_group"] or "", "postcode": citizen["postcode"],
+        "case_reference": citizen.get("case_reference") or "",
         "interests": citizen["interests"], "experience": citizen["experience"], "goal": citizen["goal"],
         "languages": ", ".join(language_name(code) for code in citizen["languages"]),
         "hours_min": "" if citizen["hours_min"] is None else str(citizen["hours_min"]),
@@ -206,16 +211,32 @@ def _render_form(form: CitizenForm, citizen: dict | None, status: int = 200):
                            town=_town(form.postcode.data)), status
 
 
+def _consultant_name(email: str | None) -> str | None:
+    """The consultant's name for a profile (the e-mail only when there is no name on record)."""
+    if not email:
+        return None
+    for row in accounts.list_consultants(get_db()):
+        if row["email"].lower() == email.lower():
+            return row["name"] or email
+    return email
+
+
 def _town(code: str | None) -> str:
     found = lookup_postcode((code or "").strip()) if code else None
     return f"{found.code} {found.name}" if found else ""
+
+
+CITIZEN_SORT_LABELS = {"navn": "Navn", "sagsreference": "Sagsreference", "maalgruppe": "Målgruppe",
+                       "aktivitet": "Seneste aktivitet"}
 
 
 @bp.route("/borgere")
 @login_required
 def index():
     db = get_db()
-    citizens = registry.list_citizens(db, None if current_user.is_admin else current_user.email)
+    search = (request.args.get("q") or "").strip()[:100]
+    sort = request.args.get("sort") if request.args.get("sort") in registry.CITIZEN_SORTS else "navn"
+    citizens = registry.list_citizens(db, None if current_user.is_admin else current_user.email, search, sort)
     consultants = _consultant_choices() if current_user.is_admin else []
     # Admins see which citizens follow a consultant who was deactivated (or never had an
     # account), so they can hand them over: email -> active.
@@ -224,7 +245,8 @@ def index():
     orphaned = [c for c in citizens if c["consultant"] and not states.get(c["consultant"].lower())]
     # One row per citizen on the list, not one for the list: the log answers "who saw whom".
     seen_many("viewed_list", [c["id"] for c in citizens])
-    return render_template("citizens/index.html", citizens=citizens, consultants=consultants,
+    return render_template("citizens/index.html", citizens=citizens, consultants=consultants, search=search,
+                           sort=sort, sort_labels=CITIZEN_SORT_LABELS,
                            needs=NEEDS, consultant_states=states, orphaned=len(orphaned) if current_user.is_admin else 0)
 
 
@@ -250,7 +272,7 @@ def show(citizen_id):
     citizen_placements = placements.placements_of_citizen(db, citizen_id)
     seen("viewed_profile", citizen_id)
     return render_template(
-        "citizens/show.html", citizen=citizen, needs=NEEDS, shift_labels=SHIFT_LABELS,
+        "citizens/show.html", citizen=citizen, needs=NEEDS, consultant_name=_consultant_name(citizen["consultant"]), shift_labels=SHIFT_LABELS,
         language_names=LANGUAGE_NAMES, town=_town(citizen["postcode"]),
         placements=citizen_placements,
         meetings=placements.meetings_of_citizen(db, citizen_id),
