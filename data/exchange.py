@@ -40,10 +40,14 @@ OPENING_FIELDS = ("id", "title", "tasks", "hours_per_week", "shifts", "paid_hour
                   "can_meet", "cannot_meet", "seats", "active")
 CITIZEN_FIELDS = ("id", "first_name", "age", "target_group", "postcode", "lat", "lon", "interests",
                   "experience", "goal", "languages", "hours_per_week", "shifts", "max_travel_km",
-                  "needs", "consultant", "social_free_card")
+                  "needs", "consultant", "social_free_card", "case_reference")
 CONTACT_FIELDS = ("name", "email", "phone")
 
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
+# Ten digits as a CPR number is written (DDMMÅÅ-XXXX, with or without a dash or space), anywhere
+# in a text: a case reference must never carry one.
+_CPR_SHAPED = re.compile(r"(?<!\d)[0-3]\d[01]\d\d\d[-\s]?\d{4}(?!\d)")
+CASE_REFERENCE_MAX = 50
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -259,9 +263,18 @@ def parse_citizen(record, index: int, problems: list[Problem]) -> dict | None:
         needs=check.codes(record, "needs", NEED_CODES, [], "skånehensyn"),
         consultant=consultant.lower() if consultant else None,
         social_free_card=check.boolean(record, "social_free_card", False),
+        case_reference=_case_reference(check, record),
         extra=_extra(record, CITIZEN_FIELDS),
     )
     return citizen
+
+
+def _case_reference(check, record: dict) -> str | None:
+    reference = check.text(record, "case_reference", max_len=CASE_REFERENCE_MAX) or None
+    if reference and _CPR_SHAPED.search(reference):
+        check.fail("case_reference", "ligner et CPR-nummer. Brug jeres egen sagsreference uden CPR-nummer")
+        return None
+    return reference
 
 
 def parse_document(document) -> Document:
@@ -331,7 +344,7 @@ def opening_to_exchange(opening: dict) -> dict:
 
 def citizen_to_exchange(citizen: dict) -> dict:
     record = {"id": citizen["id"], "first_name": citizen["first_name"]}
-    for key in ("age", "target_group"):
+    for key in ("age", "target_group", "case_reference"):
         if citizen.get(key) is not None:
             record[key] = citizen[key]
     record["postcode"] = citizen["postcode"]

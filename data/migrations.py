@@ -419,6 +419,13 @@ def erasure_and_retention(db):
         FROM placements p JOIN citizens c ON c.id = p.citizen_id
         WHERE p.status = 'ended'
         """)
+@step(17)
+def case_reference(db):
+    # citizens.case_reference: the provider's own reference ("Sagsreference"), so two citizens
+    # with the same first name can be told apart. Never a CPR number (data.exchange refuses one).
+    db["citizens"].add_column("case_reference", str)
+
+
 @step(9)
 def security_fixes(db):
     # consultant_sessions: every browser log-in, so "Log ud" ends it on the server (a copied

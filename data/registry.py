@@ -22,7 +22,7 @@ JSON_COLUMNS = {"languages", "shifts", "needs", "can_meet", "cannot_meet", "extr
 
 CITIZEN_COLUMNS = ("id", "first_name", "age", "target_group", "postcode", "lat", "lon", "coords_given",
                    "interests", "experience", "goal", "languages", "hours_min", "hours_max", "shifts",
-                   "max_travel_km", "needs", "consultant_email", "social_free_card", "extra")
+                   "max_travel_km", "needs", "consultant_email", "social_free_card", "case_reference", "extra")
 EMPLOYER_COLUMNS = ("id", "name", "cvr", "industry", "address", "postcode", "lat", "lon", "coords_given",
                     "contact_name", "contact_email", "contact_phone", "languages", "extra")
 OPENING_COLUMNS = ("id", "employer_id", "position", "title", "tasks", "hours_min", "hours_max", "shifts",
@@ -378,15 +378,39 @@ CITIZEN_LIST_SELECT = ("SELECT c.*, (SELECT COUNT(*) FROM placements p WHERE p.c
                        "AND p.status != 'ended') AS open_placements FROM citizens c")
 
 
-def list_citizens(db: sqlite_utils.Database, consultant_email: str | None) -> list[dict]:
-    """A consultant's citizens (None: everyone's, for admins), by first name, each with the
-    number of placements not yet ended (`open_placements`)."""
-    sql = CITIZEN_LIST_SELECT + " WHERE 1 = 1"
+# The newest of: a meeting held, a forløb changed, the profile changed (dates, YYYY-MM-DD).
+LAST_ACTIVITY_SQL = (
+    "MAX(substr(c.updated_at, 1, 10), "
+    "COALESCE((SELECT MAX(m.held_on) FROM meetings m WHERE m.citizen_id = c.id), ''), "
+    "COALESCE((SELECT MAX(substr(p.updated_at, 1, 10)) FROM placements p WHERE p.citizen_id = c.id), ''))")
+# Sort keys of the citizen list -> ORDER BY; the name breaks ties, then the id.
+CITIZEN_SORTS = {
+    "navn": "c.first_name COLLATE NOCASE",
+    "sagsreference": "c.case_reference IS NULL, c.case_reference COLLATE NOCASE",
+    "maalgruppe": "c.target_group IS NULL, c.target_group COLLATE NOCASE",
+    "aktivitet": "last_activity DESC",
+}
+
+
+def list_citizens(db: sqlite_utils.Database, consultant_email: str | None, search: str = "",
+                  sort: str = "navn") -> list[dict]:
+    """A consultant's citizens (None: everyone's, for admins), each with the number of placements
+    not yet ended (`open_placements`) and the date of the last activity (`last_activity`).
+    `search` finds a part of the first name, case reference or target group (any case);
+    `sort` is a key of CITIZEN_SORTS (unknown keys sort by name)."""
+    sql = (CITIZEN_LIST_SELECT.replace(" FROM citizens c", f", {LAST_ACTIVITY_SQL} AS last_activity FROM citizens c")
+           + " WHERE 1 = 1")
     params: list = []
     if consultant_email is not None:
         sql += " AND c.consultant_email = ?"
         params.append(consultant_email.strip().lower())
-    sql += " ORDER BY c.first_name COLLATE NOCASE, c.id"
+    words = search.split()
+    for word in words:
+        sql += (" AND (c.first_name LIKE ? ESCAPE '\\' OR COALESCE(c.case_reference, '') LIKE ? ESCAPE '\\'"
+                " OR COALESCE(c.target_group, '') LIKE ? ESCAPE '\\')")
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        params += [pattern] * 3
+    sql += f" ORDER BY {CITIZEN_SORTS.get(sort, CITIZEN_SORTS['navn'])}, c.first_name COLLATE NOCASE, c.id"
     return [citizen_record(row) for row in db.query(sql, params)]
 
 

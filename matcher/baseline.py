@@ -77,19 +77,20 @@ def baseline_match(citizen: Citizen, openings: Iterable[Opening], top: int = 10,
         cosines = {field: [model.similarity(phrase_vector, vector) for _, phrase_vector in entries]
                    for field, entries in phrase_vectors.items()}
         text_fit = text_fit_from_cosines(cosines)
+        fit = bool(scoring.has_fit(max((c for values in cosines.values() for c in values), default=0.0)))
         met = len(citizen.needs & opening.can_meet)
-        score = scoring.round_score(scoring.combine(
+        score = scoring.round_score(scoring.with_fit(scoring.combine(
             text_fit, scoring.distance_component(distance),
             scoring.needs_component(met, len(citizen.needs)),
-            scoring.paid_component(opening.paid_hours, opening.trial_weeks)))
-        scored.append((-score, opening.id, position, opening, distance, text_fit, cosines))
+            scoring.paid_component(opening.paid_hours, opening.trial_weeks)), fit))
+        scored.append((-score, opening.id, position, opening, distance, fit, cosines))
     scored.sort(key=lambda entry: entry[:3])
 
     analysed = citizen_phrases(model.analyzer, citizen)
     matches = []
-    for neg_score, _, _, opening, distance, text_fit, cosines in scored[:top]:
+    for neg_score, _, _, opening, distance, fit, cosines in scored[:top]:
         outside = distance > citizen.max_travel_km
         text = text_reasons(analysed, opening_segments(model.analyzer, opening), cosines)
-        reasons = build_reasons(citizen, opening, text, distance, outside, text_fit)
+        reasons = build_reasons(citizen, opening, text, distance, outside, fit)
         matches.append(Match(opening.id, opening.employer_id, -neg_score, distance, reasons, outside))
     return MatchResult(tuple(matches), radius, widened, notice)

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import scoring
 from .geo import haversine_km, lat_band_deg, lon_band_deg
-from .models import Citizen, Match, MatchResult, Opening
+from .models import EXCLUSION_RULES, Citizen, Match, MatchResult, Opening
 from .reasons import Segment, build_reasons, citizen_phrases, format_limit_km, opening_segments, text_reasons
 from .text import OpeningText, TextModel, phrases, without_names
 from .vocabulary import hours_range, need_mask, shift_mask
@@ -208,25 +208,31 @@ class MatchIndex:
         widened = radius > citizen.max_travel_km
         notice = widened_notice(radius, citizen) if widened else None
         rows, distances = self._within_radius(citizen.lat, citizen.lon, radius)
-        keep = self._passes_hard_rules(rows, citizen, shifts, paid_only, require_known_needs)
+        rules = self._hard_rules(rows, citizen, shifts, paid_only, require_known_needs)
+        keep = self._active[rows].copy()
+        for passes in rules.values():
+            keep &= passes
+        within, excluded = _exclusion_counts(self._active[rows], rules)
         rows, distances = rows[keep], distances[keep]
         if top <= 0 or rows.size == 0:
-            return MatchResult((), radius, widened, notice)
+            return MatchResult((), radius, widened, notice, within, excluded)
 
         text_fit, cosines, phrase_columns = self._text_fit(citizen, rows)
-        score = self._score(citizen, rows, distances, text_fit)
+        fit = scoring.has_fit(cosines.max(axis=1)) if cosines.shape[1] else np.zeros(rows.size, dtype=bool)
+        score = self._score(citizen, rows, distances, text_fit, fit)
         chosen = _top_positions(score, rows, self._ids, self._seq, top)
-        matches = self._matches(citizen, chosen, rows, distances, score, text_fit, cosines, phrase_columns)
-        return MatchResult(matches, radius, widened, notice)
+        matches = self._matches(citizen, chosen, rows, distances, score, fit, cosines, phrase_columns)
+        return MatchResult(matches, radius, widened, notice, within, excluded)
 
-    def _score(self, citizen: Citizen, rows: np.ndarray, distances: np.ndarray, text_fit: np.ndarray) -> np.ndarray:
+    def _score(self, citizen: Citizen, rows: np.ndarray, distances: np.ndarray, text_fit: np.ndarray,
+               fit: np.ndarray) -> np.ndarray:
         needs_met = _POPCOUNT[self._can_bits[rows] & need_mask(citizen.needs)]
-        return scoring.round_score(scoring.combine(
+        return scoring.round_score(scoring.with_fit(scoring.combine(
             text_fit, scoring.distance_component(distances),
-            scoring.needs_component(needs_met, len(citizen.needs)), self._paid[rows]))
+            scoring.needs_component(needs_met, len(citizen.needs)), self._paid[rows]), fit))
 
     def _matches(self, citizen: Citizen, chosen: np.ndarray, rows: np.ndarray, distances: np.ndarray,
-                 score: np.ndarray, text_fit: np.ndarray, cosines: np.ndarray,
+                 score: np.ndarray, fit: np.ndarray, cosines: np.ndarray,
                  phrase_columns: dict[str, list[int]]) -> tuple[Match, ...]:
         """Match objects with reasons for the chosen positions, in order."""
         analysed = citizen_phrases(self.text_model.analyzer, citizen)
@@ -244,7 +250,7 @@ class MatchIndex:
             distance = float(distances[position])
             outside = distance > citizen.max_travel_km
             reasons = build_reasons(citizen, opening, text_reasons_by_row[text_row], distance, outside,
-                                    float(text_fit[position]))
+                                    bool(fit[position]))
             matches.append(Match(opening.id, opening.employer_id, float(score[position]), distance, reasons, outside))
         return tuple(matches)
 
@@ -267,20 +273,24 @@ class MatchIndex:
         inside = distances <= radius
         return rows[inside], distances[inside]
 
-    def _passes_hard_rules(self, rows: np.ndarray, citizen: Citizen, shifts: Iterable[str] | None,
-                           paid_only: bool, require_known_needs: bool) -> np.ndarray:
+    def _hard_rules(self, rows: np.ndarray, citizen: Citizen, shifts: Iterable[str] | None,
+                    paid_only: bool, require_known_needs: bool) -> dict[str, np.ndarray]:
+        """Per hard rule (EXCLUSION_RULES), which rows pass it; a filter not in use is left out."""
         needs = need_mask(citizen.needs)
-        wanted_shifts = shift_mask(citizen.shifts) & shift_mask(None if shifts is None else list(shifts))
+        own_shifts = self._shift_bits[rows] & shift_mask(citizen.shifts)
         hours_low, hours_high = hours_range(citizen.hours_min, citizen.hours_max)
-        keep = self._active[rows]
-        keep &= (self._cannot_bits[rows] & needs) == 0
-        keep &= (self._shift_bits[rows] & wanted_shifts) != 0
-        keep &= np.maximum(self._hours_low[rows], hours_low) <= np.minimum(self._hours_high[rows], hours_high)
+        rules = {
+            "needs": (self._cannot_bits[rows] & needs) == 0,
+            "shifts": own_shifts != 0,
+            "hours": np.maximum(self._hours_low[rows], hours_low) <= np.minimum(self._hours_high[rows], hours_high),
+        }
+        if shifts is not None:
+            rules["shift_filter"] = (own_shifts & shift_mask(list(shifts))) != 0
         if paid_only:
-            keep &= self._paid_code[rows] <= PAID_ONLY_MAX_CODE
+            rules["paid_only"] = self._paid_code[rows] <= PAID_ONLY_MAX_CODE
         if require_known_needs:
-            keep &= (self._can_bits[rows] & needs) == needs
-        return keep
+            rules["known_needs"] = (self._can_bits[rows] & needs) == needs
+        return rules
 
     def _text_fit(self, citizen: Citizen, rows: np.ndarray):
         """Text fit per row, the per-phrase cosines per row and which columns belong to which
@@ -305,6 +315,19 @@ class MatchIndex:
             opening = self._records[int(self._record[row])]
             segments = self._segments[text_row] = opening_segments(self.text_model.analyzer, opening)
         return segments
+
+
+def _exclusion_counts(active: np.ndarray, rules: dict[str, np.ndarray]) -> tuple[int, tuple[tuple[str, int], ...]]:
+    """How many active rows there are and how many each rule drops first (EXCLUSION_RULES order)."""
+    left = active.copy()
+    counts = []
+    for rule in EXCLUSION_RULES:
+        if rule in rules:
+            dropped = int(np.count_nonzero(left & ~rules[rule]))
+            if dropped:
+                counts.append((rule, dropped))
+            left &= rules[rule]
+    return int(np.count_nonzero(active)), tuple(counts)
 
 
 def _top_positions(score: np.ndarray, rows: np.ndarray, ids: np.ndarray, seq: np.ndarray, top: int) -> np.ndarray:

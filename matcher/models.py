@@ -180,9 +180,19 @@ class Match:
         }
 
 
+# The hard rules in the order they are applied, for MatchResult.excluded: the citizen's own limits
+# first (needs, shifts, hours), then the filters of this search.
+EXCLUSION_RULES = ("needs", "shifts", "hours", "shift_filter", "paid_only", "known_needs")
+
+
 @dataclass(frozen=True)
 class MatchResult:
     matches: tuple[Match, ...]
     radius_km: float
     widened: bool
     notice: str | None
+    # Active openings within the radius dropped by each hard rule, as (rule, count) in
+    # EXCLUSION_RULES order; each opening counts once, under the first rule that drops it.
+    # Lets a page say why a list is empty. Only MatchIndex fills it.
+    within_radius: int = 0
+    excluded: tuple[tuple[str, int], ...] = ()

@@ -8,6 +8,7 @@ from typing import Sequence
 from rapidfuzz import fuzz
 
 from .models import Citizen, Opening, Reason
+from .scoring import FIT_MIN_COSINE
 from .text import DanishAnalyzer, TokenInfo, phrases, without_names
 from .vocabulary import NEEDS, SHIFT_LABELS, language_name
 
@@ -19,7 +20,7 @@ TEXT_FIELDS = (  # citizen field, reason kind, Danish label, how many reasons at
 FUZZY_MIN_RATIO = 90      # rapidfuzz partial_ratio on stems that counts as the same word
 FUZZY_MIN_LEN = 4         # ... for stems at least this long (short stems match anything)
 SHORT_PHRASE_WORDS = 3    # longer citizen phrases are shown as just their matching words
-WEAK_TEXT_FIT = 0.25      # below this text fit, with no text reason, say so
+TASK_RANK = 2             # a task names one activity: only the same word counts there (see _pair)
 
 
 @dataclass(frozen=True)
@@ -78,14 +79,14 @@ def citizen_phrases(analyzer: DanishAnalyzer, citizen: Citizen) -> dict[str, tup
     return out
 
 
-def _literal_hits(phrase: Sequence[TokenInfo], segment: Segment) -> list[TokenInfo]:
-    """Phrase tokens that share a stem or compound part with the segment, or whose stem sits
-    (nearly) verbatim inside it - rapidfuzz catches compounds the splitter does not know."""
+def _literal_hits(phrase: Sequence[TokenInfo], segment: Segment, fuzzy: bool = True) -> list[TokenInfo]:
+    """Phrase tokens that share a stem or compound part with the segment, or (with `fuzzy`) whose
+    stem sits (nearly) verbatim inside it - rapidfuzz catches compounds the splitter does not know."""
     hits = []
     for info in phrase:
         if not info.literals.isdisjoint(segment.literals):
             hits.append(info)
-        elif len(info.stem) >= FUZZY_MIN_LEN and any(
+        elif fuzzy and len(info.stem) >= FUZZY_MIN_LEN and any(
                 fuzz.partial_ratio(info.stem, other.stem) >= FUZZY_MIN_RATIO
                 for other in segment.infos if len(other.stem) >= len(info.stem)):
             hits.append(info)
@@ -121,13 +122,16 @@ PairMemo = dict  # (id of CitizenPhrase, segment rank, segment text) -> (literal
 
 def _pair(phrase: CitizenPhrase, segment: Segment, memo: PairMemo | None):
     """How a citizen phrase meets an opening segment: (literal hit?, the phrase tokens that hit,
-    rapidfuzz similarity as a small tie-breaker), or None when they do not meet."""
+    rapidfuzz similarity as a small tie-breaker), or None when they do not meet.
+    A task meets only the same word: a shared field tag or a word inside another word is too
+    loose there ("madlavning" and "rengøring af køkken", "tegne" and "sætte tegneserier")."""
     key = (id(phrase), segment.rank, segment.text)
     if memo is not None and key in memo:
         return memo[key]
-    hits = _literal_hits(phrase.infos, segment)
+    is_task = segment.rank == TASK_RANK
+    hits = _literal_hits(phrase.infos, segment, fuzzy=not is_task)
     literal = bool(hits)
-    if not literal:
+    if not literal and not is_task:
         hits = _concept_hits(phrase.infos, segment)
     result = (literal, hits, fuzz.token_set_ratio(phrase.stems, segment.stems) / 1e4) if hits else None
     if memo is not None:
@@ -139,10 +143,13 @@ def best_pairings(field_phrases: Sequence[CitizenPhrase], segments: Sequence[Seg
                   closeness: Sequence[float] | None, limit: int, memo: PairMemo | None = None) -> list[Pairing]:
     """Up to `limit` pairings of a citizen phrase with an opening segment, best first, each with
     a different phrase and a different segment. `closeness` (the phrases' cosines with this
-    opening) prefers the phrase that drove the score."""
+    opening) prefers the phrase that drove the score; a phrase below the real-fit threshold
+    (scoring.FIT_MIN_COSINE) is no reason at all."""
     candidates: list[Pairing] = []
     for p_index, phrase in enumerate(field_phrases):
         score = closeness[p_index] if closeness is not None and p_index < len(closeness) else 0.0
+        if closeness is not None and score < FIT_MIN_COSINE:
+            continue
         for s_index, segment in enumerate(segments):
             met = _pair(phrase, segment, memo)
             if met is None:
@@ -224,13 +231,17 @@ def text_reasons(analysed_phrases: dict[str, tuple[CitizenPhrase, ...]], segment
     return tuple(reasons)
 
 
+NO_FIT_TEXT = "Ingen tydelig sammenhæng med interesser, mål eller erfaring"
+
+
 def build_reasons(citizen: Citizen, opening: Opening, text: Sequence[Reason], distance_km: float,
-                  outside_radius: bool, text_fit: float) -> tuple[Reason, ...]:
-    """All reasons for one match, for first, then against; `text` from text_reasons()."""
-    positive: list[Reason] = list(text)
+                  outside_radius: bool, fit: bool) -> tuple[Reason, ...]:
+    """All reasons for one match, for first, then against; `text` from text_reasons(), `fit`
+    whether the opening is a real fit (scoring.has_fit) - the same flag that ranks it."""
+    positive: list[Reason] = list(text) if fit else []
     negative: list[Reason] = []
-    if not positive and text_fit < WEAK_TEXT_FIT:
-        negative.append(Reason("text", "Ingen tydelig sammenhæng med interesser, mål eller erfaring", False))
+    if not fit:
+        negative.append(Reason("text", NO_FIT_TEXT, False))
 
     if outside_radius:
         negative.insert(0, Reason("outside_radius", _outside_text(distance_km, citizen.max_travel_km), False))
@@ -241,9 +252,10 @@ def build_reasons(citizen: Citizen, opening: Opening, text: Sequence[Reason], di
     if met:
         labels = ", ".join(NEEDS[code].lower() for code in met)
         positive.append(Reason("needs_met", f"Kan tage hensyn til: {labels}", True))
-    for code in NEEDS:
-        if code in citizen.needs and code not in opening.can_meet and code not in opening.cannot_meet:
-            negative.append(Reason("needs_unknown", f"Ukendt: {NEEDS[code].lower()} — spørg virksomheden", False))
+    unknown = [NEEDS[code].lower() for code in NEEDS
+               if code in citizen.needs and code not in opening.can_meet and code not in opening.cannot_meet]
+    if unknown:
+        negative.append(Reason("needs_unknown", "Spørg virksomheden om: " + ", ".join(unknown), False))
 
     paid = _paid_reason(opening)
     (positive if paid.positive else negative).append(paid)

@@ -38,6 +38,18 @@ TRIAL_WEEKS_HALF_LIFE = 8.0
 PAID_POSSIBLE = 0.35
 PAID_NO = 0.0
 
+# What counts as a real fit: a citizen phrase (an interest, the goal, a piece of experience) whose
+# cosine with the opening reaches this. Below it the texts only share a stray word or a loose field
+# tag ("madlavning" and "rengøring af køkken"), so no reason "for" is given and the opening ranks
+# as one without a fit. Real fits sit around 0.15-0.85 (see the cosines above).
+FIT_MIN_COSINE = 0.10
+
+# An opening with a real fit ranks above one without, unless the one without is better by more
+# than this on the combined score (0.5 = a wide margin: all of needs and paid hours together are
+# worth 0.25, so it takes a clearly shorter trip as well). Applied as (score + bonus) / (1 + bonus)
+# so the score stays in [0, 1] and the order within each group is unchanged.
+FIT_BONUS = 0.5
+
 SCORE_DECIMALS = 6   # fine enough that any real difference survives; ties then go by opening id
 
 
@@ -81,6 +93,16 @@ def needs_component(met: int, total: int):
 def combine(text, distance, needs, paid):
     return (WEIGHTS["text"] * text + WEIGHTS["distance"] * distance
             + WEIGHTS["needs"] * needs + WEIGHTS["paid"] * paid)
+
+
+def has_fit(best_cosine):
+    """Whether the best phrase cosine is a real fit; works on floats and arrays."""
+    return best_cosine >= FIT_MIN_COSINE
+
+
+def with_fit(score, fit):
+    """The combined score lifted for openings with a real fit; `fit` is a bool or a bool array."""
+    return (score + FIT_BONUS * fit) / (1.0 + FIT_BONUS)
 
 
 def round_score(score):

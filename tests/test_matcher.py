@@ -330,13 +330,13 @@ def test_reasons_are_danish_and_ordered_for_then_against():
     assert any(t.startswith("Interesse: madlavning ↔ ") for t in texts)
     assert "1,2 km fra bopæl" in texts
     assert "Kan tage hensyn til: fleksible pauser" in texts
-    assert "Ukendt: ingen tunge løft — spørg virksomheden" in texts
+    assert "Spørg virksomheden om: ingen tunge løft" in texts
     assert "Lønnede timer efter 4 ugers praktik" in texts
     assert "Vagter: aften" in texts
     assert "Timer: 3–12 om ugen" in texts
     assert "Sprog på arbejdspladsen: tyrkisk" in texts
     against = {r.text for r in match.reasons if not r.positive}
-    assert against == {"Ukendt: ingen tunge løft — spørg virksomheden"}
+    assert against == {"Spørg virksomheden om: ingen tunge løft"}
 
 
 @pytest.mark.parametrize("paid, weeks, text, positive", [
@@ -503,3 +503,36 @@ def test_dataclasses_normalise_collections_and_reject_unknown_codes():
         opening("c", paid_hours="sometimes")
     with pytest.raises(ValueError):
         citizen(shifts=frozenset({"lunch"}))
+
+
+@pytest.mark.parametrize("interests, title, tasks, industry", [
+    ("madlavning", "Rengøringsassistent", "rengøring af køkken, vaske gulve", "Rengøring"),
+    ("tegne", "Lagermedarbejder", "sætte tegneserier på paller", "Lager"),
+])
+def test_a_shared_word_or_loose_field_tag_in_a_task_is_no_reason_for(interests, title, tasks, industry):
+    (match,) = match_openings(citizen(interests=interests), [
+        opening("a", title=title, tasks=tasks, industry=industry)]).matches
+    assert not [r for r in match.reasons if r.kind == "interest"], reason_texts(match)
+
+
+def test_a_real_fit_ranks_above_no_fit_at_the_same_distance_whatever_needs_and_paid_hours_say():
+    c = citizen(interests="madlavning", needs=frozenset({"flexible_breaks"}))
+    fit = opening("fit", km_north=2.0, title="Køkkenhjælp", tasks="Lave mad", industry="Restaurant",
+                  paid_hours="no")
+    no_fit = opening("nofit", km_north=2.0, title="Receptionist", tasks="Tage telefonen", industry="Kontor",
+                     paid_hours="from_start", can_meet=frozenset({"flexible_breaks"}))
+    assert ids(match_openings(c, [no_fit, fit])) == ["fit", "nofit"]
+
+
+def test_an_empty_list_says_which_hard_rule_dropped_how_many():
+    c = citizen(shifts=frozenset({"evening", "night"}), needs=frozenset({"no_heavy_lifting"}), hours_max=10)
+    openings = [opening("day1", shifts=frozenset({"day"})), opening("day2", shifts=frozenset({"day"})),
+                opening("eve", shifts=frozenset({"evening"})),
+                opening("heavy", shifts=frozenset({"evening"}), cannot_meet=frozenset({"no_heavy_lifting"})),
+                opening("long", shifts=frozenset({"night"}), hours_min=20),
+                opening("gone", shifts=frozenset({"evening"}), active=False)]
+    result = MatchIndex(openings).match(c, shifts=["day"])
+    assert result.matches == ()
+    assert result.within_radius == 5
+    assert result.excluded == (("needs", 1), ("shifts", 2), ("hours", 1), ("shift_filter", 1))
+    assert ids(MatchIndex(openings).match(c)) == ["eve"]

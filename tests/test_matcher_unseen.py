@@ -176,3 +176,73 @@ def test_spelling_correction_keeps_the_first_letter_and_refuses_short_results():
     assert analyzer.token_info("astronomi").concepts != analyzer.token_info("gastronomi").concepts
     assert analyzer.token_info("regne").stem != analyzer.token_info("rene").stem
     assert analyzer.token_info("lagerarbjde").stem == analyzer.token_info("lagerarbejde").stem
+
+
+# --- a real fit ranks above no fit; no reason "for" below the threshold -----------------------------
+
+SIMILAR_KM = 0.5   # "a similar distance": within half a kilometre of each other
+NO_FIT = "Ingen tydelig sammenhæng med interesser, mål eller erfaring"
+TEXT_KINDS = {"interest", "goal", "experience"}
+
+
+def no_fit_above_fit(result) -> list[str]:
+    """Pairs where an opening that says "Ingen tydelig sammenhæng" ranks above one with a text
+    reason at a similar distance."""
+    wrong = []
+    for i, higher in enumerate(result.matches):
+        if NO_FIT not in [r.text for r in higher.reasons]:
+            continue
+        for lower in result.matches[i + 1:]:
+            real_fit = any(r.kind in TEXT_KINDS and r.positive for r in lower.reasons)
+            if real_fit and abs(lower.distance_km - higher.distance_km) <= SIMILAR_KM:
+                wrong.append(f"{higher.opening_id} ({higher.distance_km:.2f} km) above {lower.opening_id} "
+                             f"({lower.distance_km:.2f} km)")
+    return wrong
+
+
+def test_openings_without_a_fit_never_outrank_a_real_fit_at_a_similar_distance_in_the_demo():
+    import json
+    from pathlib import Path
+    from matcher import Citizen, Opening
+    data = json.loads((Path(__file__).resolve().parent.parent / "data/demo/demo.json").read_text())
+    index = MatchIndex(Opening.all_from_employers(data["employers"]))
+    checked = 0
+    for record in data["citizens"]:
+        result = index.match(Citizen.from_exchange(record), top=1000)
+        assert not no_fit_above_fit(result), record["id"]
+        checked += sum(NO_FIT in [r.text for r in m.reasons] for m in result.matches)
+    assert checked > 10   # the demo has openings without a fit to rank at all
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_openings_without_a_fit_never_outrank_a_real_fit_at_a_similar_distance_in_unseen_cases(seed):
+    for w, world in enumerate(worlds(seed)):
+        for case in world.cases:
+            result = world_index(seed, w).match(case.citizen, top=len(world.openings))
+            assert not no_fit_above_fit(result), case.id
+
+
+def test_no_reason_for_is_given_below_the_fit_threshold():
+    """Every text reason "for" comes from a phrase whose cosine with the opening reaches
+    FIT_MIN_COSINE, and every opening below it in all phrases says there is no clear fit."""
+    import numpy as np
+    from matcher.index import CitizenPhrases
+    from matcher.scoring import FIT_MIN_COSINE
+    below, above = 0, 0
+    for w, world in enumerate(worlds(SEEDS[0])[:10]):
+        index = world_index(SEEDS[0], w)
+        rows = {o.id: r for r, o in enumerate(index._openings)}
+        for case in world.cases:
+            vectors = [v for entries in CitizenPhrases.build(index.text_model, case.citizen).fields.values()
+                       for _, v in entries]
+            for m in index.match(case.citizen, top=len(world.openings)).matches:
+                text_row = index._text_row[rows[m.opening_id]]
+                best = float(index.text_model.cosines(np.array([text_row]), vectors).max()) if vectors else 0.0
+                text_for = [r for r in m.reasons if r.kind in TEXT_KINDS and r.positive]
+                if best < FIT_MIN_COSINE:
+                    below += 1
+                    assert not text_for and NO_FIT in [r.text for r in m.reasons], (case.id, m)
+                else:
+                    above += 1
+                    assert NO_FIT not in [r.text for r in m.reasons]
+    assert below > 50 and above > 50

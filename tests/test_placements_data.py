@@ -31,7 +31,7 @@ def test_create_placement_stores_and_joins_names(demo_db):
     placement = _placement(demo_db, paid_hours_per_week=4, hourly_wage=130.5, trial_weeks=4)
     assert placement["status"] == "planned"
     assert placement["opening_title"] == "Bagerimedhjælper"
-    assert placement["employer_name"] == "Morgenbrødet 2600"
+    assert placement["employer_name"] == "Morgenbrødet"
     assert placement["citizen_first_name"] == "Fatma"
     assert placement["hourly_wage"] == 130.5 and placement["trial_weeks"] == 4
     assert _updated_at(demo_db, CITIZEN) > "2000-01-01T00:00:00+00:00"

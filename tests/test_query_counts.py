@@ -21,7 +21,7 @@ from tests.querycount import StatementLog, statements_of
 
 OWNER = "konsulent@example.dk"
 FATMA = "cit-fatma"
-OPENING = "opn-98191"  # Bagerimedhjælper at Morgenbrødet 2600 (emp-98191), in the demo data
+OPENING = "opn-98191"  # Bagerimedhjælper at Morgenbrødet (emp-98191), in the demo data
 EMPLOYER = "emp-98191"
 ROWS = 55  # more than the page of 50 the lists are asked for
 PAGE = 50

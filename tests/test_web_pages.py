@@ -13,7 +13,7 @@ OWNER = "konsulent@example.dk"
 OTHER = "anden@example.dk"
 ADMIN = "admin@example.dk"
 FATMA = "cit-fatma"
-OPENING = "opn-98191"  # Bagerimedhjælper at Morgenbrødet 2600 (emp-98191)
+OPENING = "opn-98191"  # Bagerimedhjælper at Morgenbrødet (emp-98191)
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -114,7 +114,7 @@ def test_create_citizen_with_every_field(owner, people):
 def test_citizen_form_errors_next_to_fields_keep_input_and_store_nothing(owner, people):
     before = count(people, "citizens")
     bad = {**CITIZEN_FORM, "first_name": "", "postcode": "9999", "age": "gammel", "hours_min": "20",
-           "hours_max": "5", "languages": "dansk", "max_travel_km": "900", "interests": "<b>fisk</b>"}
+           "hours_max": "5", "languages": "dansk, klingonsk", "max_travel_km": "900", "interests": "<b>fisk</b>"}
     response = owner.post("/borgere/ny", data={**bad, "csrf_token": token(owner)})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -125,7 +125,7 @@ def test_citizen_form_errors_next_to_fields_keep_input_and_store_nothing(owner, 
     assert 'value="9999"' in field_block(page, "postcode")
     assert "Skal være et helt tal" in field_block(page, "age") and 'value="gammel"' in field_block(page, "age")
     assert "større end max" in field_block(page, "hours_max")
-    assert "sprogkode" in field_block(page, "languages") and 'value="dansk"' in page
+    assert "Kender ikke sproget klingonsk" in field_block(page, "languages") and 'value="dansk, klingonsk"' in page
     assert "mellem 0.1 og 500" in field_block(page, "max_travel_km")
     # Typed text comes back escaped, ticked boxes stay ticked.
     assert "&lt;b&gt;fisk&lt;/b&gt;" in page and "<b>fisk</b>" not in page
@@ -138,12 +138,13 @@ def test_edit_citizen_keeps_created_at_and_unknown_fields(owner, people):
                    "extra = '{\"kommune\": \"København\"}' WHERE id = ?", [FATMA])
     people.conn.commit()
     form_page = owner.get(f"/borgere/{FATMA}/rediger").get_data(as_text=True)
-    assert 'value="Fatma"' in form_page and 'value="tr, da"' in form_page
-    data = {"first_name": "Fatma", "postcode": "2200", "languages": "tr, da", "hours_min": "3", "hours_max": "8",
+    assert 'value="Fatma"' in form_page and 'value="tyrkisk, dansk"' in form_page
+    data = {"first_name": "Fatma", "postcode": "2200", "languages": "Tyrkisk, dansk", "hours_min": "3", "hours_max": "8",
             "max_travel_km": "3", "needs": ["no_heavy_lifting"], "csrf_token": token(owner)}
     assert owner.post(f"/borgere/{FATMA}/rediger", data=data).status_code == 302
     citizen = registry.get_citizen(people, FATMA)
     assert citizen["hours_max"] == 8 and citizen["needs"] == ["no_heavy_lifting"] and citizen["shifts"] is None
+    assert citizen["languages"] == ["tr", "da"]
     assert citizen["created_at"] == "2001-01-01T00:00:00+00:00" and citizen["extra"] == {"kommune": "København"}
     assert citizen["lat"] == pytest.approx(55.691498)  # given coordinates survive an unchanged postcode
     assert citizen["consultant"] == OWNER
@@ -208,7 +209,7 @@ def placement_form(**changes) -> dict:
 
 def test_new_placement_prefilled_from_opening_and_saved_with_reports(owner, people):
     page = owner.get(f"/borgere/{FATMA}/forloeb/nyt?opening={OPENING}").get_data(as_text=True)
-    assert "Bagerimedhjælper" in page and "Morgenbrødet 2600" in page and f'value="{OPENING}"' in page
+    assert "Bagerimedhjælper" in page and "Morgenbrødet" in page and f'value="{OPENING}"' in page
     response = owner.post(f"/borgere/{FATMA}/forloeb/nyt", data={**placement_form(), "csrf_token": token(owner)})
     assert response.status_code == 302
     [placement] = placements.placements_of_citizen(people, FATMA)
@@ -322,8 +323,8 @@ def test_meeting_form_errors(owner, people):
 
 def test_employer_registry_search_and_page(owner):
     page = owner.get("/virksomheder?q=bagerimedhjælper").get_data(as_text=True)
-    assert "Morgenbrødet 2600" in page and "Søg i navn, branche eller småjob" in page
-    assert "Morgenbrødet 2600" not in owner.get("/virksomheder?q=rengøring-xyz").get_data(as_text=True)
+    assert "Morgenbrødet" in page and "Søg i navn, branche eller småjob" in page
+    assert "Morgenbrødet" not in owner.get("/virksomheder?q=rengøring-xyz").get_data(as_text=True)
     shown = owner.get("/virksomheder/emp-98191").get_data(as_text=True)
     assert "Bagerimedhjælper" in shown and "Lønnede timer efter praktik" in shown and "Ingen forløb endnu" in shown
     assert owner.get("/virksomheder/emp-findes-ikke").status_code == 404
@@ -385,3 +386,95 @@ def test_no_attribute_is_written_as_python_none(owner, path):
     # a screen reader); False leaves the attribute out.
     page = owner.get(path).get_data(as_text=True)
     assert '="None"' not in page
+
+
+def test_match_cards_show_score_contact_and_unknown_needs_in_one_line(owner, people):
+    page = html.unescape(owner.get(f"/borgere/{FATMA}/match").get_data(as_text=True))
+    assert re.search(r"\d{1,3} point af 100", page) and "point " + "8" not in page.split("point af")[0][-8:]
+    assert "Kontakt" in page and "Adresse" in page
+    assert page.count("Spørg virksomheden om:") >= 1 and "Ukendt:" not in page
+    assert '<details class="card filters no-print" id="filtre" data-open-wide>' in page
+
+
+def test_an_empty_match_list_says_which_of_the_citizens_own_limits_excluded_what(owner, people):
+    # Samir's profile allows evening and night only: ticking "Dag" leaves nothing, and the page says why.
+    page = html.unescape(owner.get("/borgere/cit-samir/match?filtre=1&shifts=day&show_unknown=1").get_data(as_text=True))
+    assert "Ingen småjobs passer med disse filtre" in page
+    assert re.search(r"\d+ småjobs? har kun vagter, Samirs profil udelukker \(profilen tillader aften, nat\)", page), page
+    assert re.search(r"\d+ småjobs? har ikke de vagter, du har valgt i filteret", page)
+
+
+def test_openings_with_the_same_title_and_employer_say_what_tells_them_apart(owner, people):
+    opening = registry.openings_by_ids(people, [OPENING])[OPENING]
+    employer = registry.employers_by_ids(people, [opening["employer_id"]])[opening["employer_id"]]
+    from web.citizens import _what_tells_apart
+    twin = {**opening, "id": "opn-twin", "hours_min": 20, "hours_max": 25}
+    tells = _what_tells_apart([opening, twin, {**opening, "id": "x", "employer_id": "other"}])
+    assert tells[0].startswith("Adskiller sig fra det andet opslag med samme titel:") and "20–25 timer" in tells[1]
+    assert tells[2] == "" and employer
+
+
+def test_shortlist_lists_only_the_marked_matches_with_contact_and_reasons(owner, people):
+    page = owner.get(f"/borgere/{FATMA}/match").get_data(as_text=True)
+    chosen = re.findall(r'name="valgt" value="([^"]+)"', page)[:2]
+    assert len(chosen) == 2
+    query = "&".join(f"valgt={c}" for c in chosen)
+    sheet = html.unescape(owner.get(f"/borgere/{FATMA}/match/udskrift?{query}").get_data(as_text=True))
+    assert sheet.count('class="card match"') == 2
+    assert "Derfor passer det" in sheet and "Kontakt" in sheet and "Lønnede timer" in sheet
+    everything = owner.get(f"/borgere/{FATMA}/match/udskrift").get_data(as_text=True)
+    assert everything.count('class="card match"') == page.count('class="card match"')
+
+
+# --- Mine borgere: case reference, search and sort ------------------------------------------------
+
+@pytest.mark.parametrize("reference", ["120485-1234", "1204851234", "Sag 120485 1234", "cpr 311299-0001"])
+def test_a_case_reference_shaped_like_a_cpr_number_is_refused_in_danish(owner, people, reference):
+    before = count(people, "citizens")
+    response = owner.post("/borgere/ny", data={**CITIZEN_FORM, "case_reference": reference, "csrf_token": token(owner)})
+    assert response.status_code == 400 and count(people, "citizens") == before
+    block = html.unescape(field_block(response.get_data(as_text=True), "case_reference"))
+    assert "Ligner et CPR-nummer. Brug jeres egen sagsreference" in block
+
+
+def test_two_citizens_with_the_same_name_are_told_apart_by_reference_and_found_by_search(owner, people):
+    for reference, group in (("JC-118", "Aktivitetsparat"), ("JC-204", "Jobparat")):
+        response = owner.post("/borgere/ny", data={**CITIZEN_FORM, "first_name": "Mohammed", "case_reference": reference,
+                                                   "target_group": group, "csrf_token": token(owner)})
+        assert response.status_code == 302
+    found = owner.get("/borgere?q=jc-204").get_data(as_text=True)
+    assert "JC-204" in found and "JC-118" not in found and "Fatma" not in found
+    by_group = owner.get("/borgere?q=aktivitetsparat").get_data(as_text=True)
+    assert "JC-118" in by_group and "JC-204" not in by_group
+    by_reference = owner.get("/borgere?sort=sagsreference").get_data(as_text=True)
+    assert by_reference.index("JC-118") < by_reference.index("JC-204") < by_reference.index("Fatma")
+    assert "Ingen borgere passer med" in owner.get("/borgere?q=zzzz").get_data(as_text=True)
+    exported = registry.export_document(people)["citizens"]
+    assert {c.get("case_reference") for c in exported} >= {"JC-118", "JC-204"}
+
+
+def test_citizens_sort_by_last_activity_newest_first(owner, people):
+    people.execute("UPDATE citizens SET updated_at = '2020-01-01T00:00:00+00:00'")
+    people.execute("UPDATE citizens SET updated_at = '2026-06-01T00:00:00+00:00' WHERE id = 'cit-samir'")
+    people.conn.commit()
+    page = owner.get("/borgere?sort=aktivitet").get_data(as_text=True)
+    assert page.index("Samir") < page.index("Fatma") and "1. juni 2026" in page
+
+
+def test_profile_names_the_consultant_not_the_email(owner, people):
+    page = owner.get(f"/borgere/{FATMA}").get_data(as_text=True)
+    assert "Karen Konsulent" in page.split("<dt>Konsulent</dt>")[1][:80]
+
+
+def test_admin_menu_says_alle_borgere(client, people):
+    login(client, ADMIN)
+    page = client.get("/borgere").get_data(as_text=True)
+    assert 'aria-current="page">Alle borgere</a>' in page and ">Mine borgere</a>" not in page
+
+
+def test_new_meeting_and_placement_forms_have_todays_date(owner, people):
+    from core import clock
+    today = clock.today().isoformat()
+    assert f'value="{today}"' in field_block(owner.get(f"/borgere/{FATMA}/moeder/nyt").get_data(as_text=True), "held_on")
+    page = owner.get(f"/borgere/{FATMA}/forloeb/nyt?opening={OPENING}").get_data(as_text=True)
+    assert f'value="{today}"' in field_block(page, "start_date")

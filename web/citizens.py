@@ -20,7 +20,8 @@ from data.postcodes import lookup as lookup_postcode
 from jobs import frikort
 from jobs.erasure import planned_erasure
 from jobs.rules_config import rules_config
-from matcher.vocabulary import LANGUAGE_NAMES, NEED_EXPLANATIONS, NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS
+from matcher.vocabulary import (LANGUAGE_NAMES, NEED_EXPLANATIONS, NEEDS, PAID_HOURS_LABELS, SHIFT_LABELS,
+                                language_name)
 from web.audit_trail import seen, seen_many
 from web.auth import admin_required, citizen_or_404
 from web.erasure import KeepForm
@@ -47,12 +48,13 @@ class CitizenForm(FlaskForm):
     first_name = StringField("Fornavn", render_kw={"autocomplete": "off", "maxlength": 100})
     age = StringField("Alder", render_kw={"inputmode": "numeric"})
     target_group = StringField("Målgruppe", render_kw={"maxlength": 200})
+    case_reference = StringField("Sagsreference", render_kw={"maxlength": 50, "autocomplete": "off"})
     postcode = StringField("Postnummer", render_kw={"inputmode": "numeric", "maxlength": 4,
                                                      "autocomplete": "off"})
     interests = TextAreaField("Interesser")
     experience = TextAreaField("Erfaring")
     goal = TextAreaField("Mål")
-    languages = StringField("Sprog (koder, adskilt med komma)", default="da")
+    languages = StringField("Sprog", default="dansk")
     hours_min = StringField("Timer om ugen, mindst", render_kw={"inputmode": "numeric"})
     hours_max = StringField("Timer om ugen, højst", render_kw={"inputmode": "numeric"})
     shifts = MultiCheckboxField("Vagter", choices=choices(SHIFT_LABELS.items()), validate_choice=False)
@@ -65,6 +67,7 @@ class CitizenForm(FlaskForm):
 # Where each exchange-format problem is shown in the form.
 PROBLEM_FIELDS = {
     "first_name": "first_name", "age": "age", "target_group": "target_group", "postcode": "postcode",
+    "case_reference": "case_reference",
     "lat": "postcode", "lon": "postcode", "interests": "interests", "experience": "experience",
     "goal": "goal", "languages": "languages", "min": "hours_min", "max": "hours_max",
     "hours_per_week": "hours_max", "shifts": "shifts", "max_travel_km": "max_travel_km", "needs": "needs",
@@ -87,6 +90,25 @@ def _number_or_text(text: str | None, kind=int):
             return text
 
 
+# Language names as typed in the form ("arabisk", "Dansk") -> code; the first code of a name wins
+# ("norsk" -> no). Codes are still taken as they are ("ar"), so older habits keep working.
+_CODE_BY_NAME = {}
+for _code, _name in LANGUAGE_NAMES.items():
+    _CODE_BY_NAME.setdefault(_name, _code)
+
+
+def language_codes(text: str | None) -> list[str]:
+    """'arabisk, dansk' -> ['ar', 'da']; a word that is no known language is kept as typed, so
+    the exchange rules (or unknown_languages) name it."""
+    words = [word.strip().lower() for word in (text or "").replace(";", ",").split(",") if word.strip()]
+    return [_CODE_BY_NAME.get(word, word) for word in words]
+
+
+def unknown_languages(text: str | None) -> list[str]:
+    return [word.strip() for word in (text or "").replace(";", ",").split(",")
+            if word.strip() and word.strip().lower() not in _CODE_BY_NAME and word.strip().lower() not in LANGUAGE_NAMES]
+
+
 def _consultant_choices() -> list[tuple[str, str]]:
     return [(row["email"], f"{row['name'] or row['email']} ({row['email']})")
             for row in accounts.list_consultants(get_db()) if row["active"]]
@@ -100,7 +122,7 @@ def _record_from_form(form: CitizenForm, citizen_id: str, existing: dict | None)
         "interests": form.interests.data or "",
         "experience": form.experience.data or "",
         "goal": form.goal.data or "",
-        "languages": [code.strip() for code in (form.languages.data or "").split(",") if code.strip()],
+        "languages": language_codes(form.languages.data),
         "max_travel_km": _number_or_text(form.max_travel_km.data, float),
         "needs": list(form.needs.data or []),
         "social_free_card": bool(form.social_free_card.data),
@@ -110,6 +132,8 @@ def _record_from_form(form: CitizenForm, citizen_id: str, existing: dict | None)
         record["age"] = age
     if (form.target_group.data or "").strip():
         record["target_group"] = form.target_group.data
+    if (form.case_reference.data or "").strip():
+        record["case_reference"] = form.case_reference.data
     hours = {key: value for key, value in (("min", _number_or_text(form.hours_min.data)),
                                             ("max", _number_or_text(form.hours_max.data))) if value is not None}
     if hours:
@@ -136,8 +160,9 @@ def _form_from_citizen(citizen: dict) -> CitizenForm:
     form = CitizenForm(data={
         "first_name": citizen["first_name"], "age": "" if citizen["age"] is None else str(citizen["age"]),
         "target_group": citizen["target_group"] or "", "postcode": citizen["postcode"],
+        "case_reference": citizen.get("case_reference") or "",
         "interests": citizen["interests"], "experience": citizen["experience"], "goal": citizen["goal"],
-        "languages": ", ".join(citizen["languages"]),
+        "languages": ", ".join(language_name(code) for code in citizen["languages"]),
         "hours_min": "" if citizen["hours_min"] is None else str(citizen["hours_min"]),
         "hours_max": "" if citizen["hours_max"] is None else str(citizen["hours_max"]),
         "shifts": citizen["shifts"] or [], "max_travel_km": as_typed(citizen["max_travel_km"]),
@@ -145,6 +170,15 @@ def _form_from_citizen(citizen: dict) -> CitizenForm:
         "social_free_card": citizen["social_free_card"],
     })
     return form
+
+
+def _show_citizen_problems(form: CitizenForm, error: Invalid) -> None:
+    show_problems(form, error, "first_name", PROBLEM_FIELDS)
+    unknown = unknown_languages(form.languages.data)
+    if unknown and form.languages.errors:
+        # The form takes names, so say it in names rather than as a problem with a code.
+        form.languages.errors = [f"Kender ikke sproget {', '.join(unknown)}. "
+                                 "Skriv sprogenes navne på dansk, adskilt med komma, fx arabisk, dansk."]
 
 
 def _new_citizen_id() -> str:
@@ -165,7 +199,7 @@ def _save(form: CitizenForm, citizen_id: str, existing: dict | None):
     try:
         return registry.save_citizen(get_db(), _record_from_form(form, citizen_id, existing))
     except Invalid as error:
-        show_problems(form, error, "first_name", PROBLEM_FIELDS)
+        _show_citizen_problems(form, error)
         return None
 
 
@@ -176,16 +210,32 @@ def _render_form(form: CitizenForm, citizen: dict | None, status: int = 200):
                            town=_town(form.postcode.data)), status
 
 
+def _consultant_name(email: str | None) -> str | None:
+    """The consultant's name for a profile (the e-mail only when there is no name on record)."""
+    if not email:
+        return None
+    for row in accounts.list_consultants(get_db()):
+        if row["email"].lower() == email.lower():
+            return row["name"] or email
+    return email
+
+
 def _town(code: str | None) -> str:
     found = lookup_postcode((code or "").strip()) if code else None
     return f"{found.code} {found.name}" if found else ""
+
+
+CITIZEN_SORT_LABELS = {"navn": "Navn", "sagsreference": "Sagsreference", "maalgruppe": "Målgruppe",
+                       "aktivitet": "Seneste aktivitet"}
 
 
 @bp.route("/borgere")
 @login_required
 def index():
     db = get_db()
-    citizens = registry.list_citizens(db, None if current_user.is_admin else current_user.email)
+    search = (request.args.get("q") or "").strip()[:100]
+    sort = request.args.get("sort") if request.args.get("sort") in registry.CITIZEN_SORTS else "navn"
+    citizens = registry.list_citizens(db, None if current_user.is_admin else current_user.email, search, sort)
     consultants = _consultant_choices() if current_user.is_admin else []
     # Admins see which citizens follow a consultant who was deactivated (or never had an
     # account), so they can hand them over: email -> active.
@@ -194,7 +244,8 @@ def index():
     orphaned = [c for c in citizens if c["consultant"] and not states.get(c["consultant"].lower())]
     # One row per citizen on the list, not one for the list: the log answers "who saw whom".
     seen_many("viewed_list", [c["id"] for c in citizens])
-    return render_template("citizens/index.html", citizens=citizens, consultants=consultants,
+    return render_template("citizens/index.html", citizens=citizens, consultants=consultants, search=search,
+                           sort=sort, sort_labels=CITIZEN_SORT_LABELS,
                            needs=NEEDS, consultant_states=states, orphaned=len(orphaned) if current_user.is_admin else 0)
 
 
@@ -220,7 +271,7 @@ def show(citizen_id):
     citizen_placements = placements.placements_of_citizen(db, citizen_id)
     seen("viewed_profile", citizen_id)
     return render_template(
-        "citizens/show.html", citizen=citizen, needs=NEEDS, shift_labels=SHIFT_LABELS,
+        "citizens/show.html", citizen=citizen, needs=NEEDS, consultant_name=_consultant_name(citizen["consultant"]), shift_labels=SHIFT_LABELS,
         language_names=LANGUAGE_NAMES, town=_town(citizen["postcode"]),
         placements=citizen_placements,
         meetings=placements.meetings_of_citizen(db, citizen_id),
@@ -293,19 +344,84 @@ def _match_filters(args) -> tuple[dict, dict, dict]:
     return filters, shown, {}
 
 
+def _matched_rows(citizen_id: str, args):
+    """(result, rows with what tells look-alikes apart, shown filters, errors) for the GET args."""
+    from data.matching import match_rows, match_service
+    db = get_db()
+    filters, shown, errors = _match_filters(args)
+    result = None if errors else match_service.match(db, citizen_id, top=MATCH_TOP, **filters)
+    rows = match_rows(db, result.matches if result else [])
+    for row, tells in zip(rows, _what_tells_apart([r["opening"] for r in rows])):
+        row["tells_apart"] = tells
+    _add_track_records(db, rows)
+    return result, rows, shown, errors
+
+
+def _what_tells_apart(openings: list[dict]) -> list[str]:
+    """For openings that share title and employer with another on the list, the facts that differ
+    (hours, shifts, paid hours, seats) as a short Danish line; '' for the rest."""
+    def facts(opening):
+        return {"hours": _hours_text(opening), "shifts": ", ".join(SHIFT_LABELS[c].lower() for c in SHIFT_LABELS
+                                                                   if c in (opening["shifts"] or [])),
+                "paid": PAID_HOURS_LABELS[opening["paid_hours"]],
+                "seats": f"{opening['seats']} {'plads' if opening['seats'] == 1 else 'pladser'}"}
+    groups: dict[tuple, list[int]] = {}
+    for position, opening in enumerate(openings):
+        groups.setdefault((opening["title"].strip().lower(), opening["employer_id"]), []).append(position)
+    tells = [""] * len(openings)
+    for positions in groups.values():
+        if len(positions) < 2:
+            continue
+        all_facts = [facts(openings[p]) for p in positions]
+        differing = [key for key in ("hours", "shifts", "paid", "seats") if len({f[key] for f in all_facts}) > 1]
+        for p, f in zip(positions, all_facts):
+            tells[p] = ("Adskiller sig fra det andet opslag med samme titel: " + " · ".join(f[k] for k in differing)
+                        if differing else "Samme titel og vilkår som et andet opslag hos virksomheden")
+    return tells
+
+
+def _hours_text(opening: dict) -> str:
+    low, high = opening["hours_min"], opening["hours_max"]
+    if low is not None and high is not None:
+        return f"{low}–{high} timer om ugen"
+    if low is not None or high is not None:
+        return f"{'mindst' if low is not None else 'op til'} {low if low is not None else high} timer om ugen"
+    return "timer ikke oplyst"
+
+
+# What each hard rule means for the citizen, for "why is the list empty".
+EXCLUSION_TEXTS = {
+    "needs": "kan ikke tage hensyn til {name}s skånehensyn ({needs})",
+    "shifts": "har kun vagter, {name}s profil udelukker (profilen tillader {shifts})",
+    "hours": "har timer, der ikke passer med {name}s {hours}",
+    "shift_filter": "har ikke de vagter, du har valgt i filteret",
+    "paid_only": "har ikke lønnede timer (filteret \"Kun med lønnede timer\")",
+    "known_needs": "har uvisse skånehensyn (filteret er slået fra)",
+}
+
+
+def _empty_list_reasons(citizen: dict, result) -> list[str]:
+    """One Danish sentence per hard rule that dropped openings, naming the citizen's own limit."""
+    values = {
+        "name": citizen["first_name"],
+        "needs": ", ".join(NEEDS[c].lower() for c in citizen["needs"]),
+        "shifts": ", ".join(SHIFT_LABELS[c].lower() for c in SHIFT_LABELS if c in (citizen["shifts"] or [])),
+        "hours": _hours_text(citizen),
+    }
+    return [f"{count} {'småjob' if count == 1 else 'småjobs'} " + EXCLUSION_TEXTS[rule].format(**values)
+            for rule, count in result.excluded]
+
+
 @bp.route("/borgere/<citizen_id>/match")
 @login_required
 def match(citizen_id):
-    from data.matching import match_rows, match_service
     citizen = citizen_or_404(citizen_id)
-    db = get_db()
-    filters, shown, errors = _match_filters(request.args)
-    result = None if errors else match_service.match(db, citizen_id, top=MATCH_TOP, **filters)
-    rows = match_rows(db, result.matches if result else [])
-    _add_track_records(db, rows)
+    result, rows, shown, errors = _matched_rows(citizen_id, request.args)
     seen("viewed_matches", citizen_id)
     return render_template("citizens/match.html", citizen=citizen, result=result, rows=rows, shown=shown,
-                           errors=errors, shift_labels=SHIFT_LABELS, paid_labels=PAID_HOURS_LABELS), \
+                           errors=errors, shift_labels=SHIFT_LABELS, paid_labels=PAID_HOURS_LABELS, hours_text=_hours_text,
+                           empty_reasons=_empty_list_reasons(citizen, result) if result and not rows else [],
+                           filter_args=[(k, v) for k, v in request.args.items(multi=True) if k != "valgt"]), \
         400 if errors else 200
 
 
@@ -316,6 +432,23 @@ def _add_track_records(db, rows: list[dict]) -> None:
     records = employer_track_records(db, sorted({row["employer"]["id"] for row in rows}))
     for row in rows:
         row["track_record"] = track_record_text(records.get(row["employer"]["id"]))
+
+
+@bp.route("/borgere/<citizen_id>/match/udskrift")
+@login_required
+def shortlist(citizen_id):
+    """The matches marked on the list, as a clean page to print (or save as PDF) and hand over.
+    The same search is run again (the filters come along), so distance and reasons are the list's."""
+    citizen = citizen_or_404(citizen_id)
+    result, rows, _, errors = _matched_rows(citizen_id, request.args)
+    if errors:
+        abort(400)
+    chosen = request.args.getlist("valgt")
+    rows = [row for row in rows if row["opening"]["id"] in chosen] if chosen else rows
+    seen("viewed_matches", citizen_id)
+    return render_template("citizens/shortlist.html", citizen=citizen, rows=rows, today=clock.today(),
+                           shift_labels=SHIFT_LABELS, paid_labels=PAID_HOURS_LABELS, hours_text=_hours_text,
+                           back_args=[(k, v) for k, v in request.args.items(multi=True) if k != "valgt"])
 
 
 @bp.route("/postnummer/<code>")

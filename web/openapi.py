@@ -137,6 +137,8 @@ SCHEMAS = {
             **_exchange_optional({
                 "age": {"type": "integer", "minimum": 13, "maximum": 120},
                 "target_group": line(200),
+                # The provider's own reference; never shaped like a CPR number (data.exchange).
+                "case_reference": {**line(50), "not": {"pattern": r"(^|[^0-9])[0-3][0-9][01][0-9]{3}[- ]?[0-9]{4}($|[^0-9])"}},
                 "lat": {"type": "number", "minimum": LAT_RANGE[0], "maximum": LAT_RANGE[1]},
                 "lon": {"type": "number", "minimum": LON_RANGE[0], "maximum": LON_RANGE[1]},
                 "interests": free_text(MAX_TEXT), "experience": free_text(MAX_TEXT), "goal": free_text(MAX_TEXT),

@@ -41,6 +41,9 @@ def nav_items() -> dict:
 
 
 def _with_count(endpoint: str, label: str) -> str:
+    # An admin's citizen list holds everyone's citizens, and its heading says so.
+    if endpoint == "citizens.index" and current_user.is_admin:
+        return "Alle borgere"
     # Registrations wait for a consultant; a count in the menu keeps the queue from being forgotten.
     if endpoint == "signup_queue.index":
         from data.signups import pending_count

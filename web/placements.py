@@ -19,6 +19,7 @@ from data.placements import KIND_LABELS, MEETING_KIND_LABELS, OUTCOME_LABELS, RE
 from web.audit_trail import seen
 from web.auth import citizen_or_404
 from web.db import get_db
+from core import clock
 from core.formats import as_typed
 from web.forms import choices, show_problems
 
@@ -105,6 +106,8 @@ def new(citizen_id):
     citizen = citizen_or_404(citizen_id)
     db = get_db()
     form = PlacementForm()
+    if request.method == "GET":
+        form.start_date.data = clock.today().isoformat()   # most forløb are entered on their first day
     if request.method == "GET" and request.args.get("opening"):
         opening = registry.get_opening(db, request.args["opening"])
         if opening is not None:
@@ -315,6 +318,7 @@ def new_meeting(citizen_id):
     citizen = citizen_or_404(citizen_id)
     form = _meeting_form(citizen_id)
     if request.method == "GET":
+        form.held_on.data = clock.today().isoformat()   # meetings are mostly logged the same day
         form.placement_id.data = request.args.get("forloeb", "")
         if request.args.get("type") in MEETING_KIND_LABELS:
             form.kind.data = request.args["type"]
