@@ -30,15 +30,6 @@ $(DEV): $(STAMP) requirements-dev.txt
 	$(BIN)/pip install --quiet --require-hashes -r requirements.txt -r requirements-dev.txt
 	touch $(DEV)
 
-# axe-core for the accessibility tests (tests/axe.py), installed once at set-up: nothing is
-# downloaded while the tests run. Debian's npm installs it into .cache/axe.
-AXE_VERSION := 4.14.1
-AXE := .cache/axe/node_modules/axe-core/axe.min.js
-$(AXE):
-	@command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm; }
-	npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@$(AXE_VERSION)
-
 # After changing requirements.in or requirements-dev.in: pin every package again, with hashes.
 lock: $(DEV)
 	$(COMPILE) -o requirements.txt requirements.in
@@ -59,7 +50,7 @@ pdflibs:
 demo: $(STAMP) pdflibs
 	$(BIN)/smajobs --db $(DEMO_DB) demo --serve --host $(HOST) --port $(PORT)
 
-test: $(DEV) chromium pdflibs $(AXE)
+test: $(DEV) chromium pdflibs
 	$(BIN)/pytest -n 2 tests
 
 bench: $(STAMP)
@@ -67,4 +58,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.index_bench
 
 clean:
-	rm -rf $(VENV) instance .cache/axe
+	rm -rf $(VENV) instance

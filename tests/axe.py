@@ -1,6 +1,6 @@
 """axe-core in Chromium: `run_axe(page)` returns the accessibility violations of the page as it
-is now. axe is installed at set-up (`make test` runs `npm install --prefix .cache/axe`), never
-downloaded while the tests run. It is evaluated through the DevTools protocol, which our
+is now. axe-core comes inside the axe-playwright-python package (requirements-dev.txt, installed
+with its hash at set-up), never downloaded while the tests run. It is evaluated through the DevTools protocol, which our
 Content-Security-Policy (scripts from our own files only) does not block."""
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-AXE_JS = Path(__file__).resolve().parent.parent / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+def _axe_js() -> Path:
+    import axe_playwright_python
+    return Path(axe_playwright_python.__file__).resolve().parent / "axe.min.js"
 
 # WCAG 2.1 A and AA plus axe's best practices (heading order, landmarks, one h1 ...).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
@@ -17,9 +19,10 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 @lru_cache(maxsize=1)
 def axe_source() -> str:
-    if not AXE_JS.exists():
-        pytest.fail(f"{AXE_JS} is missing: `make test` installs axe-core at set-up")
-    return AXE_JS.read_text(encoding="utf-8")
+    path = _axe_js()
+    if not path.exists():
+        pytest.fail(f"{path} is missing: `make test` installs axe-playwright-python at set-up")
+    return path.read_text(encoding="utf-8")
 
 
 def run_axe(page) -> list[dict]:
