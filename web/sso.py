@@ -67,7 +67,7 @@ def start():
 def callback():
     client = _client()
     try:
-        token = client.authorize_access_token()
+        token = client.authorize_access_token(claims_options=_required_claims(client))
     except (OAuthError, JoseError, requests.RequestException, ValueError, KeyError) as error:
         # A replayed or foreign state, a refused log-in, a token with the wrong audience or
         # issuer, an expired or badly signed token: all end here, with nothing stored.
@@ -87,6 +87,18 @@ def callback():
     target = session.pop(NEXT_KEY, None)
     auth.open_session(row, second_factor="sso")
     return redirect(auth.safe_next(target))
+
+
+def _required_claims(client) -> dict:
+    """The ID token must name our issuer and our client as its audience. Authlib checks the issuer
+    by default, but the audience only through "azp": a token made for another app that also names
+    us as azp would pass. OpenID Connect Core 3.1.3.7 says the client MUST check aud itself."""
+    issuer = client.load_server_metadata().get("issuer", "")
+    if issuer.rstrip("/") != current_app.config["SMAJOBS"].oidc_issuer.rstrip("/"):
+        # Discovery 4.3: the issuer in the metadata must be the one asked for.
+        raise ValueError("issuer in the provider's metadata differs from SMAJOBS_OIDC_ISSUER")
+    return {"iss": {"essential": True, "value": issuer},
+            "aud": {"essential": True, "value": current_app.config["SMAJOBS"].oidc_client_id}}
 
 
 def _verified(claims) -> bool:
