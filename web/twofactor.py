@@ -151,7 +151,9 @@ def guard():
         return None
     step = owed_step()
     if step == "code":
-        return redirect(url_for("second_factor.enter_code", next=request.full_path.rstrip("?")))
+        # Back to the page asked for afterwards; a form sent (POST) is not sent again.
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("second_factor.enter_code", next=target))
     if step == "setup":
         return redirect(url_for(SETUP_ENDPOINT))
     return None

@@ -34,6 +34,7 @@ def demo_login_text(host: str, port: int) -> str:
     for email, _, password, role in DEMO_ACCOUNTS:
         lines.append(f"  {email} / {password}" + ("  (administrator: ser alle borgere)" if role == "admin" else
                                                     "  (konsulent for demoborgerne)"))
+    lines.append("Administratoren sætter en kode-app op (to-faktor) første gang, der logges ind.")
     return "\n".join(lines)
 
 
