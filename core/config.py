@@ -181,6 +181,31 @@ class Config:
     # citizen stands ("afgangsstatus"), comma-separated, e.g. "2,6,12". 2 is the providers' own
     # measure; 6 and 12 are Jobindsats' points. Each is a whole number from 1 to 60.
     outcome_followup_months: str = "2"
+    # --- Log-in: two-factor codes and single sign-on (issue 14; web/twofactor.py, web/sso.py) ---
+    # Who must use a second factor (an authenticator app's code) after the password: "admins"
+    # (the default) or "all". Anyone who has set one up is asked for it either way. Someone who
+    # must but has not set one up sees only the set-up page after the password.
+    require_2fa: str = "admins"
+    # Code guessing after a correct password, throttled like the password (limit strings, see
+    # login_limit_*): a browser holding a device cookie for the e-mail counts only per device,
+    # so guessing elsewhere never locks the owner out; every other attempt counts per account
+    # and client address together and against a ceiling per account.
+    second_factor_limit_per_device: str = "10 per 15 minutes"
+    second_factor_limit_per_account_and_address: str = "5 per minute; 10 per hour; 20 per day"
+    second_factor_limit_per_account: str = "30 per hour; 60 per day"
+    # OpenID Connect single sign-on: the issuer URL (its /.well-known/openid-configuration is
+    # read), and the client id and secret of småjobs' app registration. All three set: the
+    # log-in page offers "Log ind med organisationens konto".
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    # A value of the ID token's "groups" claim (in Entra ID the group's object id) whose members
+    # are administrators in småjobs; the others are consultants. Empty: roles are set in småjobs.
+    oidc_admin_group: str = ""
+    # Password log-in. Off (only with SSO configured) refuses it for everyone but
+    # break_glass_admin, an admin's e-mail kept for when the identity provider is down.
+    local_login: bool = True
+    break_glass_admin: str = ""
 
     @classmethod
     def load(cls, **overrides) -> "Config":
@@ -223,6 +248,22 @@ class Config:
     def followup_months(self) -> tuple[int, ...]:
         """The follow-up points of `outcome_followup_months`, sorted, without repeats."""
         return parse_followup_months(self.outcome_followup_months)
+        self._check_login_settings()
+
+    def _check_login_settings(self) -> None:
+        if self.require_2fa not in ("admins", "all"):
+            raise ConfigError(f"SMAJOBS_REQUIRE_2FA skal være 'admins' eller 'all', ikke '{self.require_2fa}'.")
+        oidc = (self.oidc_issuer, self.oidc_client_id, self.oidc_client_secret)
+        if any(oidc) and not all(oidc):
+            raise ConfigError("Single sign-on kræver både SMAJOBS_OIDC_ISSUER, SMAJOBS_OIDC_CLIENT_ID og "
+                              "SMAJOBS_OIDC_CLIENT_SECRET.")
+        if not self.local_login and not self.oidc_enabled:
+            raise ConfigError("SMAJOBS_LOCAL_LOGIN=off kræver single sign-on (SMAJOBS_OIDC_ISSUER m.fl.), "
+                              "ellers kan ingen logge ind.")
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
 
     def with_(self, **changes) -> "Config":
         return replace(self, **changes)

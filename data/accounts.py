@@ -94,6 +94,7 @@ def consultants_overview(db: sqlite_utils.Database) -> list[dict]:
     they follow, their API tokens and when one was last used; never the password hash."""
     return list(db.query(
         "SELECT k.id, k.email, k.name, k.role, k.active, k.deactivated_at, "
+        "k.totp_secret IS NOT NULL AS has_second_factor, "
         "(SELECT COUNT(*) FROM citizens c WHERE c.consultant_email = k.email) AS citizens, "
         "(SELECT COUNT(*) FROM api_tokens t WHERE t.consultant_id = k.id) AS tokens, "
         "(SELECT MAX(t.last_used_at) FROM api_tokens t WHERE t.consultant_id = k.id) AS tokens_last_used_at "
@@ -162,22 +163,113 @@ def replace_password_hash(db: sqlite_utils.Database, consultant_id: int, expecte
 # A session lives in the signed cookie and, by a hash of its random id, here: ending it on the
 # server is what makes "Log ud" final for a copy of the cookie too.
 
-def open_session(db: sqlite_utils.Database, consultant_id: int, id_hash: str, *, hours: float) -> None:
-    """Record a new log-in; the consultant's sessions older than `hours` (expired anyway) go."""
+def open_session(db: sqlite_utils.Database, consultant_id: int, id_hash: str, *, hours: float,
+                 second_factor: str | None = None) -> None:
+    """Record a new log-in; the consultant's sessions older than `hours` (expired anyway) go.
+    `second_factor`: how the log-in already passed a second factor ('sso'), None after a password."""
     now = datetime.now(timezone.utc)
     with write(db):
         db.execute("DELETE FROM consultant_sessions WHERE consultant_id = ? AND created_at < ?",
                    [consultant_id, _utc_iso(now - timedelta(hours=hours))])
-        db.execute("INSERT INTO consultant_sessions (id_hash, consultant_id, created_at) VALUES (?, ?, ?)",
-                   [id_hash, consultant_id, _utc_iso(now)])
+        db.execute("INSERT INTO consultant_sessions (id_hash, consultant_id, created_at, second_factor) "
+                   "VALUES (?, ?, ?, ?)", [id_hash, consultant_id, _utc_iso(now), second_factor])
+
+
+def open_session_row(db: sqlite_utils.Database, consultant_id: int, id_hash: str, *, hours: float) -> dict | None:
+    """The session while it was opened by this consultant, has not been ended, and is younger
+    than `hours` (the cookie's own age limit, checked here too); None otherwise."""
+    since = _utc_iso(datetime.now(timezone.utc) - timedelta(hours=hours))
+    rows = list(db.query("SELECT * FROM consultant_sessions WHERE id_hash = ? AND consultant_id = ? "
+                         "AND created_at >= ?", [id_hash, consultant_id, since]))
+    return rows[0] if rows else None
 
 
 def session_is_open(db: sqlite_utils.Database, consultant_id: int, id_hash: str, *, hours: float) -> bool:
-    """True while the session was opened by this consultant, has not been ended, and is younger
-    than `hours` (the cookie's own age limit, checked here too)."""
-    since = _utc_iso(datetime.now(timezone.utc) - timedelta(hours=hours))
-    return db.execute("SELECT 1 FROM consultant_sessions WHERE id_hash = ? AND consultant_id = ? AND created_at >= ?",
-                      [id_hash, consultant_id, since]).fetchone() is not None
+    return open_session_row(db, consultant_id, id_hash, hours=hours) is not None
+
+
+def pass_second_factor(db: sqlite_utils.Database, id_hash: str, how: str) -> None:
+    """Note on the server that this session passed the second factor ('totp', 'recovery')."""
+    with write(db):
+        db.execute("UPDATE consultant_sessions SET second_factor = ? WHERE id_hash = ?", [how, id_hash])
+
+
+def session_second_factor(db: sqlite_utils.Database, id_hash: str) -> str | None:
+    row = db.execute("SELECT second_factor FROM consultant_sessions WHERE id_hash = ?", [id_hash]).fetchone()
+    return row[0] if row else None
+
+
+# --- the second factor (TOTP) -------------------------------------------------------------------
+# The secret arrives encrypted and the recovery codes hashed (web.twofactor does both).
+
+RECOVERY_CODE_COUNT = 10
+
+
+def enable_totp(db: sqlite_utils.Database, consultant_id: int, encrypted_secret: str, first_step: int,
+                recovery_code_hashes: list[str]) -> bool:
+    """Store a confirmed set-up (the step of the first code counts as used) and its recovery
+    codes, replacing any earlier ones. False (nothing written) when the account has one already:
+    a second browser finishing a set-up at the same time must not replace the first."""
+    with write(db):
+        written = db.execute(
+            "UPDATE consultants SET totp_secret = ?, totp_last_step = ?, totp_enabled_at = ? "
+            "WHERE id = ? AND totp_secret IS NULL",
+            [encrypted_secret, first_step, now_iso(), consultant_id]).rowcount == 1
+        if written:
+            db.execute("DELETE FROM recovery_codes WHERE consultant_id = ?", [consultant_id])
+            db.conn.executemany("INSERT INTO recovery_codes (consultant_id, code_hash) VALUES (?, ?)",
+                           [(consultant_id, code_hash) for code_hash in recovery_code_hashes])
+        return written
+
+
+def use_totp_step(db: sqlite_utils.Database, consultant_id: int, step: int) -> bool:
+    """Take the time step of an accepted code, once: False when it, or a later one, was used."""
+    with write(db):
+        return db.execute("UPDATE consultants SET totp_last_step = ? WHERE id = ? AND totp_secret IS NOT NULL "
+                          "AND (totp_last_step IS NULL OR totp_last_step < ?)",
+                          [step, consultant_id, step]).rowcount == 1
+
+
+def unused_recovery_codes(db: sqlite_utils.Database, consultant_id: int) -> list[dict]:
+    return list(db.query("SELECT id, code_hash FROM recovery_codes WHERE consultant_id = ? AND used_at IS NULL "
+                         "ORDER BY id", [consultant_id]))
+
+
+def use_recovery_code(db: sqlite_utils.Database, code_id: int) -> bool:
+    """Mark a recovery code used, once: False when it already was (two requests at once)."""
+    with write(db):
+        return db.execute("UPDATE recovery_codes SET used_at = ? WHERE id = ? AND used_at IS NULL",
+                          [now_iso(), code_id]).rowcount == 1
+
+
+def reset_second_factor(db: sqlite_utils.Database, consultant_id: int, *, by: str) -> bool:
+    """Remove the consultant's authenticator set-up and recovery codes and end their sessions,
+    noting when and by whom ("admin:<id>", "cli"); they set up a new one at their next log-in.
+    False (nothing written) when there was none to reset."""
+    with write(db):
+        reset = db.execute("UPDATE consultants SET totp_secret = NULL, totp_last_step = NULL, "
+                           "totp_enabled_at = NULL, second_factor_reset_at = ?, second_factor_reset_by = ? "
+                           "WHERE id = ? AND totp_secret IS NOT NULL",
+                           [now_iso(), by, consultant_id]).rowcount == 1
+        if reset:
+            db.execute("DELETE FROM recovery_codes WHERE consultant_id = ?", [consultant_id])
+            end_sessions(db, consultant_id)
+        return reset
+
+
+def set_role(db: sqlite_utils.Database, consultant_id: int, role: str) -> bool:
+    """Give the account this role (single sign-on's admin group); False when it already had it, or
+    when it would take the admin role from the last active admin."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    with write(db):
+        row = consultant_by_id(db, consultant_id)
+        if row is None or row["role"] == role:
+            return False
+        if row["role"] == "admin" and row["active"] and active_admin_count(db) <= 1:
+            return False
+        db.execute("UPDATE consultants SET role = ? WHERE id = ?", [role, consultant_id])
+        return True
 
 
 def end_session(db: sqlite_utils.Database, id_hash: str) -> None:

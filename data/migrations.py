@@ -537,5 +537,33 @@ def outcomes(db):
             SELECT k.id FROM placements p JOIN citizens c ON c.id = p.citizen_id
             JOIN consultants k ON k.email = c.consultant_email
             WHERE p.id = placement_statistics.placement_id);
+
+
+@step(16)
+def second_factor(db):
+    # Two-factor codes and single sign-on (issue 14).
+    # - consultants.totp_secret: the authenticator app's shared secret, encrypted with a key made
+    #   from the app's secret key (web.twofactor), so a copy of the database or a backup alone
+    #   cannot make codes; NULL while none is set up. totp_last_step: the 30-second time step of
+    #   the last code accepted, so each code works once. second_factor_reset_at/_by: the last
+    #   reset by an admin ("admin:<id>") or the command line ("cli"), a plain record of who did it.
+    # - recovery_codes: ten single-use codes per set-up, stored as argon2 hashes like passwords.
+    # - consultant_sessions.second_factor: how this log-in passed the second factor ('totp',
+    #   'recovery', or 'sso' for the organisation's log-in); NULL after the password alone.
+    db["consultants"].add_column("totp_secret", str)
+    db["consultants"].add_column("totp_last_step", int)
+    db["consultants"].add_column("totp_enabled_at", str)
+    db["consultants"].add_column("second_factor_reset_at", str)
+    db["consultants"].add_column("second_factor_reset_by", str)
+    db["consultant_sessions"].add_column("second_factor", str)
+    _run_script(db,
+        """
+        CREATE TABLE recovery_codes (
+            id INTEGER PRIMARY KEY,
+            consultant_id INTEGER NOT NULL REFERENCES consultants (id) ON DELETE CASCADE,
+            code_hash TEXT NOT NULL,
+            used_at TEXT
+        );
+        CREATE INDEX recovery_codes_consultant ON recovery_codes (consultant_id);
         """
     )

@@ -110,22 +110,87 @@ def make_consultant(db):
     return make
 
 
+# The authenticator app of every account a test has set one up for (see next_totp_code): e-mail
+# -> {"secret": base32, "last": the last time step used}. Each test has a fresh database, so a
+# set-up in a new test replaces the entry.
+AUTHENTICATOR_APPS: dict[str, dict] = {}
+
+
+def next_totp_code(email: str) -> str:
+    """The code the account's app shows for the first time step not used yet, as a person would
+    type it: now's step, or the next one (the app accepts one either side) when now's was used.
+    With a real clock it waits for a new step rather than reuse one."""
+    import time
+    import pyotp
+    app = AUTHENTICATOR_APPS[email]
+    totp = pyotp.TOTP(app["secret"])
+    for _ in range(65):
+        now_step = int(the_clock.now().timestamp()) // 30
+        step = max(now_step - 1, app["last"] + 1)
+        if step <= now_step + 1:
+            break
+        # Every step near now is used: a real clock moves on by itself, a fixed one never does.
+        assert abs(the_clock.now().timestamp() - time.time()) < 5, "all codes near the fixed clock are used"
+        time.sleep(1)
+    app["last"] = step
+    return totp.generate_otp(step)
+
+
+def _remember_app(email: str, secret_text: str) -> None:
+    AUTHENTICATOR_APPS[email.lower()] = {"secret": "".join(secret_text.split()), "last": -1}
+
+
 def browser_login(page, base_url: str, email: str = "konsulent@example.dk", password: str = PASSWORD) -> None:
-    """Log in through the real form in Chromium and wait for the first page after it (I dag)."""
+    """Log in through the real form in Chromium and wait for the first page after it (I dag). An
+    account that must use two factors sets its app up on first log-in, or types its code."""
     from playwright.sync_api import expect
     page.goto(f"{base_url}/login")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Adgangskode").fill(password)
-    page.get_by_role("button", name="Log ind").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log ind").click()
+    browser_second_factor(page, email)
     expect(page.get_by_role("heading", name="I dag")).to_be_visible()
 
 
+def browser_second_factor(page, email: str) -> None:
+    """After the password: set up the app (its secret read from the page, as a person would type
+    it) or type its code, whichever the page asks for."""
+    if "/konto/to-faktor" in page.url:
+        _remember_app(email, page.locator("#hemmelighed").inner_text())
+        page.get_by_label("Kode").fill(next_totp_code(email.lower()))
+        page.get_by_role("button", name="Bekræft").click()
+        page.get_by_role("link", name="Jeg har gemt koderne").click()
+    elif "/login/kode" in page.url:
+        page.get_by_label("Kode").fill(next_totp_code(email.lower()))
+        page.get_by_role("button", name="Fortsæt").click()
+
+
 def login(client, email: str = "konsulent@example.dk", password: str = PASSWORD):
-    """Log in through the real form, CSRF token included."""
+    """Log in through the real form, CSRF token included; an account that must use two factors
+    then sets up its app or types its code (through the real pages too). Returns the answer to
+    the password, so a test sees whether that was accepted."""
     import re
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    location = response.headers.get("Location", "")
+    if response.status_code == 302 and "/konto/to-faktor" in location:
+        setup = client.get("/konto/to-faktor").get_data(as_text=True)
+        _remember_app(email, re.search(r'id="hemmelighed">([^<]+)<', setup).group(1))
+        confirmed = client.post("/konto/to-faktor", data={"code": next_totp_code(email.lower()),
+                                                          "csrf_token": _csrf(setup)})
+        assert confirmed.status_code == 200, confirmed.get_data(as_text=True)
+    elif response.status_code == 302 and "/login/kode" in location:
+        form = client.get(location).get_data(as_text=True)
+        entered = client.post(location, data={"code": next_totp_code(email.lower()), "csrf_token": _csrf(form)})
+        assert entered.status_code == 302, entered.get_data(as_text=True)
+    return response
+
+
+def _csrf(page: str) -> str:
+    import re
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
 
 @pytest.fixture

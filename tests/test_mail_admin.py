@@ -83,7 +83,7 @@ def test_the_menu_shows_the_page_to_admins_only(db, client, make_consultant, app
     from data.accounts import consultant_by_email
     for email, expected in (("admin@example.dk", True), ("konsulent@example.dk", False)):
         with app.test_request_context("/"):
-            login_user(Consultant(consultant_by_email(db, email)))
+            login_user(Consultant(consultant_by_email(db, email), second_factor="totp"))
             entries = [endpoint for endpoint, _ in nav_items()["nav_items"]]
             assert ("outbox_admin.index" in entries) is expected
 

@@ -41,6 +41,7 @@ SAMPLES = {
     "signup_update_rejected": {**REJECTION, "note": ""},
     "password_new_account": PASSWORD_LINK,
     "password_reset": PASSWORD_LINK,
+    "second_factor_reset": {"first_name": "Karen", "link": "http://127.0.0.1:5000/login"},
 }
 
 

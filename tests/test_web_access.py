@@ -12,12 +12,13 @@ import pytest
 from data import placements
 from data.outbox import enqueue
 from data.reminders import insert_reminder
-from tests.conftest import login
+from tests.conftest import PASSWORD, login
 from tests.signup_helpers import post_form
 
 # Open to the public on purpose, or guarded by a signed token in the URL instead of a log-in
-# (each has its own tests); log-in and log-out are tested in tests/test_web_auth.py.
-PUBLIC_BLUEPRINTS = {"signup", "checkin", "auth", "static", "api", "password_link"}
+# (each has its own tests); log-in and log-out are tested in tests/test_web_auth.py, the code
+# step of the log-in and single sign-on in tests/test_twofactor.py and tests/test_sso.py.
+PUBLIC_BLUEPRINTS = {"signup", "checkin", "auth", "static", "api", "password_link", "second_factor", "sso"}
 PUBLIC_ENDPOINTS = {"today.feed"}
 ADMIN_ONLY = {"outbox_admin", "accounts_admin", "audit_admin", "operations_admin"}
 ADMIN_ONLY_ENDPOINTS = {"erasure.erase_employer"}
@@ -128,3 +129,42 @@ def test_post_without_csrf_token_is_refused(client, rows, demo_db):
     response = client.post("/borgere/cit-fatma/moeder/nyt", data={"kind": "first_citizen", "held_on": "2026-01-02"})
     assert response.status_code == 400
     assert placements.meetings_of_citizen(demo_db, "cit-fatma") == before
+
+
+@pytest.fixture
+def app_requiring_2fa(config):
+    from web import create_app
+    application = create_app(config.with_(require_2fa="all"))
+    application.config.update(TESTING=True)
+    return application
+
+
+def test_with_2fa_on_a_password_alone_opens_only_the_setup_page(app_requiring_2fa, rows):
+    client = app_requiring_2fa.test_client()
+    token = csrf_token(client)
+    # The password alone, not the helper that goes on to set up the app.
+    assert client.post("/login", data={"email": OWNER, "password": PASSWORD, "csrf_token": token}
+                       ).headers["Location"].endswith("/konto/to-faktor")
+    token = CSRF.search(client.get("/konto/to-faktor").get_data(as_text=True)).group(1)  # this session's
+    checked = 0
+    for endpoint, method, url, _ in routes(app_requiring_2fa, rows):
+        response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+        if endpoint == "account.setup":
+            assert response.status_code in (200, 400), (endpoint, method, response.status_code)
+            continue
+        assert response.status_code == 302, (endpoint, method, url, response.status_code)
+        assert response.headers["Location"].endswith("/konto/to-faktor"), (endpoint, url)
+        assert b"Fatma" not in response.data
+        checked += 1
+    assert checked > 40
+
+
+def test_with_2fa_on_the_owner_gets_every_page_after_both_factors(app_requiring_2fa, rows, demo_db):
+    client = app_requiring_2fa.test_client()
+    assert login(client, OWNER).status_code == 302  # sets the app up through the real pages
+    assert demo_db.execute("SELECT totp_secret IS NOT NULL FROM consultants WHERE email = ?",
+                           [OWNER]).fetchone()[0] == 1
+    for endpoint, method, url, _ in routes(app_requiring_2fa, rows):
+        if method == "GET":
+            expected = 403 if _admin_only(endpoint) else (302 if endpoint == "home" else 200)
+            assert client.get(url).status_code == expected, (endpoint, url)

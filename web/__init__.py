@@ -34,9 +34,10 @@ def create_app(config: Config | None = None) -> Flask:
     # Werkzeug's access log prints URLs; ids only ever appear there, never citizen data.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    from web import audit_trail, db, auth, errors, filters, headers, limits
+    from web import audit_trail, db, auth, errors, filters, headers, limits, twofactor
     db.init_app(app)
     auth.init_app(app)
+    twofactor.init_app(app)
     audit_trail.init_app(app)
     filters.init_app(app)
     # Before the blueprints: web.signup limits its POSTs with the app's one limiter.

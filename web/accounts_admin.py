@@ -95,6 +95,19 @@ def queue_password_email(db, config, consultant: dict, *, new_account: bool, now
     enqueue(db, to=consultant["email"], subject=mail.subject, body_text=mail.body_text)
 
 
+def reset_second_factor(db, config, consultant: dict, *, by: str) -> bool:
+    """Remove the consultant's authenticator app and recovery codes (data.accounts.reset_second_factor)
+    and e-mail them about it, in one transaction; False when none was set up (nothing sent).
+    Used by the admin page and `smajobs reset-2fa`."""
+    with write(db):
+        if not accounts.reset_second_factor(db, consultant["id"], by=by):
+            return False
+        mail = render("second_factor_reset", first_name=plain(consultant["name"]).split(" ")[0] or "der",
+                      link=f"{config.base_url.rstrip('/')}/login")
+        enqueue(db, to=consultant["email"], subject=mail.subject, body_text=mail.body_text)
+    return True
+
+
 # --- forms -------------------------------------------------------------------------------------
 
 class NewConsultantForm(FlaskForm):
@@ -201,6 +214,13 @@ def _send_link(row: dict) -> tuple[str, str]:
             f"(virker i {LINK_MAX_AGE.days} døgn).", "message")
 
 
+def _reset_second_factor(row: dict) -> tuple[str, str]:
+    if not reset_second_factor(get_db(), current_app.config["SMAJOBS"], row, by=f"admin:{current_user.id}"):
+        return f"{row['name']} har ingen to-faktor at nulstille.", "message"
+    return (f"{row['name']}s to-faktor er nulstillet, og {row['name']} er logget ud alle steder. Der er sendt en "
+            f"e-mail til {row['email']}; næste log-ind sætter en ny app op.", "message")
+
+
 ACTIONS = {
     "deaktiver": Action("Deaktivér {name}",
                         "{name} kan ikke længere logge ind, og sessioner og API-nøgler holder op med at virke med "
@@ -218,6 +238,12 @@ ACTIONS = {
                         f"{LINK_MAX_AGE.days} døgn og kun én gang; den nuværende adgangskode virker, indtil en ny "
                         "er valgt.",
                         "Send link", _send_link),
+    "nulstil-to-faktor": Action("Nulstil to-faktor for {name}",
+                                "{name}s godkendelsesapp og gendannelseskoder holder op med at virke, og {name} "
+                                "logges ud alle steder. {name} får en e-mail om det og sætter en ny app op ved "
+                                "næste log-ind. Gør det kun, når du ved, at det er {name}, der har bedt om det "
+                                "(fx en mistet telefon).",
+                                "Nulstil to-faktor", _reset_second_factor),
 }
 
 

@@ -25,7 +25,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 from core import clock
 from data import accounts, registry
-from web import limits
+from web import limits, twofactor
 from web.db import get_db
 from web.links import timed_serializer
 
@@ -43,13 +43,18 @@ def _dummy_hash() -> str:
 
 
 class Consultant(UserMixin):
-    def __init__(self, row: dict):
+    def __init__(self, row: dict, *, second_factor: str | None = None, via_token: bool = False):
         self.id = row["id"]
         self.email = row["email"]
         self.name = row["name"] or row["email"]
         self.role = row["role"]
         self.active = bool(row["active"])
         self.password_hash = row["password_hash"]
+        self.has_totp = bool(row["totp_secret"])
+        # How this browser session passed the second factor ('totp', 'recovery', 'sso'); None
+        # after the password alone. A request with an API token is no session (via_token).
+        self.second_factor = second_factor
+        self.via_token = via_token
 
     @property
     def is_admin(self) -> bool:
@@ -107,13 +112,15 @@ def load_consultant(session_id: str):
     # Ended on the server ("Log ud", "Log ud på alle enheder", deactivation, a new password):
     # a copy of the cookie opens nothing any more.
     sid = session.get("sid")
-    if not isinstance(sid, str) or not accounts.session_is_open(get_db(), row["id"], _session_key(sid),
-                                                                 hours=_session_hours()):
+    if not isinstance(sid, str):
         return None
-    return Consultant(row)
+    open_session = accounts.open_session_row(get_db(), row["id"], session_key(sid), hours=_session_hours())
+    if open_session is None:
+        return None
+    return Consultant(row, second_factor=open_session["second_factor"])
 
 
-def _session_key(sid: str) -> str:
+def session_key(sid: str) -> str:
     # Long and random like an API token, so the same fast hash; the database never holds the id.
     return hash_api_token(sid)
 
@@ -122,14 +129,21 @@ def _session_hours() -> float:
     return current_app.config["SMAJOBS"].session_hours
 
 
-def _open_session(row: dict) -> None:
-    """A fresh session for this log-in, recorded on the server so it can be ended there."""
+def open_session(row: dict, second_factor: str | None = None) -> None:
+    """A fresh session for this log-in, recorded on the server so it can be ended there;
+    `second_factor` when the log-in already passed one (single sign-on)."""
     session.clear()
     session.permanent = True
     sid = secrets.token_urlsafe(32)
-    accounts.open_session(get_db(), row["id"], _session_key(sid), hours=_session_hours())
+    accounts.open_session(get_db(), row["id"], session_key(sid), hours=_session_hours(),
+                          second_factor=second_factor)
     session["sid"] = sid
-    login_user(Consultant(row))
+    login_user(Consultant(row, second_factor=second_factor))
+
+
+def current_session_key() -> str | None:
+    sid = session.get("sid")
+    return session_key(sid) if isinstance(sid, str) else None
 
 
 @login_manager.request_loader
@@ -147,7 +161,7 @@ def consultant_for_token(token: str) -> Consultant | None:
     if row is None:
         return None
     accounts.record_token_use(get_db(), row["token_id"], clock.now(), row["token_last_used_at"])
-    return Consultant(row)
+    return Consultant(row, via_token=True)
 
 
 def admin_required(view):
@@ -185,25 +199,62 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        attempt = _login_attempt_keys(email, _trusted_device(email))
-        wait = _take_login_attempt(attempt)
+        attempt = _login_attempt_keys(email, trusted_device(email))
+        wait = take_attempt(attempt)
         if wait:
             # Refused before the password is checked: a guess made now tells nothing.
             return _login_refused(form, wait)
         row = accounts.consultant_by_email(get_db(), email)
-        if row and row["active"] and verify_password(row["password_hash"], form.password.data):
+        if not local_login_allowed(email):
+            # Same cost as a real check, so the answer tells nothing about the account.
+            verify_password(None, form.password.data)
+            form.password.errors.append("Log ind med adgangskode er slået fra. Brug knappen "
+                                        "\"Log ind med organisationens konto\".")
+        elif row and row["active"] and verify_password(row["password_hash"], form.password.data):
             # This browser's own failures are forgiven. The address and the ceiling per e-mail
             # keep their counts, this attempt included: an own account, or the owner logging
             # in, must not reset a guessing spree.
-            for setting, *identity in attempt:
-                if setting in FORGIVEN_ON_SUCCESS:
-                    limits.forget(setting, *identity)
-            _open_session(row)
-            response = redirect(_safe_next(request.args.get("next")))
-            _set_device_cookie(response, email)
-            return response
-        form.password.errors.append("Forkert e-mail eller adgangskode.")
-    return render_template("login.html", form=form), 200 if request.method == "GET" or not form.errors else 400
+            forgive_attempt(attempt)
+            return _after_password(row, email)
+        else:
+            form.password.errors.append("Forkert e-mail eller adgangskode.")
+    return login_page(form, 200 if request.method == "GET" or not form.errors else 400)
+
+
+def login_page(form, status: int, **extra):
+    config = current_app.config["SMAJOBS"]
+    provider_logout = session.pop("provider_logout", None) if not current_user.is_authenticated else None
+    return render_template("login.html", form=form, sso=config.oidc_enabled, local_login=config.local_login,
+                           provider_logout=provider_logout, **extra), status
+
+
+def local_login_allowed(email: str) -> bool:
+    """Password log-in is on, or off for everyone but the named break-glass admin."""
+    config = current_app.config["SMAJOBS"]
+    return config.local_login or (bool(config.break_glass_admin)
+                                  and email == config.break_glass_admin.strip().lower())
+
+
+def _after_password(row: dict, email: str):
+    """The password was right: open the session, then the second factor when one is needed. The
+    device cookie comes only with the last factor: a password alone must not earn a fresh count
+    for guessing codes."""
+    open_session(row)
+    target = safe_next(request.args.get("next"))
+    step = twofactor.needed_after_password(row, current_app.config["SMAJOBS"])
+    if step == "code":
+        return redirect(url_for("second_factor.enter_code", next=target))
+    if step == "setup":
+        return redirect(url_for(twofactor.SETUP_ENDPOINT))
+    response = redirect(target)
+    set_device_cookie(response, email)
+    return response
+
+
+def forgive_attempt(attempt: list[tuple[str, ...]]) -> None:
+    for setting, *identity in attempt:
+        if setting in FORGIVEN_ON_SUCCESS:
+            limits.forget(setting, *identity)
 
 
 def login_page_after_expiry():
@@ -211,13 +262,13 @@ def login_page_after_expiry():
     when the page stood open overnight: the e-mail kept, never the password, a fresh token (made
     when the form is drawn) and a note why. Nothing was checked or counted."""
     form = LoginForm(formdata=None, email=request.form.get("email", "").strip()[:200])
-    return render_template("login.html", form=form, notice="Siden var udløbet. Log ind igen."), 400
+    return login_page(form, 400, notice="Siden var udløbet. Log ind igen.")
 
 
 def _login_refused(form: LoginForm, wait: int):
     form.password.errors.append(f"For mange forkerte forsøg på at logge ind. Vent {wait} "
                                 f"{'minut' if wait == 1 else 'minutter'}, og prøv igen.")
-    return render_template("login.html", form=form), 429
+    return login_page(form, 429)
 
 
 # --- who is throttled: device cookies -------------------------------------------------------------
@@ -229,7 +280,8 @@ def _login_refused(form: LoginForm, wait: int):
 
 DEVICE_COOKIE_SALT = "smajobs.login-device.v1"  # single purpose: this salt signs nothing else
 DEVICE_COOKIE_MAX_AGE = timedelta(days=180)
-FORGIVEN_ON_SUCCESS = ("login_limit_per_email_and_address", "login_limit_per_device")
+FORGIVEN_ON_SUCCESS = ("login_limit_per_email_and_address", "login_limit_per_device",
+                       "second_factor_limit_per_account_and_address", "second_factor_limit_per_device")
 
 
 def _device_cookie_name(email: str) -> str:
@@ -244,7 +296,7 @@ def _device_serializer(email: str):
     return timed_serializer(str(current_app.secret_key), f"{DEVICE_COOKIE_SALT}:{email}")
 
 
-def _trusted_device(email: str) -> str | None:
+def trusted_device(email: str) -> str | None:
     """The nonce of this browser's valid device cookie for this e-mail; None without one."""
     cookie = request.cookies.get(_device_cookie_name(email))
     if not cookie:
@@ -256,7 +308,7 @@ def _trusted_device(email: str) -> str | None:
     return nonce if isinstance(nonce, str) else None
 
 
-def _set_device_cookie(response, email: str) -> None:
+def set_device_cookie(response, email: str) -> None:
     """A fresh device cookie after each successful log-in (a new nonce: a fresh count)."""
     response.set_cookie(_device_cookie_name(email), _device_serializer(email).dumps(secrets.token_urlsafe(16)),
                         max_age=int(DEVICE_COOKIE_MAX_AGE.total_seconds()), path=url_for("auth.login"),
@@ -275,7 +327,7 @@ def _login_attempt_keys(email: str, device: str | None) -> list[tuple[str, ...]]
             ("login_limit_per_email", email)]
 
 
-def _take_login_attempt(attempt: list[tuple[str, ...]]) -> int:
+def take_attempt(attempt: list[tuple[str, ...]]) -> int:
     """Count this attempt before its password is checked; 0 when it fits within every limit, else
     the whole minutes until the oldest counted attempt leaves the window of a used-up limit.
 
@@ -300,11 +352,16 @@ def _login_wait_minutes(attempt: list[tuple[str, ...]]) -> int:
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """End this browser's session, on the server too."""
-    sid = session.get("sid")
-    if isinstance(sid, str):
-        accounts.end_session(get_db(), _session_key(sid))
-    return _logged_out("Du er logget ud.")
+    """End this browser's session, on the server too; after a log-in with the organisation's
+    account, the log-in page then offers to log out there too."""
+    key = current_session_key()
+    provider_logout = None
+    if key is not None:
+        if accounts.session_second_factor(get_db(), key) == "sso":
+            from web import sso
+            provider_logout = sso.provider_logout_url()
+        accounts.end_session(get_db(), key)
+    return _logged_out("Du er logget ud.", provider_logout)
 
 
 @bp.route("/logout/alle", methods=["POST"])
@@ -316,9 +373,11 @@ def logout_everywhere():
     return _logged_out("Du er logget ud på alle enheder.")
 
 
-def _logged_out(message: str):
+def _logged_out(message: str, provider_logout: str | None = None):
     logout_user()
     session.clear()
+    if provider_logout:
+        session["provider_logout"] = provider_logout
     flash(message)
     return redirect(url_for("auth.login"))
 
@@ -333,7 +392,7 @@ def is_local_path(target: str | None) -> bool:
     return not urlsplit(target).netloc
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     # Only same-site paths: an open redirect after log-in is a phishing tool.
     return target if is_local_path(target) else url_for("home")
 

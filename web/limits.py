@@ -25,7 +25,8 @@ EXTENSION = "smajobs_limiter"
 # The limit strings of the config, checked when the app is made, not on the first request.
 LIMIT_SETTINGS = ("login_limit_per_email_and_address", "login_limit_per_email", "login_limit_per_address",
                   "login_limit_per_device", "signup_rate_limit", "signup_flood_limit", "signup_link_rate_limit",
-                  "signup_postcode_rate_limit")
+                  "signup_postcode_rate_limit", "second_factor_limit_per_device",
+                  "second_factor_limit_per_account_and_address", "second_factor_limit_per_account")
 
 
 def init_app(app: Flask) -> None:

@@ -35,8 +35,12 @@ def home():
 
 
 def nav_items() -> dict:
+    from web.twofactor import owed_step
     if not current_user.is_authenticated:
         return {"nav_items": []}
+    if owed_step():
+        # Only the set-up (or code) page until the second factor is passed: no menu to elsewhere.
+        return {"nav_items": [], "second_factor_owed": True}
     return {"nav_items": [(e, _with_count(e, label)) for e, label in NAV_ITEMS if _visible(e)]}
 
 
@@ -73,6 +77,8 @@ def blueprints() -> list[Blueprint]:
     from web.citizen_export import bp as citizen_export_bp
     from web.operations_admin import bp as operations_admin_bp
     from web.results import bp as results_bp
+    from web.account import bp as account_bp, code_bp as second_factor_bp
+    from web.sso import bp as sso_bp
     return [
         today_bp,
         checkin_bp,
@@ -90,6 +96,9 @@ def blueprints() -> list[Blueprint]:
         api_bp,
         erasure_bp,
         results_bp,
+        account_bp,
+        second_factor_bp,
+        sso_bp,
     ]
 
 

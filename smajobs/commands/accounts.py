@@ -1,6 +1,6 @@
 """Account commands: the accounts (`create-consultant`, `list-consultants`,
 `deactivate-consultant`, `activate-consultant`, `set-password`, `create-token`, `list-tokens`,
-`revoke-tokens`) and the demo accounts `smajobs demo` makes. Registered in smajobs/cli.py."""
+`revoke-tokens`, `reset-2fa`) and the demo accounts `smajobs demo` makes. Registered in smajobs/cli.py."""
 from __future__ import annotations
 
 import sys
@@ -35,6 +35,7 @@ def demo_login_text(host: str, port: int) -> str:
     for email, _, password, role in DEMO_ACCOUNTS:
         lines.append(f"  {email} / {password}" + ("  (administrator: ser alle borgere)" if role == "admin" else
                                                     "  (konsulent for demoborgerne)"))
+    lines.append("Administratoren sætter en kode-app op (to-faktor) første gang, der logges ind.")
     return "\n".join(lines)
 
 
@@ -238,6 +239,22 @@ def set_password_command(context: Context, email: str, password_stdin: bool) -> 
                    f"smajobs activate-consultant {row['email']}")
 
 
+@click.command("reset-2fa")
+@click.argument("email", metavar="E-MAIL")
+@pass_context
+def reset_second_factor_command(context: Context, email: str) -> None:
+    """Nulstil konsulentens to-faktor (mistet telefon): godkendelsesappen og gendannelseskoderne
+    holder op med at virke, konsulenten logges ud alle steder, får en e-mail om det og sætter en ny
+    app op ved næste log-ind."""
+    from web.accounts_admin import reset_second_factor
+    row = _consultant(context, email)
+    if not reset_second_factor(context.db, context.config, row, by="cli"):
+        click.echo(f"{row['email']} har ingen to-faktor at nulstille.")
+        return
+    click.echo(f"To-faktor for {row['email']} er nulstillet, og sessionerne er afsluttet. Der er lagt en e-mail "
+               "til konsulenten i udbakken; næste log-ind sætter en ny app op.")
+
+
 COMMANDS = (create_consultant_command, create_token_command, list_tokens_command, list_consultants_command,
             deactivate_consultant_command, activate_consultant_command, revoke_tokens_command,
-            set_password_command)
+            set_password_command, reset_second_factor_command)
