@@ -537,6 +537,8 @@ def outcomes(db):
             SELECT k.id FROM placements p JOIN citizens c ON c.id = p.citizen_id
             JOIN consultants k ON k.email = c.consultant_email
             WHERE p.id = placement_statistics.placement_id);
+        """
+    )
 
 
 @step(16)
