@@ -22,7 +22,7 @@ from typing import Iterable, Iterator, Mapping, Sequence
 
 import sqlite_utils
 
-from core.clock import COPENHAGEN, now_iso, today
+from core.clock import COPENHAGEN, add_months, now_iso, today
 from data.db import write
 from data.paging import Page, after_clause, page_of
 
@@ -240,22 +240,9 @@ def all_entries(db: sqlite_utils.Database, filters: Filters) -> Iterator[dict]:
 
 # --- retention ----------------------------------------------------------------------------------
 
-def months_before(day: date, months: int) -> date:
-    """The same day `months` earlier (the month's last day when it is shorter: 31 May - 3 = 28/29 Feb)."""
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    for last_day in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last_day))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def prune_expired(db: sqlite_utils.Database, months: int) -> int:
     """Remove rows older than `months` (SMAJOBS_AUDIT_RETENTION_MONTHS) from today; the number removed."""
-    return prune(db, before=_utc_start_of(months_before(today(), months)))
+    return prune(db, before=_utc_start_of(add_months(today(), -months)))
 
 
 # --- showing rows (the page, the CSV and the CLI say the same) ---------------------------------

@@ -13,10 +13,10 @@ from datetime import date, datetime, timezone
 import pytest
 from click.testing import CliRunner
 
-from core.clock import use
+from core.clock import add_months, use
 from core.config import Config, ConfigError
 from data import audit, placements, registry
-from data.db import connect, write
+from data.db import write
 from jobs.scheduler import as_scheduler, prune_audit_log, rules_pass
 from smajobs.cli import main
 from tests.api_contract import make_token
@@ -379,9 +379,9 @@ def test_retention_removes_only_rows_older_than_the_period(config, demo_db):
 
 
 def test_retention_months_count_calendar_months():
-    assert audit.months_before(date(2026, 5, 31), 3) == date(2026, 2, 28)
-    assert audit.months_before(date(2024, 5, 31), 3) == date(2024, 2, 29)
-    assert audit.months_before(date(2026, 1, 15), 24) == date(2024, 1, 15)
+    assert add_months(date(2026, 5, 31), -3) == date(2026, 2, 28)
+    assert add_months(date(2024, 5, 31), -3) == date(2024, 2, 29)
+    assert add_months(date(2026, 1, 15), -24) == date(2024, 1, 15)
 
 
 def test_the_retention_setting_is_checked(monkeypatch, tmp_path):
