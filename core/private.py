@@ -68,3 +68,12 @@ def write_private(target: str | Path, data: bytes) -> Path:
         temporary.unlink(missing_ok=True)
         raise
     return target
+
+
+def fsync_path(path: str | Path) -> None:
+    """Flush a file, or a folder's entries (after a rename into it), to disk."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -22,7 +22,7 @@ from pathlib import Path
 import sqlite_utils
 
 from core.clock import local_now, now
-from core.private import create_private_file, private_dir, temporary_beside
+from core.private import create_private_file, fsync_path, private_dir, temporary_beside
 from data import job_runs, migrations
 from data.db import BUSY_TIMEOUT_MS, migrate, open_database
 
@@ -129,9 +129,9 @@ def backup(db_path: str | Path, target: str | Path) -> Report:
         report = inspect(temporary)
         if not report.ok:
             raise BackupError("Kopien kunne ikke godkendes: " + " ".join(report.problems))
-        _fsync(temporary)
+        fsync_path(temporary)
         os.replace(temporary, target)
-        _fsync(target.parent)
+        fsync_path(target.parent)
     except sqlite3.Error as error:
         raise BackupError(f"Sikkerhedskopien kunne ikke tages: {error}.") from None
     finally:
@@ -152,14 +152,6 @@ def _copy(db_path: Path, temporary: Path) -> None:
     finally:
         copy.close()
         source.close()
-
-
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def backup_to_folder(db_path: str | Path, folder: str | Path, keep: int,

@@ -28,6 +28,8 @@ import uuid
 import zlib
 from pathlib import Path
 
+from core.private import fsync_path
+
 logger = logging.getLogger(__name__)
 
 FORMAT = 1
@@ -76,7 +78,7 @@ def save(db_file: str, index, version: int, registry_id: str) -> bool:
         generation = folder / f"gen-{version}-{uuid.uuid4().hex[:8]}"
         temporary.rename(generation)
         _write_bytes(folder / f"{CURRENT}.{uuid.uuid4().hex}", generation.name.encode(), replace=folder / CURRENT)
-        _fsync_folder(folder)
+        fsync_path(folder)
     except OSError as error:
         logger.warning("could not persist the match index in %s (%s); it is kept in memory only", folder, error)
         shutil.rmtree(temporary, ignore_errors=True)
@@ -130,14 +132,6 @@ def opening_record(opening) -> dict:
             value = list(value)
         record[name] = value
     return record
-
-
-def _fsync_folder(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _remove_old(folder: Path) -> None:
