@@ -243,12 +243,12 @@ class Config:
             raise ConfigError("SMAJOBS_AUDIT_RETENTION_MONTHS skal være mindst 1 (måneder), "
                               f"ikke {self.audit_retention_months}.")
         parse_followup_months(self.outcome_followup_months)  # refuses a bad list where it is set
+        self._check_login_settings()
 
     @property
     def followup_months(self) -> tuple[int, ...]:
         """The follow-up points of `outcome_followup_months`, sorted, without repeats."""
         return parse_followup_months(self.outcome_followup_months)
-        self._check_login_settings()
 
     def _check_login_settings(self) -> None:
         if self.require_2fa not in ("admins", "all"):

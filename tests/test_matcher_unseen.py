@@ -231,7 +231,7 @@ def test_no_reason_for_is_given_below_the_fit_threshold():
     below, above = 0, 0
     for w, world in enumerate(worlds(SEEDS[0])[:10]):
         index = world_index(SEEDS[0], w)
-        rows = {o.id: r for r, o in enumerate(index._openings)}
+        rows = {o.id: r for r, o in enumerate(index.openings)}
         for case in world.cases:
             vectors = [v for entries in CitizenPhrases.build(index.text_model, case.citizen).fields.values()
                        for _, v in entries]
