@@ -12,7 +12,7 @@ from core.checks import MAX_TEXT
 from data.exchange import LAT_RANGE, LON_RANGE, NEED_CODES, PAID_HOURS, SHIFTS
 from data.match_filters import RADIUS_KM, TOP
 from data.placements import (KIND_LABELS, MAX_NOTE, MAX_PARTICIPANTS, MAX_ROW_ID, MAX_WAGE, MEETING_KIND_LABELS, OUTCOME_LABELS,
-                             REPORT_KIND_LABELS, STATUS_LABELS)
+                             MAX_CANCEL_REASON, REPORT_KIND_LABELS, STATUS_LABELS)
 
 
 VERSION = "1.0.0"
@@ -83,6 +83,10 @@ PLACEMENT_FIELDS = {
     "trial_weeks": _nullable({"type": "integer", "minimum": 0, "maximum": 52}),
     "outcome": _nullable({"enum": list(OUTCOME_LABELS)}),
 }
+CONFIRM_FULL = {"type": "boolean", "description": "Opret forløbet, selv om alle pladser ved småjobbet er "
+                                                  "optaget af planlagte eller aktive forløb (ellers 409)."}
+CANCEL_REASON = free_text(MAX_CANCEL_REASON, nullable=True)
+CANCEL_REASON["description"] = "Hvorfor forløbet annulleres (kun med status cancelled); kan udelades."
 
 
 def _exchange_optional(properties: dict) -> dict:
@@ -248,8 +252,8 @@ SCHEMAS = {
         "type": "object", "additionalProperties": False,
         "required": ["id", "citizen_id", "opening_id", "employer_id", "opening_title", "employer_name", "kind",
                      "status", "start_date", "planned_end_date", "end_date", "hours_per_week",
-                     "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome", "created_at", "updated_at",
-                     "reports"],
+                     "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome", "cancel_reason",
+                     "created_at", "updated_at", "reports"],
         "properties": {
             "id": {"type": "integer"}, "citizen_id": TEXT, "opening_id": TEXT, "employer_id": TEXT,
             "opening_title": TEXT, "employer_name": TEXT,
@@ -258,7 +262,7 @@ SCHEMAS = {
             "hours_per_week": HOURS, "paid_hours_per_week": HOURS,
             "hourly_wage": _nullable({"type": "number", "minimum": 0}),
             "trial_weeks": {"type": "integer", "minimum": 0},
-            "outcome": _nullable({"enum": list(OUTCOME_LABELS)}),
+            "outcome": _nullable({"enum": list(OUTCOME_LABELS)}), "cancel_reason": _nullable(TEXT),
             "created_at": DATETIME, "updated_at": DATETIME,
             "reports": {"type": "array", "items": _ref("Report")},
         },
@@ -266,14 +270,17 @@ SCHEMAS = {
     "PlacementInput": {
         "type": "object", "additionalProperties": False,
         "description": "Et nyt forløb. Lønnede timer kræver en timeløn; et afsluttet forløb kræver "
-                       "slutdato og resultat.",
+                       "slutdato og resultat. 409, hvis borgeren allerede har et planlagt eller aktivt forløb "
+                       "ved småjobbet, eller hvis alle pladser er optaget uden confirm_full.",
         "required": ["opening_id", "kind", "start_date", "hours_per_week"],
-        "properties": PLACEMENT_FIELDS,
+        "properties": {**PLACEMENT_FIELDS, "confirm_full": CONFIRM_FULL},
     },
     "PlacementChanges": {
         "type": "object", "additionalProperties": False, "minProperties": 1,
-        "description": "Kun de felter, der ændres; forløbet tjekkes igen som helhed.",
-        "properties": PLACEMENT_FIELDS,
+        "description": "Kun de felter, der ændres; forløbet tjekkes igen som helhed. Status cancelled "
+                       "(Annulleret) annullerer et forløb oprettet ved en fejl: intet resultat, ingen statistik, "
+                       "påmindelserne lukkes; cancel_reason kan angive hvorfor.",
+        "properties": {**PLACEMENT_FIELDS, "cancel_reason": CANCEL_REASON},
     },
     "PlacementEnd": {
         "type": "object", "additionalProperties": False, "required": ["end_date", "outcome"],
@@ -383,7 +390,8 @@ ERROR_TEXTS = {
     401: "Ingen eller ugyldig API-nøgle.",
     403: "Kun for administratorer.",
     404: "Findes ikke, eller tilhører en anden konsulents borger.",
-    409: "Id'et findes allerede.",
+    409: "I strid med det gemte: id'et findes allerede, eller (forløb) borgeren har allerede et planlagt "
+         "eller aktivt forløb ved småjobbet, eller alle pladser er optaget (send confirm_full).",
     413: "Forespørgslen er for stor.",
     415: "Indholdet er ikke application/json.",
     422: "Ugyldige data; `problems` siger hvilket felt og hvorfor. Intet er gemt.",
@@ -504,7 +512,7 @@ def _paths() -> dict:
             "parameters": [CITIZEN_ID],
             "get": _paged(_op("citizen_placements", "Forløb", "Borgerens forløb, nyeste først.", 200,
                               "PlacementList", errors=citizen_scoped)),
-            "post": _op("create_placement", "Forløb", "Start et forløb.", 201, "Placement", errors=citizen_scoped,
+            "post": _op("create_placement", "Forløb", "Start et forløb.", 201, "Placement", errors=(404, 409),
                         body="PlacementInput"),
         },
         "/api/v1/citizens/{citizen_id}/meetings": {
@@ -525,8 +533,8 @@ def _paths() -> dict:
             "parameters": [PLACEMENT_ID],
             "get": _op("get_placement", "Forløb", "Ét forløb med rapportfrister.", 200, "Placement",
                        errors=citizen_scoped),
-            "patch": _op("update_placement", "Forløb", "Ret felter i et forløb.", 200, "Placement",
-                         errors=citizen_scoped, body="PlacementChanges"),
+            "patch": _op("update_placement", "Forløb", "Ret felter i et forløb, eller annullér det "
+                         "(status cancelled).", 200, "Placement", errors=(404, 409), body="PlacementChanges"),
         },
         "/api/v1/placements/{placement_id}/end": {
             "parameters": [PLACEMENT_ID],

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 
 from core.errors import Invalid, Problem
 from data import placements, registry
@@ -20,6 +20,7 @@ from web.auth import citizen_or_404
 from web.db import get_db
 from core.formats import as_typed
 from web.forms import choices, show_problems
+from web.reminders_now import remind_now
 
 bp = Blueprint("placements", __name__)
 
@@ -43,6 +44,12 @@ class PlacementForm(FlaskForm):
     # Only on the create form: report due dates stored together with the placement.
     delrapport_due = StringField("Delrapport senest", render_kw=DATE)
     slutrapport_due = StringField("Slutrapport senest", render_kw=DATE)
+    # Shown when every seat of the opening is taken: the consultant confirms a forløb there anyway.
+    confirm_full = BooleanField("Opret alligevel")
+
+
+class CancelForm(FlaskForm):
+    cancel_reason = TextAreaField("Årsag (kan udelades)", render_kw={"maxlength": placements.MAX_CANCEL_REASON})
 
 
 class ReportForm(FlaskForm):
@@ -103,7 +110,7 @@ def new(citizen_id):
         try:
             with write(db):  # the placement and its report dates, all or nothing
                 placement = placements.create_placement(db, citizen_id=citizen_id, created_by=current_user.id,
-                                                        **values)
+                                                        confirm_full=form.confirm_full.data, **values)
                 for kind in ("delrapport", "slutrapport"):
                     due = getattr(form, f"{kind}_due").data
                     if due:
@@ -115,6 +122,7 @@ def new(citizen_id):
         except Invalid as error:
             show_problems(form, error, "opening_id")
         else:
+            remind_now(citizen_id)
             flash("Forløbet er oprettet.")
             return redirect(url_for("placements.show", placement_id=placement["id"]))
     opening = registry.get_opening(db, (form.opening_id.data or "").strip()) if form.opening_id.data else None
@@ -133,14 +141,15 @@ def _render_form(form, citizen, placement, opening, status):
 
 @bp.route("/forloeb/<int:placement_id>")
 @login_required
-def show(placement_id, report_form: ReportForm | None = None, status: int = 200):
+def show(placement_id, report_form: ReportForm | None = None, status: int = 200,
+         cancel_form: CancelForm | None = None):
     placement, citizen = _placement_or_404(placement_id)
     db = get_db()
     seen("viewed_placement", citizen["id"], placement_id=placement_id)
     return render_template(
         "placements/show.html", placement=placement, citizen=citizen,
         reports=placements.reports_of(db, placement_id), meetings=placements.meetings_of_placement(db, placement_id),
-        report_form=report_form or ReportForm(), kind_labels=KIND_LABELS, status_labels=STATUS_LABELS,
+        report_form=report_form or ReportForm(), cancel_form=cancel_form or CancelForm(), kind_labels=KIND_LABELS, status_labels=STATUS_LABELS,
         outcome_labels=OUTCOME_LABELS, report_labels=REPORT_KIND_LABELS, meeting_labels=MEETING_KIND_LABELS,
     ), status
 
@@ -165,12 +174,31 @@ def edit(placement_id):
         except Invalid as error:
             show_problems(form, error, "opening_id")
         else:
+            remind_now(citizen["id"])
             flash("Forløbet er gemt.")
             return redirect(url_for("placements.show", placement_id=placement_id))
     if request.method == "GET":  # the form filled with the stored placement
         seen("viewed_placement", citizen["id"], placement_id=placement_id)
     opening = registry.get_opening(db, (form.opening_id.data or "").strip()) if form.opening_id.data else None
     return _render_form(form, citizen, placement, opening, 400 if request.method == "POST" else 200)
+
+
+@bp.route("/forloeb/<int:placement_id>/annuller", methods=["POST"])
+@login_required
+def cancel(placement_id):
+    """Cancel a forløb made by mistake (the button on the forløb page)."""
+    placement, citizen = _placement_or_404(placement_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            placements.cancel_placement(get_db(), placement_id, (form.cancel_reason.data or "").strip() or None)
+        except Invalid as error:
+            show_problems(form, error, "cancel_reason")
+        else:
+            remind_now(citizen["id"])
+            flash("Forløbet er annulleret.")
+            return redirect(url_for("placements.show", placement_id=placement_id))
+    return show(placement_id, status=400, cancel_form=form)
 
 
 @bp.route("/forloeb/<int:placement_id>/rapporter", methods=["POST"])
@@ -262,6 +290,7 @@ def new_meeting(citizen_id):
         except Invalid as error:
             show_problems(form, error, "kind")
         else:
+            remind_now(citizen_id)
             flash("Mødet er gemt.")
             if form.placement_id.data:
                 return redirect(url_for("placements.show", placement_id=int(form.placement_id.data)))
@@ -286,6 +315,7 @@ def edit_meeting(citizen_id, meeting_id):
         except Invalid as error:
             show_problems(form, error, "kind")
         else:
+            remind_now(citizen_id)
             flash("Mødet er rettet.")
             return redirect(_back_to(citizen_id, saved["placement_id"]))
     if request.method == "GET":  # the form filled with the stored meeting
@@ -305,6 +335,7 @@ def delete_meeting(citizen_id, meeting_id):
         if not form.validate_on_submit():
             abort(400)
         placements.delete_meeting(get_db(), meeting_id)
+        remind_now(citizen_id)
         flash("Mødet er slettet.")
         return redirect(back)
     placement = placements.get_placement(get_db(), meeting["placement_id"]) if meeting["placement_id"] else None
