@@ -317,6 +317,20 @@ def start_due_placements(db: sqlite_utils.Database, today) -> list[int]:
     return started
 
 
+def open_at_openings(db: sqlite_utils.Database, citizen_id: str, opening_ids) -> dict[str, dict]:
+    """{opening id: {"taken": open forløb there, "mine": the citizen's open forløb there or None}}
+    for those of `opening_ids` that have an open forløb, in one query (the match list marks "I
+    forløb her" and "Ingen ledige pladser" from it and each opening's `seats`)."""
+    ids = list(dict.fromkeys(opening_ids))[:500]
+    if not ids:
+        return {}
+    rows = db.execute(
+        f"SELECT opening_id, COUNT(*), MIN(CASE WHEN citizen_id = ? THEN id END) FROM placements "
+        f"WHERE status IN ({', '.join('?' * len(OPEN_STATUSES))}) AND opening_id IN ({', '.join('?' * len(ids))}) "
+        "GROUP BY opening_id", [citizen_id, *OPEN_STATUSES, *ids]).fetchall()
+    return {opening_id: {"taken": taken, "mine": mine} for opening_id, taken, mine in rows}
+
+
 def placements_of_citizen(db: sqlite_utils.Database, citizen_id: str) -> list[dict]:
     return list(db.query(PLACEMENT_SELECT + " WHERE p.citizen_id = ? ORDER BY p.start_date DESC, p.id DESC",
                          [citizen_id]))
@@ -554,3 +568,35 @@ def meetings_of_citizen(db: sqlite_utils.Database, citizen_id: str) -> list[dict
 def meetings_of_placement(db: sqlite_utils.Database, placement_id) -> list[dict]:
     return [_meeting(r) for r in db.query(
         _MEETING_SELECT + " WHERE m.placement_id = ? ORDER BY m.held_on DESC, m.id DESC", [placement_id])]
+
+
+# --- the overview of every forløb ----------------------------------------------------------------
+
+OVERVIEW_SORT_LABELS = {"start": "Start (nyeste først)", "planned_end": "Planlagt slut (snarest først)",
+                        "no_meeting": "Dage uden møde (flest først)"}
+
+
+def overview_filters(values: dict) -> tuple[dict, str]:
+    """The overview's filters and sort from `values` (status, kind, employer_id, period_from,
+    period_to, sort; "" or None = any), checked: Invalid with a Danish reason per field."""
+    problems: list[Problem] = []
+    check = Checker("", problems, "filter", sentences=True)
+    filters = {
+        "status": check.choice(values, "status", STATUS_LABELS, "status") if values.get("status") else None,
+        "kind": check.choice(values, "kind", KIND_LABELS, "forløbstype") if values.get("kind") else None,
+        "employer_id": (values.get("employer_id") or "").strip() or None,
+        "period_from": check.date(values, "period_from"),
+        "period_to": check.date(values, "period_to"),
+    }
+    sort = check.choice(values, "sort", OVERVIEW_SORT_LABELS, "sortering") if values.get("sort") else "start"
+    if filters["period_from"] and filters["period_to"] and filters["period_to"] < filters["period_from"]:
+        check.fail("period_to", "Periodens slut ligger før dens start.")
+    if problems:
+        raise Invalid(problems)
+    return filters, sort
+
+
+def days_without_meeting(row: dict, today) -> int:
+    """Days since the forløb's latest meeting (or its start, before the first), never negative."""
+    from datetime import date
+    return max(0, (today - date.fromisoformat(row["last_contact"])).days)

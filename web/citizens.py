@@ -302,8 +302,10 @@ def match(citizen_id):
     filters, shown, errors = _match_filters(request.args)
     result = None if errors else match_service.match(db, citizen_id, top=MATCH_TOP, **filters)
     rows = match_rows(db, result.matches if result else [])
+    # "I forløb her" / "Ingen ledige pladser" on the cards (issue 10), read in one query.
+    taken = placements.open_at_openings(db, citizen_id, [row["opening"]["id"] for row in rows])
     seen("viewed_matches", citizen_id)
-    return render_template("citizens/match.html", citizen=citizen, result=result, rows=rows, shown=shown,
+    return render_template("citizens/match.html", citizen=citizen, result=result, rows=rows, shown=shown, taken=taken,
                            errors=errors, shift_labels=SHIFT_LABELS, paid_labels=PAID_HOURS_LABELS), \
         400 if errors else 200
 

@@ -12,7 +12,7 @@ from core.checks import MAX_TEXT
 from data.exchange import LAT_RANGE, LON_RANGE, NEED_CODES, PAID_HOURS, SHIFTS
 from data.match_filters import RADIUS_KM, TOP
 from data.placements import (KIND_LABELS, MAX_NOTE, MAX_PARTICIPANTS, MAX_ROW_ID, MAX_WAGE, MEETING_KIND_LABELS, OUTCOME_LABELS,
-                             MAX_CANCEL_REASON, REPORT_KIND_LABELS, STATUS_LABELS)
+                             MAX_CANCEL_REASON, OVERVIEW_SORT_LABELS, REPORT_KIND_LABELS, STATUS_LABELS)
 
 
 VERSION = "1.0.0"
@@ -528,6 +528,25 @@ def _paths() -> dict:
                        "CitizenExport", errors=citizen_scoped,
                        description="Samme dokument som \"Hent alle data\" på borgerens side og "
                                    "`smajobs export-citizen`. Hvert udtræk skrives i adgangsloggen."),
+        },
+        "/api/v1/placements": {
+            "get": _paged(_op("list_placements", "Forløb", "Oversigt over forløb: dine borgeres (en administrator: "
+                              "alle, eller én konsulents), filtreret og sorteret som siden Forløb.", 200,
+                              "PlacementList", errors=(403, 422), params=[
+                                  _param("status", "query", {"enum": list(STATUS_LABELS)}, "Kun forløb med denne status."),
+                                  _param("kind", "query", {"enum": list(KIND_LABELS)}, "Kun denne type forløb."),
+                                  _param("employer_id", "query", TEXT, "Kun forløb hos denne virksomhed."),
+                                  _param("period_from", "query", DATE_IN,
+                                         "Kun forløb, der slutter (eller er planlagt til at slutte) denne dag "
+                                         "eller senere."),
+                                  _param("period_to", "query", DATE_IN, "Kun forløb, der starter denne dag eller før."),
+                                  _param("sort", "query", {"enum": list(OVERVIEW_SORT_LABELS)},
+                                         "start: nyeste start først (standard); planned_end: snarest planlagte "
+                                         "slut først; no_meeting: flest dage uden møde først."),
+                                  _param("consultant", "query", TEXT,
+                                         "Kun denne konsulents borgeres forløb (andre end dine egne: kun for "
+                                         "administratorer)."),
+                              ])),
         },
         "/api/v1/placements/{placement_id}": {
             "parameters": [PLACEMENT_ID],

@@ -15,7 +15,7 @@ from core.errors import Invalid, Problem
 from data import placements, registry
 from data.db import write
 from data.placements import KIND_LABELS, MEETING_KIND_LABELS, OUTCOME_LABELS, REPORT_KIND_LABELS, STATUS_LABELS
-from web.audit_trail import seen
+from web.audit_trail import seen, seen_many
 from web.auth import citizen_or_404
 from web.db import get_db
 from core.formats import as_typed
@@ -342,3 +342,51 @@ def delete_meeting(citizen_id, meeting_id):
     seen("viewed_meetings", citizen["id"], placement_id=meeting["placement_id"], meeting_id=meeting_id)
     return render_template("placements/meeting_delete.html", form=form, citizen=citizen, meeting=meeting,
                            placement=placement, meeting_labels=MEETING_KIND_LABELS, cancel_url=back)
+
+
+# --- the overview of every forløb ---------------------------------------------------------------
+
+OVERVIEW_PAGE_SIZE = 50
+OVERVIEW_PARAMS = ("status", "kind", "employer_id", "period_from", "period_to", "sort", "consultant")
+
+
+@bp.get("/forloeb")
+@login_required
+def overview():
+    """The consultant's forløb (an admin: everyone's, or one consultant's), filtered and sorted."""
+    from core.clock import today
+    from data import accounts, paging
+    from web.api import ApiError
+    from web.api.paging import decode_cursor, encode_cursor
+    shown = {name: (request.args.get(name) or "").strip()[:200] for name in OVERVIEW_PARAMS}
+    # The page marker (`side`, encrypted like the API's cursor) is good only for the same filters.
+    identity = ["placements.overview", [], sorted([k, v] for k, v in shown.items() if v)]
+    rows, errors, next_url = [], {}, None
+    try:
+        filters, sort = placements.overview_filters({k: v for k, v in shown.items() if k != "consultant"})
+    except Invalid as error:
+        errors = {p.field: p.sentence for p in error.problems}
+    else:
+        filters["consultant_email"] = (shown["consultant"] or None) if current_user.is_admin else current_user.email
+        try:
+            after = decode_cursor(identity, request.args["side"], 2) if request.args.get("side") else None
+        except ApiError:
+            after = None  # an old or changed page marker shows the first page, never an error
+        page = paging.placement_overview(get_db(), filters, sort=sort, limit=OVERVIEW_PAGE_SIZE, after=after)
+        rows = page.items
+        seen_many("viewed_placement_overview", [{"citizen_id": p["citizen_id"], "placement_id": p["id"],
+                                                 "employer_id": p["employer_id"]} for p in rows])
+        if page.next_after is not None:
+            next_url = url_for("placements.overview", **{k: v for k, v in shown.items() if v},
+                               side=encode_cursor(identity, page.next_after))
+    db = get_db()
+    return render_template(
+        "placements/overview.html", rows=rows, shown=shown, errors=errors, next_url=next_url,
+        first_url=url_for("placements.overview", **{k: v for k, v in shown.items() if v})
+        if request.args.get("side") else None,
+        today=today(), days_without_meeting=placements.days_without_meeting,
+        status_labels=STATUS_LABELS, kind_labels=KIND_LABELS, sort_labels=placements.OVERVIEW_SORT_LABELS,
+        employers=[(e["id"], e["name"]) for e in registry.list_employers(db) if e["status"] == "approved"],
+        consultants=[(c["email"].lower(), c["name"] or c["email"]) for c in accounts.list_consultants(db)]
+        if current_user.is_admin else [],
+    ), 400 if errors else 200

@@ -2,7 +2,7 @@
 that citizen gets 404 for the placement or meeting too."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 
 from data import paging, placements
 from core.errors import Invalid, Problem
@@ -23,6 +23,8 @@ PLACEMENT_FIELDS = ("opening_id", "kind", "status", "start_date", "planned_end_d
 # `confirm_full`: create it even though open forløb take every seat of the opening (else 409).
 PLACEMENT_INPUT = (*PLACEMENT_FIELDS, "confirm_full")
 PLACEMENT_CHANGES = (*PLACEMENT_FIELDS, "cancel_reason")
+# GET /placements: its query parameters, named as data.placements.overview_filters names them.
+OVERVIEW_PARAMS = ("status", "kind", "employer_id", "period_from", "period_to", "sort")
 # `from_checkin_form` is read-only: true for the employer's own check-in answer, which PATCH refuses.
 MEETING_OUTPUT = ("id", "citizen_id", "placement_id", "kind", "held_on", "participants", "note",
                   "paid_hours_proposed", "paid_hours_answer", "created_by", "created_at", "from_checkin_form")
@@ -221,3 +223,20 @@ def delete_meeting(meeting_id: int):
     if meeting:
         remind_now(meeting["citizen_id"])
     return "", 204
+
+
+@bp.get("/placements")
+def list_placements():
+    """The overview of every forløb (as /forloeb): the caller's citizens' (an admin: everyone's,
+    or one consultant's), filtered and sorted; 422 for a bad filter."""
+    user = consultant()
+    wanted = (request.args.get("consultant") or "").strip().lower()
+    if wanted and not user.is_admin and wanted != user.email.lower():
+        raise ApiError(403, "Kun en administrator kan se andre konsulenters forløb.")
+    filters, sort = placements.overview_filters(
+        {name: request.args.get(name) for name in OVERVIEW_PARAMS})
+    filters["consultant_email"] = wanted or (None if user.is_admin else user.email)
+    limit, after = page_request(2)
+    page = paging.placement_overview(get_db(), filters, sort=sort, limit=limit, after=after)
+    seen_placements("viewed_placement_overview", page.items)
+    return placements_page(page, limit)
