@@ -373,14 +373,14 @@ def save_citizen(db: sqlite_utils.Database, record: dict) -> dict:
     return get_citizen(db, row["id"])
 
 
-# A citizen row for lists, with the number of placements not yet ended (`open_placements`).
+# A citizen row for lists, with the number of open (planned or active) placements (`open_placements`).
 CITIZEN_LIST_SELECT = ("SELECT c.*, (SELECT COUNT(*) FROM placements p WHERE p.citizen_id = c.id "
-                       "AND p.status != 'ended') AS open_placements FROM citizens c")
+                       "AND p.status IN ('planned', 'active')) AS open_placements FROM citizens c")
 
 
 def list_citizens(db: sqlite_utils.Database, consultant_email: str | None) -> list[dict]:
     """A consultant's citizens (None: everyone's, for admins), by first name, each with the
-    number of placements not yet ended (`open_placements`)."""
+    number of open (planned or active) placements (`open_placements`)."""
     sql = CITIZEN_LIST_SELECT + " WHERE 1 = 1"
     params: list = []
     if consultant_email is not None:

@@ -533,13 +533,15 @@ def _paths() -> dict:
             "get": _paged(_op("list_placements", "Forløb", "Oversigt over forløb: dine borgeres (en administrator: "
                               "alle, eller én konsulents), filtreret og sorteret som siden Forløb.", 200,
                               "PlacementList", errors=(403, 422), params=[
-                                  _param("status", "query", {"enum": list(STATUS_LABELS)}, "Kun forløb med denne status."),
+                                  _param("status", "query", {"enum": list(STATUS_LABELS)},
+                                         "Kun forløb med denne status."),
                                   _param("kind", "query", {"enum": list(KIND_LABELS)}, "Kun denne type forløb."),
                                   _param("employer_id", "query", TEXT, "Kun forløb hos denne virksomhed."),
                                   _param("period_from", "query", DATE_IN,
                                          "Kun forløb, der slutter (eller er planlagt til at slutte) denne dag "
                                          "eller senere."),
-                                  _param("period_to", "query", DATE_IN, "Kun forløb, der starter denne dag eller før."),
+                                  _param("period_to", "query", DATE_IN,
+                                         "Kun forløb, der starter denne dag eller før."),
                                   _param("sort", "query", {"enum": list(OVERVIEW_SORT_LABELS)},
                                          "start: nyeste start først (standard); planned_end: snarest planlagte "
                                          "slut først; no_meeting: flest dage uden møde først."),

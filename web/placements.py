@@ -149,7 +149,8 @@ def show(placement_id, report_form: ReportForm | None = None, status: int = 200,
     return render_template(
         "placements/show.html", placement=placement, citizen=citizen,
         reports=placements.reports_of(db, placement_id), meetings=placements.meetings_of_placement(db, placement_id),
-        report_form=report_form or ReportForm(), cancel_form=cancel_form or CancelForm(), kind_labels=KIND_LABELS, status_labels=STATUS_LABELS,
+        report_form=report_form or ReportForm(), cancel_form=cancel_form or CancelForm(),
+        kind_labels=KIND_LABELS, status_labels=STATUS_LABELS,
         outcome_labels=OUTCOME_LABELS, report_labels=REPORT_KIND_LABELS, meeting_labels=MEETING_KIND_LABELS,
     ), status
 
