@@ -161,3 +161,20 @@ def test_overview_filters_sorts_pages_and_scopes(api, clock):
     seen = {r["placement_id"] for r in api.db.query(
         "SELECT placement_id FROM audit_log WHERE action = 'viewed_placement_overview'")}
     assert seen == {fatma["id"], sofie["id"]}
+
+
+def test_the_page_refuses_a_double_placement_with_400_and_keeps_the_form(client, demo_db, make_consultant):
+    import re
+    from tests.conftest import login
+    make_consultant()
+    login(client)
+    placements.create_placement(demo_db, citizen_id="cit-fatma", opening_id=OPENING, **BASE)
+    form = client.get(f"/borgere/cit-fatma/forloeb/nyt?opening={OPENING}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+    response = client.post("/borgere/cit-fatma/forloeb/nyt", data={
+        "csrf_token": token, "opening_id": OPENING, "kind": "smajob", "status": "planned",
+        "start_date": "2026-05-04", "hours_per_week": "7"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "allerede et planlagt eller aktivt forløb" in page and 'value="2026-05-04"' in page
+    assert len(placements.placements_of_citizen(demo_db, "cit-fatma")) == 1
