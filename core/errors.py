@@ -66,3 +66,9 @@ class Invalid(ValueError):
     def reason_for(self, field: str) -> str | None:
         """The first reason given for `field`, or None."""
         return next((p.reason for p in self.problems if p.field == field), None)
+
+
+class Conflict(Invalid):
+    """Input refused because it clashes with what is already stored (a second open forløb for
+    the same citizen and opening, a full opening not confirmed), not because it is malformed:
+    the API answers 409 instead of 422, a page shows it beside the field like any problem."""

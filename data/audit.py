@@ -40,6 +40,7 @@ ACTIONS = {
     "handed_over": "Overdrog",
     "placement_created": "Oprettede forløb",
     "placement_changed": "Ændrede forløb",
+    "placement_cancelled": "Annullerede forløb",
     "meeting_created": "Oprettede møde",
     "meeting_changed": "Ændrede møde",
     "meeting_deleted": "Slettede møde",
@@ -52,6 +53,7 @@ ACTIONS = {
     "viewed_meetings": "Så møder",
     "viewed_reports": "Så rapportfrister",
     "followup_recorded": "Registrerede status efter forløb",
+    "viewed_placement_overview": "Så forløbsoversigten",
 }
 ACTORS = ("consultant", "admin", "cli", "scheduler", "system")
 CHANNELS = ("page", "api", "cli", "scheduler", "system")

@@ -66,7 +66,8 @@ def retention_candidates(db: sqlite_utils.Database) -> list[dict]:
     return list(db.query(
         """
         SELECT c.id, c.consultant_email, c.updated_at, c.retention_kept_until,
-               (SELECT COUNT(*) FROM placements p WHERE p.citizen_id = c.id AND p.status != 'ended') AS open_placements,
+               (SELECT COUNT(*) FROM placements p WHERE p.citizen_id = c.id
+                AND p.status IN ('planned', 'active')) AS open_placements,
                (SELECT MAX(p.end_date) FROM placements p WHERE p.citizen_id = c.id) AS last_placement_end,
                (SELECT MAX(p.updated_at) FROM placements p WHERE p.citizen_id = c.id) AS placement_changed_at,
                (SELECT MAX(m.held_on) FROM meetings m WHERE m.citizen_id = c.id) AS last_meeting_on,

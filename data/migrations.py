@@ -569,3 +569,47 @@ def second_factor(db):
         CREATE INDEX recovery_codes_consultant ON recovery_codes (consultant_id);
         """
     )
+
+
+@step(18)
+def cancelled_placements(db):
+    # Issue 10: a forløb made by mistake is cancelled ('cancelled', with an optional
+    # cancel_reason) instead of "ended" with a made-up outcome. SQLite cannot change a CHECK in
+    # place, and sqlite-utils' transform would drop the table's other CHECKs, so the table is
+    # rebuilt by SQLite's own procedure (foreign keys are off during a step, see data.db._apply).
+    _run_script(db,
+        """
+        CREATE TABLE placements_new (
+            id INTEGER PRIMARY KEY,
+            citizen_id TEXT NOT NULL REFERENCES citizens (id) ON DELETE CASCADE,
+            opening_id TEXT NOT NULL REFERENCES openings (id),
+            kind TEXT NOT NULL CHECK (kind IN ('virksomhedspraktik', 'hybridpraktik', 'smajob', 'fleksjob')),
+            status TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('planned', 'active', 'ended', 'cancelled')),
+            start_date TEXT NOT NULL,
+            planned_end_date TEXT,
+            end_date TEXT,
+            hours_per_week REAL NOT NULL DEFAULT 0,
+            paid_hours_per_week REAL NOT NULL DEFAULT 0,
+            hourly_wage REAL,
+            trial_weeks INTEGER NOT NULL DEFAULT 0,
+            outcome TEXT CHECK (outcome IS NULL OR outcome IN ('beskaeftigelse', 'uddannelse', 'fleksjob',
+                'ledighed', 'sygedagpenge', 'anden_offentlig_forsoergelse', 'foertidspension', 'selvforsoerget')),
+            created_by INTEGER REFERENCES consultants (id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            paid_hours_since TEXT,
+            cancel_reason TEXT
+        );
+        INSERT INTO placements_new (id, citizen_id, opening_id, kind, status, start_date, planned_end_date,
+            end_date, hours_per_week, paid_hours_per_week, hourly_wage, trial_weeks, outcome, created_by,
+            created_at, updated_at, paid_hours_since)
+        SELECT id, citizen_id, opening_id, kind, status, start_date, planned_end_date, end_date, hours_per_week,
+            paid_hours_per_week, hourly_wage, trial_weeks, outcome, created_by, created_at, updated_at,
+            paid_hours_since
+        FROM placements;
+        DROP TABLE placements;
+        ALTER TABLE placements_new RENAME TO placements;
+        CREATE INDEX placements_citizen ON placements (citizen_id);
+        CREATE INDEX placements_opening ON placements (opening_id, status);
+        """
+    )

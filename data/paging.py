@@ -168,3 +168,50 @@ def reports(db, placement_id: int, *, limit: int, after: Sequence | None = None)
     rows = _rows(db, "SELECT * FROM placement_reports WHERE placement_id = ?" + clause +
                  " ORDER BY due_date, id", [placement_id, *more], limit)
     return page_of(rows, limit, lambda r: (r["due_date"], r["id"]))
+
+
+# --- the overview of every forløb (/forloeb, GET /api/v1/placements) ----------------------------
+
+# Sort name -> (sort key columns of the overview query, descending?). Every key ends in the id,
+# so paging is exact; a missing planned end sorts last.
+OVERVIEW_SORTS = {
+    "start": (("x.start_date", "x.id"), True),                   # newest start first
+    "planned_end": (("x.planned_end_key", "x.id"), False),       # soonest planned end first
+    "no_meeting": (("x.last_contact", "x.id"), False),           # longest without a meeting first
+}
+_OVERVIEW_KEYS = {"start": "start_date", "planned_end": "planned_end_key", "no_meeting": "last_contact"}
+
+
+def placement_overview(db, filters: dict, *, sort: str = "start", limit: int,
+                       after: Sequence | None = None) -> Page:
+    """Forløb across citizens, filtered by `filters` (data.placements.overview_filters: status,
+    kind, employer_id, period from/to, consultant_email; None or absent = any) and sorted by
+    `sort`. Each row is a PLACEMENT_SELECT row plus `last_contact`: the latest meeting of the
+    forløb, or its start when it has none (days without a meeting count from there)."""
+    from data.placements import PLACEMENT_SELECT
+    inner = PLACEMENT_SELECT.replace(
+        "SELECT p.*,", "SELECT p.*, COALESCE(p.planned_end_date, '9999-12-31') AS planned_end_key, "
+        "COALESCE((SELECT MAX(m.held_on) FROM meetings m WHERE m.placement_id = p.id), p.start_date) "
+        "AS last_contact,", 1)
+    sql, params = f"SELECT * FROM ({inner}) x WHERE 1 = 1", []
+    for column, name in (("x.status", "status"), ("x.kind", "kind"), ("x.employer_id", "employer_id")):
+        if filters.get(name):
+            sql += f" AND {column} = ?"
+            params.append(filters[name])
+    if filters.get("consultant_email"):
+        sql += " AND lower(x.consultant_email) = ?"
+        params.append(filters["consultant_email"].strip().lower())
+    # The period: forløb that ran (or are planned to run) at some time within it.
+    if filters.get("period_to"):
+        sql += " AND x.start_date <= ?"
+        params.append(filters["period_to"])
+    if filters.get("period_from"):
+        sql += " AND COALESCE(x.end_date, x.planned_end_date, '9999-12-31') >= ?"
+        params.append(filters["period_from"])
+    columns, descending = OVERVIEW_SORTS[sort]
+    clause, more = after_clause(columns, after, descending=descending)
+    direction = " DESC" if descending else ""
+    rows = _rows(db, sql + clause + " ORDER BY " + ", ".join(c + direction for c in columns),
+                 params + more, limit)
+    key = _OVERVIEW_KEYS[sort]
+    return page_of(rows, limit, lambda p: (p[key], p["id"]))

@@ -12,7 +12,7 @@ import sqlite_utils
 from core import clock
 from core.checks import Checker
 from core.clock import now_iso
-from core.errors import Invalid, Problem
+from core.errors import Conflict, Invalid, Problem
 from core.formats import as_typed
 from data import statistics
 from data import audit
@@ -24,7 +24,10 @@ KIND_LABELS = {
     "smajob": "Småjob (lønnede timer)",
     "fleksjob": "Fleksjob",
 }
-STATUS_LABELS = {"planned": "Planlagt", "active": "Aktiv", "ended": "Afsluttet"}
+STATUS_LABELS = {"planned": "Planlagt", "active": "Aktiv", "ended": "Afsluttet", "cancelled": "Annulleret"}
+# A forløb that is still going (or about to): at most one per citizen and opening, and each takes a seat.
+OPEN_STATUSES = ("planned", "active")
+MAX_CANCEL_REASON = 500
 OUTCOME_LABELS = {
     "beskaeftigelse": "Beskæftigelse",
     "uddannelse": "Uddannelse",
@@ -52,7 +55,8 @@ MAX_PARTICIPANTS = 500
 # SQLite's largest integer: a larger id in a URL names no row (and would overflow the query).
 MAX_ROW_ID = 2**63 - 1
 PLACEMENT_FIELDS = ("opening_id", "kind", "status", "start_date", "planned_end_date", "end_date",
-                    "hours_per_week", "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome")
+                    "hours_per_week", "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome",
+                    "cancel_reason")
 
 
 def _validate_placement(record: dict, record_id="") -> dict:
@@ -71,6 +75,7 @@ def _validate_placement(record: dict, record_id="") -> dict:
         "hourly_wage": check.number(record, "hourly_wage", 0, MAX_WAGE),
         "trial_weeks": check.integer(record, "trial_weeks", 0, 52) or 0,
         "outcome": check.choice(record, "outcome", OUTCOME_LABELS, "resultat"),
+        "cancel_reason": check.text(record, "cancel_reason", max_len=MAX_CANCEL_REASON, multiline=True) or None,
     }
     start, planned_end, end = clean["start_date"], clean["planned_end_date"], clean["end_date"]
     if start and planned_end and planned_end < start:
@@ -89,11 +94,19 @@ def _validate_placement(record: dict, record_id="") -> dict:
             check.fail("end_date", "Et afsluttet forløb skal have en slutdato.")
         if not clean["outcome"] and not check.failed("outcome"):
             check.fail("outcome", "Vælg hvad forløbet endte med.")
+    elif clean["status"] == "cancelled":
+        # A forløb made by mistake: nothing came of it, so it has no outcome to count.
+        if clean["outcome"]:
+            check.fail("outcome", "Et annulleret forløb har intet resultat.")
+        if end:
+            check.fail("end_date", "Et annulleret forløb har ingen slutdato.")
     else:
         if clean["outcome"]:
             check.fail("outcome", "Resultatet angives først, når forløbet er afsluttet.")
         if end:
             check.fail("end_date", "Slutdato angives først, når forløbet er afsluttet.")
+    if clean["cancel_reason"] and clean["status"] != "cancelled":
+        check.fail("cancel_reason", "En årsag til annullering angives kun, når forløbet annulleres.")
     if problems:
         raise Invalid(problems)
     return clean
@@ -118,7 +131,11 @@ PLACEMENT_SELECT = """
 def create_placement(db: sqlite_utils.Database, *, citizen_id: str, opening_id: str, kind: str,
                      start_date, planned_end_date=None, hours_per_week, paid_hours_per_week=0,
                      hourly_wage=None, trial_weeks=0, status: str = "planned", end_date=None,
-                     outcome=None, created_by: int | None = None) -> dict:
+                     outcome=None, created_by: int | None = None, confirm_full: bool = True) -> dict:
+    """A new forløb. A second open one for the same citizen and opening is refused (`Conflict`).
+    One at an opening whose seats are all taken by open forløb is refused too unless
+    `confirm_full`: the page and the API pass what the consultant confirmed; imports and
+    scripts, which record forløb that exist, need not."""
     clean = _validate_placement(dict(
         kind=kind, status=status, start_date=start_date, planned_end_date=planned_end_date,
         end_date=end_date, hours_per_week=hours_per_week, paid_hours_per_week=paid_hours_per_week,
@@ -133,6 +150,10 @@ def create_placement(db: sqlite_utils.Database, *, citizen_id: str, opening_id: 
             problems.append(Problem("", "opening_id", opening_problem, "forløb"))
         if problems:
             raise Invalid(problems)
+        if clean["status"] in OPEN_STATUSES:
+            _refuse_double(db, citizen_id, opening_id, "")
+            if not confirm_full:
+                _refuse_full(db, opening_id)
         now = now_iso()
         placement_id = db.execute(
             "INSERT INTO placements (citizen_id, opening_id, kind, status, start_date, planned_end_date, "
@@ -148,6 +169,33 @@ def create_placement(db: sqlite_utils.Database, *, citizen_id: str, opening_id: 
         statistics.record_placement(db, placement_id)
         audit.log(db, "placement_created", citizen_id, placement_id=placement_id)
     return get_placement(db, placement_id)
+
+
+def _refuse_double(db: sqlite_utils.Database, citizen_id: str, opening_id, placement_id) -> None:
+    """Raise Conflict when the citizen already has an open forløb at the opening (other than
+    `placement_id`, the one being changed). Inside the caller's write transaction, so two
+    saves at once cannot both pass."""
+    other = db.execute(
+        f"SELECT id FROM placements WHERE citizen_id = ? AND opening_id = ? AND id != ? "
+        f"AND status IN ({', '.join('?' * len(OPEN_STATUSES))}) ORDER BY id LIMIT 1",
+        [citizen_id, opening_id, _row_id(placement_id) or 0, *OPEN_STATUSES]).fetchone()
+    if other:
+        raise Conflict([Problem(str(placement_id or ""), "opening_id",
+                                f"Borgeren har allerede et planlagt eller aktivt forløb ved dette småjob "
+                                f"(forløb {other[0]}). Ret det forløb i stedet for at oprette et nyt.", "forløb")])
+
+
+def _refuse_full(db: sqlite_utils.Database, opening_id) -> None:
+    """Raise Conflict when open forløb already take every seat of the opening."""
+    seats, taken = db.execute(
+        f"SELECT o.seats, (SELECT COUNT(*) FROM placements p WHERE p.opening_id = o.id "
+        f"AND p.status IN ({', '.join('?' * len(OPEN_STATUSES))})) FROM openings o WHERE o.id = ?",
+        [*OPEN_STATUSES, opening_id]).fetchone()
+    if taken >= seats:
+        raise Conflict([Problem("", "confirm_full",
+                                f"Ingen ledige pladser: {taken} af {seats} {'plads' if seats == 1 else 'pladser'} "
+                                "ved småjobbet er optaget af planlagte eller aktive forløb. "
+                                "Bekræft med «Opret alligevel», hvis forløbet skal oprettes.", "forløb")])
 
 
 def _track_paid_hours(db: sqlite_utils.Database, placement_id: int, day: str) -> None:
@@ -206,12 +254,15 @@ def update_placement(db: sqlite_utils.Database, placement_id, **changes) -> dict
         current = get_placement(db, placement_id)
         if current is None:
             raise Invalid.one(placement_id, "id", f"Ukendt forløb {placement_id}.", "forløb")
-        merged = {**{k: current[k] for k in PLACEMENT_FIELDS}, **changes}
+        merged = {**{k: current[k] for k in PLACEMENT_FIELDS}, **_status_follow_ups(current, changes)}
         clean = _validate_placement(merged, placement_id)
         opening_id = merged["opening_id"]
         # A placement that already runs keeps its opening even if the opening closes later.
         if opening_id != current["opening_id"] and (problem := _opening_problem(db, opening_id)):
             raise Invalid.one(placement_id, "opening_id", problem, "forløb")
+        reopened = current["status"] not in OPEN_STATUSES or opening_id != current["opening_id"]
+        if clean["status"] in OPEN_STATUSES and reopened:
+            _refuse_double(db, current["citizen_id"], opening_id, current["id"])
         now = now_iso()
         names = list(clean)
         db.execute(
@@ -222,8 +273,25 @@ def update_placement(db: sqlite_utils.Database, placement_id, **changes) -> dict
         _track_paid_hours(db, current["id"], clock.today().isoformat())
         _touch_citizen(db, current["citizen_id"], now)
         statistics.record_placement(db, current["id"])
-        audit.log(db, "placement_changed", current["citizen_id"], placement_id=current["id"])
+        audit.log(db, "placement_cancelled" if clean["status"] == "cancelled" != current["status"]
+                  else "placement_changed", current["citizen_id"], placement_id=current["id"])
     return get_placement(db, current["id"])
+
+
+def _status_follow_ups(current: dict, changes: dict) -> dict:
+    """`changes` with what a status change implies unless said otherwise: cancelling drops the
+    outcome and end date (a mistake has neither), leaving "cancelled" drops its reason."""
+    status = changes.get("status", current["status"])
+    if status == "cancelled" and current["status"] != "cancelled":
+        return {"outcome": None, "end_date": None, **changes}
+    if status != "cancelled" and current["status"] == "cancelled":
+        return {"cancel_reason": None, **changes}
+    return changes
+
+
+def cancel_placement(db: sqlite_utils.Database, placement_id, reason: str | None = None) -> dict:
+    """Cancel a forløb made by mistake: no outcome, no statistics row, its reminders close."""
+    return update_placement(db, placement_id, status="cancelled", cancel_reason=reason or None)
 
 
 def end_placement(db: sqlite_utils.Database, placement_id, end_date, outcome) -> dict:
@@ -247,6 +315,20 @@ def start_due_placements(db: sqlite_utils.Database, today) -> list[int]:
                        started)
             audit.log_placements(db, "placement_changed", started)
     return started
+
+
+def open_at_openings(db: sqlite_utils.Database, citizen_id: str, opening_ids) -> dict[str, dict]:
+    """{opening id: {"taken": open forløb there, "mine": the citizen's open forløb there or None}}
+    for those of `opening_ids` that have an open forløb, in one query (the match list marks "I
+    forløb her" and "Ingen ledige pladser" from it and each opening's `seats`)."""
+    ids = list(dict.fromkeys(opening_ids))[:500]
+    if not ids:
+        return {}
+    rows = db.execute(
+        f"SELECT opening_id, COUNT(*), MIN(CASE WHEN citizen_id = ? THEN id END) FROM placements "
+        f"WHERE status IN ({', '.join('?' * len(OPEN_STATUSES))}) AND opening_id IN ({', '.join('?' * len(ids))}) "
+        "GROUP BY opening_id", [citizen_id, *OPEN_STATUSES, *ids]).fetchall()
+    return {opening_id: {"taken": taken, "mine": mine} for opening_id, taken, mine in rows}
 
 
 def placements_of_citizen(db: sqlite_utils.Database, citizen_id: str) -> list[dict]:
@@ -486,3 +568,35 @@ def meetings_of_citizen(db: sqlite_utils.Database, citizen_id: str) -> list[dict
 def meetings_of_placement(db: sqlite_utils.Database, placement_id) -> list[dict]:
     return [_meeting(r) for r in db.query(
         _MEETING_SELECT + " WHERE m.placement_id = ? ORDER BY m.held_on DESC, m.id DESC", [placement_id])]
+
+
+# --- the overview of every forløb ----------------------------------------------------------------
+
+OVERVIEW_SORT_LABELS = {"start": "Start (nyeste først)", "planned_end": "Planlagt slut (snarest først)",
+                        "no_meeting": "Dage uden møde (flest først)"}
+
+
+def overview_filters(values: dict) -> tuple[dict, str]:
+    """The overview's filters and sort from `values` (status, kind, employer_id, period_from,
+    period_to, sort; "" or None = any), checked: Invalid with a Danish reason per field."""
+    problems: list[Problem] = []
+    check = Checker("", problems, "filter", sentences=True)
+    filters = {
+        "status": check.choice(values, "status", STATUS_LABELS, "status") if values.get("status") else None,
+        "kind": check.choice(values, "kind", KIND_LABELS, "forløbstype") if values.get("kind") else None,
+        "employer_id": (values.get("employer_id") or "").strip() or None,
+        "period_from": check.date(values, "period_from"),
+        "period_to": check.date(values, "period_to"),
+    }
+    sort = check.choice(values, "sort", OVERVIEW_SORT_LABELS, "sortering") if values.get("sort") else "start"
+    if filters["period_from"] and filters["period_to"] and filters["period_to"] < filters["period_from"]:
+        check.fail("period_to", "Periodens slut ligger før dens start.")
+    if problems:
+        raise Invalid(problems)
+    return filters, sort
+
+
+def days_without_meeting(row: dict, today) -> int:
+    """Days since the forløb's latest meeting (or its start, before the first), never negative."""
+    from datetime import date
+    return max(0, (today - date.fromisoformat(row["last_contact"])).days)

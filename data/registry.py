@@ -373,9 +373,9 @@ def save_citizen(db: sqlite_utils.Database, record: dict) -> dict:
     return get_citizen(db, row["id"])
 
 
-# A citizen row for lists, with the number of placements not yet ended (`open_placements`).
+# A citizen row for lists, with the number of open (planned or active) placements (`open_placements`).
 CITIZEN_LIST_SELECT = ("SELECT c.*, (SELECT COUNT(*) FROM placements p WHERE p.citizen_id = c.id "
-                       "AND p.status != 'ended') AS open_placements FROM citizens c")
+                       "AND p.status IN ('planned', 'active')) AS open_placements FROM citizens c")
 
 
 # The newest of: a meeting held, a forløb changed, the profile changed (dates, YYYY-MM-DD).

@@ -22,7 +22,12 @@ OPEN = "open"
 
 # --- what the rules read -----------------------------------------------------------------------
 
-def placements_for_rules(db: sqlite_utils.Database) -> list[dict]:
+# Each read takes an optional `citizen_id`: the rules run for one citizen right after a page or
+# the API saves a meeting or forløb (jobs.rules.run_for_citizen), and read only that citizen's rows.
+_OF_CITIZEN = "(:citizen_id IS NULL OR {} = :citizen_id)"
+
+
+def placements_for_rules(db: sqlite_utils.Database, citizen_id: str | None = None) -> list[dict]:
     """Every placement with what the rules need of its citizen, opening and employer."""
     return list(db.query(
         """
@@ -36,22 +41,24 @@ def placements_for_rules(db: sqlite_utils.Database) -> list[dict]:
         JOIN citizens c ON c.id = p.citizen_id
         JOIN openings o ON o.id = p.opening_id
         JOIN employers e ON e.id = o.employer_id
+        WHERE """ + _OF_CITIZEN.format("p.citizen_id") + """
         ORDER BY p.id
-        """))
+        """, {"citizen_id": citizen_id}))
 
 
-def meetings_for_rules(db: sqlite_utils.Database) -> list[dict]:
+def meetings_for_rules(db: sqlite_utils.Database, citizen_id: str | None = None) -> list[dict]:
     """Every meeting; `from_checkin_form` marks the employers' own answers to a check-in e-mail,
     which are not a consultant's follow-up."""
     return list(db.query(
         f"""
         SELECT m.id, m.citizen_id, m.placement_id, m.kind, m.held_on, m.paid_hours_proposed,
                m.created_at, {FROM_CHECKIN_FORM} AS from_checkin_form
-        FROM meetings m ORDER BY m.held_on, m.id
-        """))
+        FROM meetings m WHERE {_OF_CITIZEN.format("m.citizen_id")} ORDER BY m.held_on, m.id
+        """, {"citizen_id": citizen_id}))
 
 
-def unsubmitted_reports(db: sqlite_utils.Database) -> list[dict]:
+def unsubmitted_reports(db: sqlite_utils.Database, citizen_id: str | None = None) -> list[dict]:
+    """Reports not handed in, of placements not cancelled (a mistake owes no report)."""
     return list(db.query(
         """
         SELECT r.id, r.placement_id, r.kind, r.due_date, p.citizen_id, c.first_name,
@@ -59,12 +66,12 @@ def unsubmitted_reports(db: sqlite_utils.Database) -> list[dict]:
         FROM placement_reports r
         JOIN placements p ON p.id = r.placement_id
         JOIN citizens c ON c.id = p.citizen_id
-        WHERE r.submitted_at IS NULL
+        WHERE r.submitted_at IS NULL AND p.status != 'cancelled' AND """ + _OF_CITIZEN.format("p.citizen_id") + """
         ORDER BY r.due_date, r.id
-        """))
+        """, {"citizen_id": citizen_id}))
 
 
-def citizens_for_rules(db: sqlite_utils.Database) -> list[dict]:
+def citizens_for_rules(db: sqlite_utils.Database, citizen_id: str | None = None) -> list[dict]:
     """Citizens with the latest change to them, their placements and their meetings."""
     return list(db.query(
         """
@@ -73,11 +80,11 @@ def citizens_for_rules(db: sqlite_utils.Database) -> list[dict]:
                (SELECT MAX(p.updated_at) FROM placements p WHERE p.citizen_id = c.id) AS placement_changed_at,
                (SELECT MAX(m.held_on) FROM meetings m WHERE m.citizen_id = c.id) AS last_meeting_on,
                (SELECT MAX(m.created_at) FROM meetings m WHERE m.citizen_id = c.id) AS last_meeting_logged_at
-        FROM citizens c ORDER BY c.id
-        """))
+        FROM citizens c WHERE """ + _OF_CITIZEN.format("c.id") + """ ORDER BY c.id
+        """, {"citizen_id": citizen_id}))
 
 
-def answered_checkins(db: sqlite_utils.Database) -> list[dict]:
+def answered_checkins(db: sqlite_utils.Database, citizen_id: str | None = None) -> list[dict]:
     return list(db.query(
         """
         SELECT k.*, m.held_on AS answered_on, p.citizen_id, c.first_name, c.target_group, c.consultant_email
@@ -85,9 +92,9 @@ def answered_checkins(db: sqlite_utils.Database) -> list[dict]:
         LEFT JOIN meetings m ON m.id = k.meeting_id
         JOIN placements p ON p.id = k.placement_id
         JOIN citizens c ON c.id = p.citizen_id
-        WHERE k.answered_at IS NOT NULL
+        WHERE k.answered_at IS NOT NULL AND p.status != 'cancelled' AND """ + _OF_CITIZEN.format("p.citizen_id") + """
         ORDER BY k.id
-        """))
+        """, {"citizen_id": citizen_id}))
 
 
 # --- reminders: the rules' writes ----------------------------------------------------------------
@@ -107,9 +114,11 @@ def insert_reminder(db: sqlite_utils.Database, *, rule: str, dedupe_key: str, co
         return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
-def open_reminders_of_rule(db: sqlite_utils.Database, rule: str) -> list[dict]:
+def open_reminders_of_rule(db: sqlite_utils.Database, rule: str, citizen_id: str | None = None) -> list[dict]:
+    """The rule's open reminders (only the citizen's, when given)."""
     return list(db.query("SELECT id, dedupe_key, citizen_id, placement_id, due_on FROM reminders "
-                         "WHERE rule = ? AND status = 'open' ORDER BY id", [rule]))
+                         f"WHERE rule = :rule AND status = 'open' AND {_OF_CITIZEN.format('citizen_id')} ORDER BY id",
+                         {"rule": rule, "citizen_id": citizen_id}))
 
 
 def close_reminder(db: sqlite_utils.Database, reminder_id: int) -> bool:

@@ -73,7 +73,7 @@ def first_paid_day(placement: dict) -> date:
 
 def weeks_in_year(placement: dict, year: int, today: date) -> float:
     """Paid weeks of `placement` in `year` up to and including `today`."""
-    if placement["status"] == "planned":
+    if placement["status"] in ("planned", "cancelled"):  # a cancelled forløb was a mistake: nothing earned
         return 0.0
     start = max(first_paid_day(placement), date(year, 1, 1))
     last = today

@@ -49,6 +49,9 @@ RULE_LABELS = {
 # A status that fell due longer ago than this is not asked for (e.g. imported history); it
 # counts as missing in the figures instead.
 OUTCOME_STATUS_WITHIN_DAYS = 90
+# The rules `run_for_citizen` runs: retention is the periodic pass's alone, so a per-citizen
+# run must neither create nor close its reminders.
+CITIZEN_RULES = tuple(rule for rule in RULES if rule != "retention")
 EMPLOYER_MEETINGS = ("first_employer", "employer_checkin")
 CHECKIN_SALT = "employer-checkin-v1"
 
@@ -90,9 +93,11 @@ class Snapshot:
     checkins: list[dict]
 
     @classmethod
-    def load(cls, db) -> "Snapshot":
-        return cls(store.placements_for_rules(db), store.meetings_for_rules(db), store.unsubmitted_reports(db),
-                   store.citizens_for_rules(db), store.answered_checkins(db))
+    def load(cls, db, citizen_id: str | None = None) -> "Snapshot":
+        """Everything (None), or only one citizen's rows."""
+        return cls(store.placements_for_rules(db, citizen_id), store.meetings_for_rules(db, citizen_id),
+                   store.unsubmitted_reports(db, citizen_id), store.citizens_for_rules(db, citizen_id),
+                   store.answered_checkins(db, citizen_id))
 
     def meetings_of_placement(self, placement_id: int) -> list[dict]:
         if not hasattr(self, "_by_placement"):
@@ -124,6 +129,18 @@ def run_pass_detailed(db, config, now: datetime | None = None) -> PassResult:
     return result
 
 
+def run_for_citizen(db, config, citizen_id: str, now: datetime | None = None) -> PassResult:
+    """The same rules for one citizen, run in the request that saved a meeting or forløb, so a
+    reminder it causes (or ends) shows at once instead of after the next periodic pass. Only
+    the citizen's reminders are created or closed; starting due placements, retention and the
+    e-mails stay with the periodic pass."""
+    now = local_now(now)
+    result = PassResult(now.date())
+    snapshot = Snapshot.load(db, citizen_id)
+    _sync(db, wanted_reminders(snapshot, now.date(), rules_config(config)), result, citizen_id)
+    return result
+
+
 def wanted_reminders(snapshot: Snapshot, today: date, rules: RulesConfig) -> list[Want]:
     wants: list[Want] = []
     for placement in snapshot.placements:
@@ -138,7 +155,9 @@ def wanted_reminders(snapshot: Snapshot, today: date, rules: RulesConfig) -> lis
     return wants
 
 
-def _sync(db, wants: list[Want], result: PassResult) -> None:
+def _sync(db, wants: list[Want], result: PassResult, citizen_id: str | None = None) -> None:
+    """Create the wanted reminders and close the unwanted open ones (of `citizen_id` only,
+    when the wants are that citizen's)."""
     store.follow_consultant_changes(db)
     wanted_keys = {w.key for w in wants}
     # Read first, so a pass that has nothing new to say writes nothing (the INSERT would be a
@@ -154,8 +173,8 @@ def _sync(db, wants: list[Want], result: PassResult) -> None:
             result.created.append({"id": new_id, "rule": want.rule, "key": want.key,
                                    "citizen_id": want.citizen_id, "placement_id": want.placement_id,
                                    "due_on": want.due_on.isoformat()})
-    for rule in RULES:
-        for reminder in store.open_reminders_of_rule(db, rule):
+    for rule in RULES if citizen_id is None else CITIZEN_RULES:
+        for reminder in store.open_reminders_of_rule(db, rule, citizen_id):
             if reminder["dedupe_key"] not in wanted_keys and store.close_reminder(db, reminder["id"]):
                 result.closed.append({**reminder, "rule": rule})
 
@@ -167,7 +186,7 @@ def _want(rule: str, key: str, due_on: date, title: str, row: dict, placement_id
 # --- rule 1: paid hours from the first meeting ------------------------------------------------------
 
 def paid_hours_wants(placement: dict, meetings: list[dict], today: date, settings: RuleSettings) -> list[Want]:
-    if placement["status"] == "ended" or (placement["paid_hours_per_week"] or 0) > 0:
+    if placement["status"] in ("ended", "cancelled") or (placement["paid_hours_per_week"] or 0) > 0:
         return []
     name, pid = placement["first_name"], placement["id"]
     start = date.fromisoformat(placement["start_date"])

@@ -154,7 +154,7 @@ def test_ids_in_urls_only(world):
         assert set(rule.arguments) <= {"citizen_id", "placement_id", "meeting_id", "report_id", "employer_id",
                                        "opening_id"}
     allowed_query = {"consultant", "top", "radius_km", "shifts", "paid_only", "require_known_needs", "q",
-                     "status", "employer_id", "active", "limit", "cursor"}
+                     "status", "employer_id", "active", "limit", "cursor", "kind", "period_from", "period_to", "sort"}
     for item in document()["paths"].values():
         for operation in item.values():
             if isinstance(operation, dict):

@@ -197,9 +197,11 @@ def test_openings_in_pages(api):
 
 
 def _placements(api, citizen_id: str, count: int) -> list[dict]:
+    # Ended ones: a citizen has one open forløb per opening (issue 10), but any number of past ones.
     opening_id = registry.matchable_employers(api.db)[0]["openings"][0]["id"]
     return [placements.create_placement(api.db, citizen_id=citizen_id, opening_id=opening_id, kind="smajob",
-                                        start_date=f"2026-0{1 + n % 3}-1{n % 2}", hours_per_week=4)
+                                        start_date=f"2026-0{1 + n % 3}-1{n % 2}", hours_per_week=4,
+                                        status="ended", end_date="2026-04-30", outcome="ledighed")
             for n in range(count)]
 
 

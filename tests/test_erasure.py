@@ -49,6 +49,15 @@ def _raw_bytes(path: str) -> bytes:
     return found
 
 
+def _second_opening(db) -> str:
+    """Another opening at the same employer: a citizen has one open forløb per opening (issue 10)."""
+    columns = [c.name for c in db["openings"].columns if c.name not in ("id", "position")]
+    db.execute(f"INSERT INTO openings (id, position, {', '.join(columns)}) "
+               f"SELECT 'opn-98191-b', position + 1, {', '.join(columns)} FROM openings WHERE id = 'opn-98191'")
+    db.conn.commit()
+    return "opn-98191-b"
+
+
 @pytest.fixture
 def full_citizen(demo_db, config):
     """A citizen with a little of everything: an ended and a running placement, a meeting with a
@@ -57,7 +66,7 @@ def full_citizen(demo_db, config):
     create_consultant(demo_db, email=OWNER, name="Karen Konsulent", password_hash=None)
     _citizen(demo_db)
     ended = placement(demo_db, CID, start="2026-03-02", paid=5)
-    running = placement(demo_db, CID, start="2026-03-02")
+    running = placement(demo_db, CID, start="2026-03-02", opening=_second_opening(demo_db))
     log_meeting(demo_db, citizen_id=CID, placement_id=running["id"], kind="follow_up", held_on="2026-03-09",
                 participants="Karen", note=NOTE)
     from data.placements import add_report_due

@@ -202,3 +202,33 @@ def test_a_step_numbered_below_one_already_applied_still_runs(tmp_path, monkeypa
     assert ran == [late] and "late_step" in db.table_names()
     assert migrate(db) == [] and ran == [late]
     db.close()
+
+
+def test_step_18_allows_cancelled_and_keeps_rows_links_and_checks(tmp_path):
+    import sqlite3
+    path = tmp_path / "before18.db"
+    old = open_database(path)
+    migrate(old, target=17)
+    insert_version_2_rows(old)
+    placements_before = old.execute("SELECT * FROM placements ORDER BY id").fetchall()
+    meetings_before = old.execute("SELECT * FROM meetings ORDER BY id").fetchall()
+    assert placements_before and meetings_before
+    old.close()
+
+    db = connect(path)
+    assert [tuple(r[:-1]) for r in db.execute("SELECT * FROM placements ORDER BY id")] == \
+        [tuple(r) for r in placements_before]  # every row, the new cancel_reason column last and empty
+    assert db.execute("SELECT * FROM meetings ORDER BY id").fetchall() == meetings_before
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    placement_id = placements_before[0][0]
+    db.execute("UPDATE placements SET status = 'cancelled', cancel_reason = 'fejl' WHERE id = ?", [placement_id])
+    for bad in ("UPDATE placements SET status = 'done' WHERE id = ?", "UPDATE placements SET kind = 'x' WHERE id = ?"):
+        with pytest.raises(sqlite3.IntegrityError):
+            db.execute(bad, [placement_id])
+    # The other tables' foreign keys act on the rebuilt table: its meetings lose the link (SET NULL).
+    linked = db.execute("SELECT COUNT(*) FROM meetings WHERE placement_id = ?", [placement_id]).fetchone()[0]
+    assert linked
+    db.execute("DELETE FROM placements WHERE id = ?", [placement_id])
+    assert db.execute("SELECT COUNT(*) FROM meetings WHERE placement_id = ?", [placement_id]).fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM meetings").fetchone()[0] == len(meetings_before)
+    db.close()

@@ -8,6 +8,7 @@ from core.errors import Invalid
 
 CITIZEN = "cit-fatma"
 OPENING = "opn-98191"
+OTHER_OPENING = "opn-76855"
 
 
 def _placement(db, **overrides):
@@ -116,7 +117,7 @@ def test_update_and_end_placement(demo_db):
 
 def test_active_placements(demo_db):
     planned = _placement(demo_db)
-    active = _placement(demo_db, status="active")
+    active = _placement(demo_db, status="active", opening_id=OTHER_OPENING)
     assert [p["id"] for p in placements.active_placements(demo_db)] == [active["id"]]
     assert {p["id"] for p in placements.active_placements(demo_db, include_planned=True)} == {
         planned["id"], active["id"]}

@@ -49,9 +49,12 @@ def filled(demo_db, password_hash):
         registry.reassign_citizen(db, citizen_id, OWNER)
     db.execute("UPDATE citizens SET social_free_card = 1 WHERE id = ?", [FATMA])
     start = date(2025, 1, 6)
+    # One open forløb per citizen and opening (issue 10): the first runs, the others have ended.
     made = [placements.create_placement(
         db, citizen_id=FATMA, opening_id=OPENING, kind="virksomhedspraktik",
-        start_date=start + timedelta(days=n), hours_per_week=10, status="active") for n in range(ROWS)]
+        start_date=start + timedelta(days=n), hours_per_week=10,
+        **({"status": "active"} if n == 0 else {"status": "ended", "end_date": start + timedelta(days=n + 1),
+                                                 "outcome": "ledighed"})) for n in range(ROWS)]
     busy = made[0]["id"]
     for n in range(ROWS):
         placements.add_report_due(db, busy, "delrapport", start + timedelta(days=30 + n))
@@ -78,6 +81,7 @@ API_LISTS = [
     (f"/api/v1/citizens/{FATMA}/meetings", "meetings"),
     ("/api/v1/placements/{placement}/meetings", "meetings"),
     ("/api/v1/placements/{placement}/reports", "reports"),
+    ("/api/v1/placements", "placements"),  # the overview of every forløb
 ]
 
 
@@ -121,6 +125,8 @@ PAGES = [
     "/virksomheder",
     f"/virksomheder/{EMPLOYER}",
     "/forloeb/{placement}",
+    "/forloeb",  # the overview of every forløb
+    "/forloeb?sort=no_meeting",
     "/i-dag",
 ]
 

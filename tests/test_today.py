@@ -97,7 +97,7 @@ def test_consultant_cannot_use_the_all_toggle(client, setup):
 
 
 def test_frikort_status_with_the_ceiling_note(client, setup, demo_db, config):
-    placement(demo_db, start="2026-01-05", paid=10, wage=100)
+    placement(demo_db, start="2026-01-05", paid=10, wage=100, opening="opn-76855")  # another opening: one open forløb per opening
     login(client)
     page = client.get("/i-dag").get_data(as_text=True)
     assert "Loftet for 2026 er ikke offentliggjort i vores kilder; vi bruger 42.766 kr. fra konfigurationen." in page

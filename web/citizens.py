@@ -417,8 +417,10 @@ def _empty_list_reasons(citizen: dict, result) -> list[str]:
 def match(citizen_id):
     citizen = citizen_or_404(citizen_id)
     result, rows, shown, errors = _matched_rows(citizen_id, request.args)
+    # "I forløb her" / "Ingen ledige pladser" on the cards (issue 10), read in one query.
+    taken = placements.open_at_openings(get_db(), citizen_id, [row["opening"]["id"] for row in rows])
     seen("viewed_matches", citizen_id)
-    return render_template("citizens/match.html", citizen=citizen, result=result, rows=rows, shown=shown,
+    return render_template("citizens/match.html", citizen=citizen, result=result, rows=rows, shown=shown, taken=taken,
                            errors=errors, shift_labels=SHIFT_LABELS, paid_labels=PAID_HOURS_LABELS, hours_text=_hours_text,
                            empty_reasons=_empty_list_reasons(citizen, result) if result and not rows else [],
                            filter_args=[(k, v) for k, v in request.args.items(multi=True) if k != "valgt"]), \

@@ -12,7 +12,7 @@ from core.checks import MAX_TEXT
 from data.exchange import LAT_RANGE, LON_RANGE, NEED_CODES, PAID_HOURS, SHIFTS
 from data.match_filters import RADIUS_KM, TOP
 from data.placements import (KIND_LABELS, MAX_NOTE, MAX_PARTICIPANTS, MAX_ROW_ID, MAX_WAGE, MEETING_KIND_LABELS, OUTCOME_LABELS,
-                             REPORT_KIND_LABELS, STATUS_LABELS)
+                             MAX_CANCEL_REASON, OVERVIEW_SORT_LABELS, REPORT_KIND_LABELS, STATUS_LABELS)
 
 
 VERSION = "1.0.0"
@@ -83,6 +83,10 @@ PLACEMENT_FIELDS = {
     "trial_weeks": _nullable({"type": "integer", "minimum": 0, "maximum": 52}),
     "outcome": _nullable({"enum": list(OUTCOME_LABELS)}),
 }
+CONFIRM_FULL = {"type": "boolean", "description": "Opret forløbet, selv om alle pladser ved småjobbet er "
+                                                  "optaget af planlagte eller aktive forløb (ellers 409)."}
+CANCEL_REASON = free_text(MAX_CANCEL_REASON, nullable=True)
+CANCEL_REASON["description"] = "Hvorfor forløbet annulleres (kun med status cancelled); kan udelades."
 
 
 def _exchange_optional(properties: dict) -> dict:
@@ -250,8 +254,8 @@ SCHEMAS = {
         "type": "object", "additionalProperties": False,
         "required": ["id", "citizen_id", "opening_id", "employer_id", "opening_title", "employer_name", "kind",
                      "status", "start_date", "planned_end_date", "end_date", "hours_per_week",
-                     "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome", "created_at", "updated_at",
-                     "reports"],
+                     "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome", "cancel_reason",
+                     "created_at", "updated_at", "reports"],
         "properties": {
             "id": {"type": "integer"}, "citizen_id": TEXT, "opening_id": TEXT, "employer_id": TEXT,
             "opening_title": TEXT, "employer_name": TEXT,
@@ -260,7 +264,7 @@ SCHEMAS = {
             "hours_per_week": HOURS, "paid_hours_per_week": HOURS,
             "hourly_wage": _nullable({"type": "number", "minimum": 0}),
             "trial_weeks": {"type": "integer", "minimum": 0},
-            "outcome": _nullable({"enum": list(OUTCOME_LABELS)}),
+            "outcome": _nullable({"enum": list(OUTCOME_LABELS)}), "cancel_reason": _nullable(TEXT),
             "created_at": DATETIME, "updated_at": DATETIME,
             "reports": {"type": "array", "items": _ref("Report")},
         },
@@ -268,14 +272,17 @@ SCHEMAS = {
     "PlacementInput": {
         "type": "object", "additionalProperties": False,
         "description": "Et nyt forløb. Lønnede timer kræver en timeløn; et afsluttet forløb kræver "
-                       "slutdato og resultat.",
+                       "slutdato og resultat. 409, hvis borgeren allerede har et planlagt eller aktivt forløb "
+                       "ved småjobbet, eller hvis alle pladser er optaget uden confirm_full.",
         "required": ["opening_id", "kind", "start_date", "hours_per_week"],
-        "properties": PLACEMENT_FIELDS,
+        "properties": {**PLACEMENT_FIELDS, "confirm_full": CONFIRM_FULL},
     },
     "PlacementChanges": {
         "type": "object", "additionalProperties": False, "minProperties": 1,
-        "description": "Kun de felter, der ændres; forløbet tjekkes igen som helhed.",
-        "properties": PLACEMENT_FIELDS,
+        "description": "Kun de felter, der ændres; forløbet tjekkes igen som helhed. Status cancelled "
+                       "(Annulleret) annullerer et forløb oprettet ved en fejl: intet resultat, ingen statistik, "
+                       "påmindelserne lukkes; cancel_reason kan angive hvorfor.",
+        "properties": {**PLACEMENT_FIELDS, "cancel_reason": CANCEL_REASON},
     },
     "PlacementEnd": {
         "type": "object", "additionalProperties": False, "required": ["end_date", "outcome"],
@@ -385,7 +392,8 @@ ERROR_TEXTS = {
     401: "Ingen eller ugyldig API-nøgle.",
     403: "Kun for administratorer.",
     404: "Findes ikke, eller tilhører en anden konsulents borger.",
-    409: "Id'et findes allerede.",
+    409: "I strid med det gemte: id'et findes allerede, eller (forløb) borgeren har allerede et planlagt "
+         "eller aktivt forløb ved småjobbet, eller alle pladser er optaget (send confirm_full).",
     413: "Forespørgslen er for stor.",
     415: "Indholdet er ikke application/json.",
     422: "Ugyldige data; `problems` siger hvilket felt og hvorfor. Intet er gemt.",
@@ -506,7 +514,7 @@ def _paths() -> dict:
             "parameters": [CITIZEN_ID],
             "get": _paged(_op("citizen_placements", "Forløb", "Borgerens forløb, nyeste først.", 200,
                               "PlacementList", errors=citizen_scoped)),
-            "post": _op("create_placement", "Forløb", "Start et forløb.", 201, "Placement", errors=citizen_scoped,
+            "post": _op("create_placement", "Forløb", "Start et forløb.", 201, "Placement", errors=(404, 409),
                         body="PlacementInput"),
         },
         "/api/v1/citizens/{citizen_id}/meetings": {
@@ -523,12 +531,33 @@ def _paths() -> dict:
                        description="Samme dokument som \"Hent alle data\" på borgerens side og "
                                    "`smajobs export-citizen`. Hvert udtræk skrives i adgangsloggen."),
         },
+        "/api/v1/placements": {
+            "get": _paged(_op("list_placements", "Forløb", "Oversigt over forløb: dine borgeres (en administrator: "
+                              "alle, eller én konsulents), filtreret og sorteret som siden Forløb.", 200,
+                              "PlacementList", errors=(403, 422), params=[
+                                  _param("status", "query", {"enum": list(STATUS_LABELS)},
+                                         "Kun forløb med denne status."),
+                                  _param("kind", "query", {"enum": list(KIND_LABELS)}, "Kun denne type forløb."),
+                                  _param("employer_id", "query", TEXT, "Kun forløb hos denne virksomhed."),
+                                  _param("period_from", "query", DATE_IN,
+                                         "Kun forløb, der slutter (eller er planlagt til at slutte) denne dag "
+                                         "eller senere."),
+                                  _param("period_to", "query", DATE_IN,
+                                         "Kun forløb, der starter denne dag eller før."),
+                                  _param("sort", "query", {"enum": list(OVERVIEW_SORT_LABELS)},
+                                         "start: nyeste start først (standard); planned_end: snarest planlagte "
+                                         "slut først; no_meeting: flest dage uden møde først."),
+                                  _param("consultant", "query", TEXT,
+                                         "Kun denne konsulents borgeres forløb (andre end dine egne: kun for "
+                                         "administratorer)."),
+                              ])),
+        },
         "/api/v1/placements/{placement_id}": {
             "parameters": [PLACEMENT_ID],
             "get": _op("get_placement", "Forløb", "Ét forløb med rapportfrister.", 200, "Placement",
                        errors=citizen_scoped),
-            "patch": _op("update_placement", "Forløb", "Ret felter i et forløb.", 200, "Placement",
-                         errors=citizen_scoped, body="PlacementChanges"),
+            "patch": _op("update_placement", "Forløb", "Ret felter i et forløb, eller annullér det "
+                         "(status cancelled).", 200, "Placement", errors=(404, 409), body="PlacementChanges"),
         },
         "/api/v1/placements/{placement_id}/end": {
             "parameters": [PLACEMENT_ID],

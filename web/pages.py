@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 NAV_ITEMS = [
     ("today.index", "I dag"),
     ("citizens.index", "Mine borgere"),
+    ("placements.overview", "Forløb"),
     ("employers.index", "Virksomheder"),
     ("signup_queue.index", "Nye virksomheder"),
     ("results.index", "Resultater"),

@@ -9,19 +9,20 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 
 from core.errors import Invalid, Problem
 from data import outcomes, placements, registry
 from data.outcomes import FOLLOWUP_STATUS_LABELS
 from data.db import write
 from data.placements import KIND_LABELS, MEETING_KIND_LABELS, OUTCOME_LABELS, REPORT_KIND_LABELS, STATUS_LABELS
-from web.audit_trail import seen
+from web.audit_trail import seen, seen_many
 from web.auth import citizen_or_404
 from web.db import get_db
 from core import clock
 from core.formats import as_typed
 from web.forms import choices, show_problems
+from web.reminders_now import remind_now
 
 bp = Blueprint("placements", __name__)
 
@@ -45,6 +46,12 @@ class PlacementForm(FlaskForm):
     # Only on the create form: report due dates stored together with the placement.
     delrapport_due = StringField("Delrapport senest", render_kw=DATE)
     slutrapport_due = StringField("Slutrapport senest", render_kw=DATE)
+    # Shown when every seat of the opening is taken: the consultant confirms a forløb there anyway.
+    confirm_full = BooleanField("Opret alligevel")
+
+
+class CancelForm(FlaskForm):
+    cancel_reason = TextAreaField("Årsag (kan udelades)", render_kw={"maxlength": placements.MAX_CANCEL_REASON})
 
 
 class ReportForm(FlaskForm):
@@ -117,7 +124,7 @@ def new(citizen_id):
         try:
             with write(db):  # the placement and its report dates, all or nothing
                 placement = placements.create_placement(db, citizen_id=citizen_id, created_by=current_user.id,
-                                                        **values)
+                                                        confirm_full=form.confirm_full.data, **values)
                 for kind in ("delrapport", "slutrapport"):
                     due = getattr(form, f"{kind}_due").data
                     if due:
@@ -129,6 +136,7 @@ def new(citizen_id):
         except Invalid as error:
             show_problems(form, error, "opening_id")
         else:
+            remind_now(citizen_id)
             flash("Forløbet er oprettet.")
             return redirect(url_for("placements.show", placement_id=placement["id"]))
     opening = registry.get_opening(db, (form.opening_id.data or "").strip()) if form.opening_id.data else None
@@ -148,14 +156,15 @@ def _render_form(form, citizen, placement, opening, status):
 @bp.route("/forloeb/<int:placement_id>")
 @login_required
 def show(placement_id, report_form: ReportForm | None = None, status: int = 200, paid_form=None,
-         followup_forms: dict | None = None):
+         followup_forms: dict | None = None, cancel_form: CancelForm | None = None):
     placement, citizen = _placement_or_404(placement_id)
     db = get_db()
     seen("viewed_placement", citizen["id"], placement_id=placement_id)
     return render_template(
         "placements/show.html", placement=placement, citizen=citizen,
         reports=placements.reports_of(db, placement_id), meetings=placements.meetings_of_placement(db, placement_id),
-        report_form=report_form or ReportForm(), kind_labels=KIND_LABELS, status_labels=STATUS_LABELS,
+        report_form=report_form or ReportForm(), cancel_form=cancel_form or CancelForm(),
+        kind_labels=KIND_LABELS, status_labels=STATUS_LABELS,
         outcome_labels=OUTCOME_LABELS, report_labels=REPORT_KIND_LABELS, meeting_labels=MEETING_KIND_LABELS,
         paid_form=paid_form or PaidHoursSinceForm(data={"paid_hours_since": placement["paid_hours_since"] or ""}),
         followups=_followup_rows(placement, followup_forms or {}), followup_labels=FOLLOWUP_STATUS_LABELS,
@@ -231,12 +240,31 @@ def edit(placement_id):
         except Invalid as error:
             show_problems(form, error, "opening_id")
         else:
+            remind_now(citizen["id"])
             flash("Forløbet er gemt.")
             return redirect(url_for("placements.show", placement_id=placement_id))
     if request.method == "GET":  # the form filled with the stored placement
         seen("viewed_placement", citizen["id"], placement_id=placement_id)
     opening = registry.get_opening(db, (form.opening_id.data or "").strip()) if form.opening_id.data else None
     return _render_form(form, citizen, placement, opening, 400 if request.method == "POST" else 200)
+
+
+@bp.route("/forloeb/<int:placement_id>/annuller", methods=["POST"])
+@login_required
+def cancel(placement_id):
+    """Cancel a forløb made by mistake (the button on the forløb page)."""
+    placement, citizen = _placement_or_404(placement_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            placements.cancel_placement(get_db(), placement_id, (form.cancel_reason.data or "").strip() or None)
+        except Invalid as error:
+            show_problems(form, error, "cancel_reason")
+        else:
+            remind_now(citizen["id"])
+            flash("Forløbet er annulleret.")
+            return redirect(url_for("placements.show", placement_id=placement_id))
+    return show(placement_id, status=400, cancel_form=form)
 
 
 @bp.route("/forloeb/<int:placement_id>/rapporter", methods=["POST"])
@@ -329,6 +357,7 @@ def new_meeting(citizen_id):
         except Invalid as error:
             show_problems(form, error, "kind")
         else:
+            remind_now(citizen_id)
             flash("Mødet er gemt.")
             if form.placement_id.data:
                 return redirect(url_for("placements.show", placement_id=int(form.placement_id.data)))
@@ -353,6 +382,7 @@ def edit_meeting(citizen_id, meeting_id):
         except Invalid as error:
             show_problems(form, error, "kind")
         else:
+            remind_now(citizen_id)
             flash("Mødet er rettet.")
             return redirect(_back_to(citizen_id, saved["placement_id"]))
     if request.method == "GET":  # the form filled with the stored meeting
@@ -372,9 +402,58 @@ def delete_meeting(citizen_id, meeting_id):
         if not form.validate_on_submit():
             abort(400)
         placements.delete_meeting(get_db(), meeting_id)
+        remind_now(citizen_id)
         flash("Mødet er slettet.")
         return redirect(back)
     placement = placements.get_placement(get_db(), meeting["placement_id"]) if meeting["placement_id"] else None
     seen("viewed_meetings", citizen["id"], placement_id=meeting["placement_id"], meeting_id=meeting_id)
     return render_template("placements/meeting_delete.html", form=form, citizen=citizen, meeting=meeting,
                            placement=placement, meeting_labels=MEETING_KIND_LABELS, cancel_url=back)
+
+
+# --- the overview of every forløb ---------------------------------------------------------------
+
+OVERVIEW_PAGE_SIZE = 50
+OVERVIEW_PARAMS = ("status", "kind", "employer_id", "period_from", "period_to", "sort", "consultant")
+
+
+@bp.get("/forloeb")
+@login_required
+def overview():
+    """The consultant's forløb (an admin: everyone's, or one consultant's), filtered and sorted."""
+    from core.clock import today
+    from data import accounts, paging
+    from web.api import ApiError
+    from web.api.paging import decode_cursor, encode_cursor
+    shown = {name: (request.args.get(name) or "").strip()[:200] for name in OVERVIEW_PARAMS}
+    # The page marker (`side`, encrypted like the API's cursor) is good only for the same filters.
+    identity = ["placements.overview", [], sorted([k, v] for k, v in shown.items() if v)]
+    rows, errors, next_url = [], {}, None
+    try:
+        filters, sort = placements.overview_filters({k: v for k, v in shown.items() if k != "consultant"})
+    except Invalid as error:
+        errors = {p.field: p.sentence for p in error.problems}
+    else:
+        filters["consultant_email"] = (shown["consultant"] or None) if current_user.is_admin else current_user.email
+        try:
+            after = decode_cursor(identity, request.args["side"], 2) if request.args.get("side") else None
+        except ApiError:
+            after = None  # an old or changed page marker shows the first page, never an error
+        page = paging.placement_overview(get_db(), filters, sort=sort, limit=OVERVIEW_PAGE_SIZE, after=after)
+        rows = page.items
+        seen_many("viewed_placement_overview", [{"citizen_id": p["citizen_id"], "placement_id": p["id"],
+                                                 "employer_id": p["employer_id"]} for p in rows])
+        if page.next_after is not None:
+            next_url = url_for("placements.overview", **{k: v for k, v in shown.items() if v},
+                               side=encode_cursor(identity, page.next_after))
+    db = get_db()
+    return render_template(
+        "placements/overview.html", rows=rows, shown=shown, errors=errors, next_url=next_url,
+        first_url=url_for("placements.overview", **{k: v for k, v in shown.items() if v})
+        if request.args.get("side") else None,
+        today=today(), days_without_meeting=placements.days_without_meeting,
+        status_labels=STATUS_LABELS, kind_labels=KIND_LABELS, sort_labels=placements.OVERVIEW_SORT_LABELS,
+        employers=[(e["id"], e["name"]) for e in registry.list_employers(db) if e["status"] == "approved"],
+        consultants=[(c["email"].lower(), c["name"] or c["email"]) for c in accounts.list_consultants(db)]
+        if current_user.is_admin else [],
+    ), 400 if errors else 200

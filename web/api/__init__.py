@@ -16,7 +16,7 @@ import traceback
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
 
-from core.errors import Invalid
+from core.errors import Conflict, Invalid
 from data.json_text import JsonTextError, decode as decode_json
 from web.audit_trail import act_as, actor_for
 from web.auth import Consultant, consultant_for_token, csrf
@@ -170,6 +170,8 @@ def _handle_api_error(error: ApiError):
 
 
 def _handle_invalid(error: Invalid):
+    if isinstance(error, Conflict):
+        return _handle_api_error(invalid(error, "I strid med det, der allerede er gemt; intet er gemt.", 409))
     return _handle_api_error(invalid(error))
 
 

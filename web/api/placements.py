@@ -2,7 +2,7 @@
 that citizen gets 404 for the placement or meeting too."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 
 from data import paging, placements
 from core.errors import Invalid, Problem
@@ -11,13 +11,20 @@ from web.api.paging import page_request, paged_response
 from web.audit_trail import seen_many
 from web.auth import citizen_or_404
 from web.db import get_db
+from web.reminders_now import remind_now
 from web.openapi import wrong_json_types
 
 PLACEMENT_OUTPUT = ("id", "citizen_id", "opening_id", "employer_id", "opening_title", "employer_name", "kind",
                     "status", "start_date", "planned_end_date", "end_date", "hours_per_week",
-                    "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome", "created_at", "updated_at")
-PLACEMENT_INPUT = ("opening_id", "kind", "status", "start_date", "planned_end_date", "end_date",
-                   "hours_per_week", "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome")
+                    "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome", "cancel_reason",
+                    "created_at", "updated_at")
+PLACEMENT_FIELDS = ("opening_id", "kind", "status", "start_date", "planned_end_date", "end_date",
+                    "hours_per_week", "paid_hours_per_week", "hourly_wage", "trial_weeks", "outcome")
+# `confirm_full`: create it even though open forløb take every seat of the opening (else 409).
+PLACEMENT_INPUT = (*PLACEMENT_FIELDS, "confirm_full")
+PLACEMENT_CHANGES = (*PLACEMENT_FIELDS, "cancel_reason")
+# GET /placements: its query parameters, named as data.placements.overview_filters names them.
+OVERVIEW_PARAMS = ("status", "kind", "employer_id", "period_from", "period_to", "sort")
 # `from_checkin_form` is read-only: true for the employer's own check-in answer, which PATCH refuses.
 MEETING_OUTPUT = ("id", "citizen_id", "placement_id", "kind", "held_on", "participants", "note",
                   "paid_hours_proposed", "paid_hours_answer", "created_by", "created_at", "from_checkin_form")
@@ -108,7 +115,9 @@ def create_placement(citizen_id: str):
     body.setdefault("kind", None)
     body.setdefault("start_date", None)
     body.setdefault("hours_per_week", None)
+    body["confirm_full"] = body.get("confirm_full") is True
     placement = placements.create_placement(get_db(), citizen_id=citizen_id, created_by=consultant().id, **body)
+    remind_now(citizen_id)
     return created(one_placement_json(placement), "api.get_placement", placement_id=placement["id"])
 
 
@@ -122,8 +131,9 @@ def get_placement(placement_id: int):
 @bp.patch("/placements/<int:placement_id>")
 def update_placement(placement_id: int):
     placement_or_404(placement_id)
-    changes = body_with_fields("forløb", placement_id, PLACEMENT_INPUT, at_least_one=True, schema="PlacementChanges")
+    changes = body_with_fields("forløb", placement_id, PLACEMENT_CHANGES, at_least_one=True, schema="PlacementChanges")
     placement = placements.update_placement(get_db(), placement_id, **changes)
+    remind_now(placement["citizen_id"])
     return jsonify(one_placement_json(placement))
 
 
@@ -133,6 +143,7 @@ def end_placement(placement_id: int):
     body = body_with_fields("forløb", placement_id, ("end_date", "outcome"), required=("end_date", "outcome"),
                             schema="PlacementEnd")
     placement = placements.end_placement(get_db(), placement_id, body["end_date"], body["outcome"])
+    remind_now(placement["citizen_id"])
     return jsonify(one_placement_json(placement))
 
 
@@ -166,6 +177,7 @@ def create_meeting(citizen_id: str):
     citizen_or_404(citizen_id)
     body = body_with_fields("møde", "", MEETING_INPUT, required=("kind", "held_on"), schema="MeetingInput")
     meeting = placements.log_meeting(get_db(), citizen_id=citizen_id, created_by=consultant().id, **body)
+    remind_now(citizen_id)
     return created(meeting_json(meeting), "api.get_meeting", meeting_id=meeting["id"])
 
 
@@ -200,11 +212,31 @@ def update_meeting(meeting_id: int):
     _meeting_or_404(meeting_id)
     changes = body_with_fields("møde", meeting_id, MEETING_INPUT, at_least_one=True, schema="MeetingChanges")
     meeting = placements.update_meeting(get_db(), meeting_id, **changes)
+    remind_now(meeting["citizen_id"])
     return jsonify(meeting_json(meeting))
 
 
 @bp.delete("/meetings/<int:meeting_id>")
 def delete_meeting(meeting_id: int):
     _meeting_or_404(meeting_id)
-    placements.delete_meeting(get_db(), meeting_id)
+    meeting = placements.delete_meeting(get_db(), meeting_id)
+    if meeting:
+        remind_now(meeting["citizen_id"])
     return "", 204
+
+
+@bp.get("/placements")
+def list_placements():
+    """The overview of every forløb (as /forloeb): the caller's citizens' (an admin: everyone's,
+    or one consultant's), filtered and sorted; 422 for a bad filter."""
+    user = consultant()
+    wanted = (request.args.get("consultant") or "").strip().lower()
+    if wanted and not user.is_admin and wanted != user.email.lower():
+        raise ApiError(403, "Kun en administrator kan se andre konsulenters forløb.")
+    filters, sort = placements.overview_filters(
+        {name: request.args.get(name) for name in OVERVIEW_PARAMS})
+    filters["consultant_email"] = wanted or (None if user.is_admin else user.email)
+    limit, after = page_request(2)
+    page = paging.placement_overview(get_db(), filters, sort=sort, limit=limit, after=after)
+    seen_placements("viewed_placement_overview", page.items)
+    return placements_page(page, limit)
