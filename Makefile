@@ -42,7 +42,7 @@ chromium:
 
 # The libraries WeasyPrint (the yearly report as PDF) loads at run time, and a font for it.
 pdflibs:
-	@ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && ldconfig -p | grep -q 'libharfbuzz-subset.so.0' && \
+	@/sbin/ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && /sbin/ldconfig -p | grep -q 'libharfbuzz-subset.so.0' && \
 	  [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
 	  libharfbuzz-subset0 fonts-dejavu-core; }
