@@ -68,8 +68,10 @@ class MatchService:
     def match(self, db: sqlite_utils.Database, citizen_id: str, top: int = 10, **filters):
         """The citizen's MatchResult, or None when there is no such citizen."""
         record = registry.citizen_for_matching(db, citizen_id)
-        if record is None:
-            return None
+        return None if record is None else self.match_record(db, record, top, **filters)
+
+    def match_record(self, db: sqlite_utils.Database, record: dict, top: int = 10, **filters):
+        """The MatchResult of a citizen already read (registry.matching_record)."""
         from matcher import Citizen
         return self.index(db).match(Citizen.from_exchange(record), top=top, **filters)
 

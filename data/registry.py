@@ -298,8 +298,11 @@ def _matchable_employers(db: sqlite_utils.Database, employer_ids: list[str] | No
 def citizen_for_matching(db: sqlite_utils.Database, citizen_id: str) -> dict | None:
     """The citizen as an exchange record with coordinates always present."""
     citizen = get_citizen(db, citizen_id)
-    if citizen is None:
-        return None
+    return None if citizen is None else matching_record(citizen)
+
+
+def matching_record(citizen: dict) -> dict:
+    """A stored citizen row (get_citizen) as an exchange record with coordinates always present."""
     record = citizen_to_exchange(citizen)
     record.update(lat=citizen["lat"], lon=citizen["lon"])
     return record

@@ -344,12 +344,13 @@ def _match_filters(args) -> tuple[dict, dict, dict]:
     return filters, shown, {}
 
 
-def _matched_rows(citizen_id: str, args):
+def _matched_rows(citizen: dict, args):
     """(result, rows with what tells look-alikes apart, shown filters, errors) for the GET args."""
     from data.matching import match_rows, match_service
     db = get_db()
     filters, shown, errors = _match_filters(args)
-    result = None if errors else match_service.match(db, citizen_id, top=MATCH_TOP, **filters)
+    result = None if errors else match_service.match_record(db, registry.matching_record(citizen), MATCH_TOP,
+                                                            **filters)
     rows = match_rows(db, result.matches if result else [])
     for row, tells in zip(rows, _what_tells_apart([r["opening"] for r in rows])):
         row["tells_apart"] = tells
@@ -416,7 +417,7 @@ def _empty_list_reasons(citizen: dict, result) -> list[str]:
 @login_required
 def match(citizen_id):
     citizen = citizen_or_404(citizen_id)
-    result, rows, shown, errors = _matched_rows(citizen_id, request.args)
+    result, rows, shown, errors = _matched_rows(citizen, request.args)
     # "I forløb her" / "Ingen ledige pladser" on the cards (issue 10), read in one query.
     taken = placements.open_at_openings(get_db(), citizen_id, [row["opening"]["id"] for row in rows])
     seen("viewed_matches", citizen_id)
@@ -442,7 +443,7 @@ def shortlist(citizen_id):
     """The matches marked on the list, as a clean page to print (or save as PDF) and hand over.
     The same search is run again (the filters come along), so distance and reasons are the list's."""
     citizen = citizen_or_404(citizen_id)
-    result, rows, _, errors = _matched_rows(citizen_id, request.args)
+    result, rows, _, errors = _matched_rows(citizen, request.args)
     if errors:
         abort(400)
     chosen = request.args.getlist("valgt")
