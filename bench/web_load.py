@@ -27,7 +27,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ADMIN, PASSWORD = "bench-admin@example.dk", "bench-password-1"
+PASSWORD = "bench-password-1"
 TOKEN_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -45,8 +45,8 @@ def smajobs(db: str, *args: str, stdin: str | None = None, env: dict | None = No
 class Session:
     """One browser: its own cookie jar."""
 
-    def __init__(self, base: str):
-        self.base = base
+    def __init__(self, base: str, email: str = ""):
+        self.base, self.email = base, email
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
     def get(self, path: str) -> tuple[int, str]:
@@ -64,7 +64,7 @@ class Session:
 
     def login(self) -> None:
         _, page = self.get("/login")
-        status = self.post("/login", {"csrf_token": TOKEN_RE.search(page).group(1), "email": ADMIN,
+        status = self.post("/login", {"csrf_token": TOKEN_RE.search(page).group(1), "email": self.email,
                                       "password": PASSWORD})
         assert status == 200, f"log-in answered {status}"
         with self.opener.open(self.base + "/borgere", timeout=60) as answer:
@@ -117,7 +117,10 @@ def post_sign_ups(base: str, stop: threading.Event, per_second: float = 2.0) -> 
 
 
 def run(db: str, citizen_ids: list[str], seconds: float = 20.0, sessions: int = 8) -> dict:
-    made = smajobs(db, "create-consultant", ADMIN, "--name", "Bench Admin", "--admin", "--password-stdin",
+    # A consultant, not an admin: admins must pass a second factor. The pages are those of the
+    # citizens this consultant follows.
+    owner, citizen_ids = _one_consultants_citizens(db, citizen_ids)
+    made = smajobs(db, "create-consultant", owner, "--name", "Bench Konsulent", "--password-stdin",
                    stdin=PASSWORD + "\n")
     if made.returncode not in (0, 1):
         raise RuntimeError(made.stderr)
@@ -130,11 +133,11 @@ def run(db: str, citizen_ids: list[str], seconds: float = 20.0, sessions: int = 
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for(base, server)
-        first = Session(base)
+        first = Session(base, owner)
         first.login()
         results = {"first_request_ms": first.timed_get(f"/borgere/{citizen_ids[0]}/match")}
         results["sequential_p95_ms"] = p95(drive([first], citizen_ids, seconds))
-        logged_in = [Session(base) for _ in range(sessions)]
+        logged_in = [Session(base, owner) for _ in range(sessions)]
         for session in logged_in:
             session.login()
         concurrent = drive(logged_in, citizen_ids, seconds)
@@ -157,6 +160,15 @@ def run(db: str, citizen_ids: list[str], seconds: float = 20.0, sessions: int = 
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _one_consultants_citizens(db: str, citizen_ids: list[str]) -> tuple[str, list[str]]:
+    """The consultant of the first citizen, and those of `citizen_ids` that are theirs."""
+    import sqlite3
+    with sqlite3.connect(db) as conn:
+        owner = conn.execute("SELECT consultant_email FROM citizens WHERE id = ?", [citizen_ids[0]]).fetchone()[0]
+        theirs = {row[0] for row in conn.execute("SELECT id FROM citizens WHERE consultant_email = ?", [owner])}
+    return owner, [cid for cid in citizen_ids if cid in theirs]
 
 
 def _wait_for(base: str, server: subprocess.Popen, timeout: float = 120) -> None:
