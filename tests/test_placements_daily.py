@@ -178,3 +178,13 @@ def test_the_page_refuses_a_double_placement_with_400_and_keeps_the_form(client,
     assert response.status_code == 400
     assert "allerede et planlagt eller aktivt forløb" in page and 'value="2026-05-04"' in page
     assert len(placements.placements_of_citizen(demo_db, "cit-fatma")) == 1
+
+
+def test_a_new_forloeb_cannot_be_chosen_as_cancelled(client, demo_db, make_consultant):
+    """Cancelling is for a forløb made by mistake, on its own page; the new form does not offer it."""
+    from tests.conftest import login
+    make_consultant()
+    login(client)
+    form = client.get(f"/borgere/cit-fatma/forloeb/nyt?opening={OPENING}").get_data(as_text=True)
+    assert 'value="planned"' in form and 'value="active"' in form
+    assert 'value="cancelled"' not in form

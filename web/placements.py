@@ -113,6 +113,8 @@ def new(citizen_id):
     citizen = citizen_or_404(citizen_id)
     db = get_db()
     form = PlacementForm()
+    # A forløb made by mistake is cancelled on its page; a new one is never born cancelled.
+    form.status.choices = choices([(code, label) for code, label in STATUS_LABELS.items() if code != "cancelled"])
     if request.method == "GET":
         form.start_date.data = clock.today().isoformat()   # most forløb are entered on their first day
     if request.method == "GET" and request.args.get("opening"):
