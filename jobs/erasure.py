@@ -18,31 +18,31 @@ from pathlib import Path
 
 import sqlite_utils
 
-from core.clock import local_now
+from core.clock import add_months, local_now
 from core.config import Config
 from data import erasure as store
 from data.db import checkpoint, write
 from jobs.mail import mail_file_path
-from jobs.rules import add_months, erasure_date
+from jobs.rules import erasure_date
 
 logger = logging.getLogger("smajobs.erasure")
 
 
 def erase_citizen(db: sqlite_utils.Database, config: Config, citizen_id: str) -> bool:
     """Erase the citizen everywhere (rows, e-mails, e-mail files, WAL). False if unknown."""
-    with write(db):
-        removed = store.erase_citizen(db, citizen_id)
-        if removed is None:
-            return False
-        _delete_mail_files(config, removed)
-    _checkpoint(db)
-    return True
+    return _erase(db, config, store.erase_citizen, citizen_id)
 
 
 def erase_employer(db: sqlite_utils.Database, config: Config, employer_id: str) -> bool:
     """Delete the employer (see data.erasure.erase_employer). False if unknown."""
+    return _erase(db, config, store.erase_employer, employer_id)
+
+
+def _erase(db: sqlite_utils.Database, config: Config, erase_rows, record_id: str) -> bool:
+    """The rows (`erase_rows` returns the e-mails it removed, None when there was no such record),
+    then the e-mail files those rows wrote, then the WAL."""
     with write(db):
-        removed = store.erase_employer(db, employer_id)
+        removed = erase_rows(db, record_id)
         if removed is None:
             return False
         _delete_mail_files(config, removed)
