@@ -56,6 +56,16 @@ class Checker:
     def _absent(self, value) -> bool:
         return value is None or (self.typed and isinstance(value, str) and not value.strip())
 
+    def _given(self, record: dict, name: str, default, missing: str | None):
+        """The field's value, `default` when it is absent; None (with `missing` as the problem,
+        when given) when there is neither."""
+        value = record.get(name)
+        if self._absent(value):
+            value = default
+        if value is None and missing:
+            self.fail(name, missing)
+        return value
+
     def text(self, record: dict, name: str, required: bool = False, max_len: int = MAX_TEXT,
              label: str | None = None, multiline: bool = False) -> str | None:
         # `label` names a nested field in problems (e.g. "contact.name", not the employer's "name").
@@ -99,12 +109,8 @@ class Checker:
         return value
 
     def _bounded_number(self, record: dict, name: str, low, high, default, missing: str | None, integer: bool):
-        value = record.get(name)
-        if self._absent(value):
-            value = default
+        value = self._given(record, name, default, missing)
         if value is None:
-            if missing:
-                self.fail(name, missing)
             return None
         value = self._parsed_number(name, value, integer)
         if value is None:
@@ -142,12 +148,8 @@ class Checker:
 
     def choice(self, record: dict, name: str, allowed, what: str, default=None, missing: str | None = None):
         """One of `allowed` (a tuple, or a dict whose keys are the codes)."""
-        value = record.get(name)
-        if self._absent(value):
-            value = default
+        value = self._given(record, name, default, missing)
         if value is None:
-            if missing:
-                self.fail(name, missing)
             return None
         if not isinstance(value, str) or value not in allowed:  # a code is text, never a number or list
             self.fail(name, f"ukendt {what} '{value}' (tilladt: {', '.join(allowed)})")
