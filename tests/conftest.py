@@ -87,6 +87,13 @@ def demo_db(db, demo_document):
 
 
 @pytest.fixture
+def site(live_server, demo_db, make_consultant):
+    """The demo registry served over HTTP, with the demo citizens' consultant to log in as."""
+    make_consultant("konsulent@example.dk", "Karen Konsulent")
+    return live_server
+
+
+@pytest.fixture
 def app(config):
     from web import create_app
     application = create_app(config)

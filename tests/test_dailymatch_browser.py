@@ -8,7 +8,6 @@ import pytest
 from playwright.sync_api import expect
 
 from data import placements
-from data.registry import import_document
 from tests.axe import describe, run_axe
 from tests.conftest import browser_login, scroll_width, settled_layout
 
@@ -18,11 +17,10 @@ FATMA = "cit-fatma"
 
 
 @pytest.fixture
-def site(live_server, db, demo_document, make_consultant):
-    import_document(db, demo_document)
-    make_consultant("konsulent@example.dk", "Karen Konsulent")
+def site(site, make_consultant):
+    """The shared demo site (tests/conftest.py), with the demo admin too."""
     make_consultant("admin@example.dk", "Anders Admin", role="admin")
-    return live_server
+    return site
 
 
 def pdf_text(pdf: bytes) -> str:

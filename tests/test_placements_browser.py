@@ -11,17 +11,9 @@ from playwright.sync_api import expect
 
 from data import placements
 from data.matching import match_service
-from data.registry import import_document
 from tests.conftest import browser_login
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def site(live_server, db, demo_document, make_consultant):
-    import_document(db, demo_document)
-    make_consultant("konsulent@example.dk", "Karen Konsulent")
-    return live_server
 
 
 def _first_match(db, citizen_id: str) -> str:

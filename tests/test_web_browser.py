@@ -8,17 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from data import placements, registry
-from data.registry import import_document
 from tests.conftest import BROWSER_TIMEOUT_MS, browser_login, scroll_width
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def site(live_server, db, demo_document, make_consultant):
-    import_document(db, demo_document)
-    make_consultant("konsulent@example.dk", "Karen Konsulent")
-    return live_server
 
 
 def log_in(page, site: str) -> None:
