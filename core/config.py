@@ -116,7 +116,7 @@ class Config:
     smtp_ca_file: str = ""
     smtp_timeout: float = 30.0
     outbox_max_attempts: int = 6
-    # When the scheduler queues the daily digest, Danish wall-clock time (jobs.calendar.COPENHAGEN:
+    # When the scheduler queues the daily digest, Danish wall-clock time (core.clock.COPENHAGEN:
     # the product is Danish, so there is no time zone setting).
     digest_time: str = "07:30"
     # Rate limit for the public employer form, per client address: real submissions only (not
