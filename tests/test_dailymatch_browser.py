@@ -84,12 +84,13 @@ def _pages(site: str, db) -> list[str]:
              f"/borgere/{FATMA}/match", f"/borgere/{FATMA}/match/udskrift",
              "/borgere/cit-samir/match?filtre=1&shifts=day&show_unknown=1",
              f"/borgere/{FATMA}/forloeb/nyt?opening=opn-98191", f"/borgere/{FATMA}/moeder/nyt",
-             f"/borgere/{FATMA}/alle-data", "/virksomheder", "/virksomheder/emp-98191", "/nye-virksomheder/"]
+             f"/borgere/{FATMA}/alle-data", f"/borgere/{FATMA}/slet", "/virksomheder", "/virksomheder/emp-98191",
+             "/nye-virksomheder/", "/forloeb", "/resultater", "/konto/"]
     pages += [f"/forloeb/{p['id']}" for p in placement[:1]]
     return pages
 
 
-ADMIN_PAGES = ["/borgere", "/admin/konsulenter/", "/admin/konsulenter/ny", "/admin/adgangslog/", "/admin/drift/",
+ADMIN_PAGES = ["/borgere", "/forloeb", "/admin/konsulenter/", "/admin/konsulenter/ny", "/admin/adgangslog/", "/admin/drift/",
                "/admin/e-mails/"]
 PUBLIC_PAGES = ["/login", "/virksomhed/tilmeld", "/virksomhed/data", "/virksomhed/nyt-link"]
 
