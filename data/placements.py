@@ -141,6 +141,10 @@ def create_placement(db: sqlite_utils.Database, *, citizen_id: str, opening_id: 
         end_date=end_date, hours_per_week=hours_per_week, paid_hours_per_week=paid_hours_per_week,
         hourly_wage=hourly_wage, trial_weeks=trial_weeks, outcome=outcome,
     ))
+    if clean["status"] == "cancelled":
+        # Cancelling marks a mistake already made; a new forløb is never born cancelled.
+        raise Invalid([Problem("", "status", "Et nyt forløb kan ikke oprettes som annulleret; opret det, "
+                                             "og annullér det bagefter på forløbets side.", "forløb")])
     with write(db):
         problems = []
         if not db.execute("SELECT 1 FROM citizens WHERE id = ?", [citizen_id]).fetchone():

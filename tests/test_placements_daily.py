@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.errors import Conflict
+import pytest
+
+from core.errors import Conflict, Invalid
 from data import audit, placements, statistics
 from jobs.rules import run_for_citizen, run_pass
 from tests.test_api import OTHER, api  # noqa: F401  (the API fixture, with its consultants and tokens)
@@ -64,6 +66,19 @@ def test_data_layer_refuses_a_double_placement(demo_db):
         assert error.fields() == {"opening_id"}
     else:
         raise AssertionError("a second open forløb was stored")
+
+
+def test_a_new_forloeb_cannot_be_born_cancelled(api):
+    # The schema allows only the open and ended statuses on creation; the data layer refuses it too
+    # (imports and scripts reach it without the API), and nothing is stored.
+    answer = _create(api, status="cancelled")
+    assert answer.status_code == 422
+    assert not placements.placements_of_citizen(api.db, "cit-fatma")
+    with pytest.raises(Invalid) as refused:
+        placements.create_placement(api.db, citizen_id="cit-fatma", opening_id=OPENING, status="cancelled", **BASE)
+    [problem] = refused.value.problems
+    assert problem.field == "status" and problem.reason.startswith("Et nyt forløb kan ikke oprettes som annulleret")
+    assert not placements.placements_of_citizen(api.db, "cit-fatma")
 
 
 def test_cancelling_drops_the_outcome_statistics_and_reminders_and_is_audited(api, clock):

@@ -275,7 +275,8 @@ SCHEMAS = {
                        "slutdato og resultat. 409, hvis borgeren allerede har et planlagt eller aktivt forløb "
                        "ved småjobbet, eller hvis alle pladser er optaget uden confirm_full.",
         "required": ["opening_id", "kind", "start_date", "hours_per_week"],
-        "properties": {**PLACEMENT_FIELDS, "confirm_full": CONFIRM_FULL},
+        "properties": {**PLACEMENT_FIELDS, "confirm_full": CONFIRM_FULL,
+                       "status": _nullable({"enum": [code for code in STATUS_LABELS if code != "cancelled"]})},
     },
     "PlacementChanges": {
         "type": "object", "additionalProperties": False, "minProperties": 1,
