@@ -226,7 +226,9 @@ def _checksum(path: Path) -> dict:
 
 def _load_array(path: Path):
     import numpy as np
-    return np.load(path, mmap_mode="r", allow_pickle=False)
+    # A plain ndarray view of the same mapped pages: numpy.memmap's Python-level __getitem__
+    # costs microseconds on every scalar read, and a match reads hundreds of them.
+    return np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray)
 
 
 def _check_shapes(arrays: dict, meta: dict, n_records: int, row_arrays: tuple[str, ...]) -> None:
