@@ -72,7 +72,7 @@ def _read_key(path: Path) -> str:
 
 
 _NOT_NEGATIVE = ("proxy_hops", "session_hours", "smtp_port", "smtp_timeout", "outbox_max_attempts",
-                 "retention_notice_days", "registration_retention_days")
+                 "retention_notice_days", "registration_retention_days", "web_workers")
 
 
 def parse_followup_months(text: str) -> tuple[int, ...]:
@@ -139,9 +139,11 @@ class Config:
     login_limit_per_email: str = "50 per hour"
     login_limit_per_address: str = "100 per hour"
     login_limit_per_device: str = "10 per 15 minutes"
-    # Where the limits above count (Flask-Limiter storage URI). memory:// counts per web process;
-    # several `smajobs serve` processes need a shared store such as redis://host:6379 to share them.
-    rate_limit_storage: str = "memory://"
+    # Where the limits above count (Flask-Limiter storage URI). Empty: a small SQLite file beside
+    # the database, `<database>.limits` (data.limit_store), which every web worker process of
+    # `smajobs serve` on this machine shares. memory:// counts per process (each worker would let
+    # the whole limit through); redis://host:6379 shares them between machines.
+    rate_limit_storage: str = ""
     # Reminder rules (jobs/rules_config.py): JSON overriding the defaults, per target group and
     # the socialt frikort ceiling for years our reference file has no figure for, e.g.
     # {"default": {"follow_up_every_days": 14}, "target_groups": {"Unge under 30 år":
@@ -206,6 +208,10 @@ class Config:
     # break_glass_admin, an admin's e-mail kept for when the identity provider is down.
     local_login: bool = True
     break_glass_admin: str = ""
+    # --- Several web processes (speed) ---
+    # How many worker processes `smajobs serve` starts (each with 8 threads); 0: one per CPU core.
+    # Python runs one thread at a time per process, so one process uses one core at most.
+    web_workers: int = 0
 
     @classmethod
     def load(cls, **overrides) -> "Config":

@@ -18,6 +18,7 @@ The matcher stays pure: it turns an index into arrays and back (to_arrays/from_a
 files are this module's business."""
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import mmap
@@ -26,9 +27,11 @@ import shutil
 import time
 import uuid
 import zlib
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
-from core.private import fsync_path
+from core.private import create_private_file, fsync_path
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +52,21 @@ class UnusableIndex(Exception):
 
 def folder_of(db_file: str | os.PathLike) -> Path:
     return Path(f"{os.fspath(db_file)}.matchindex")
+
+
+@contextmanager
+def build_lock(db_file: str) -> Iterator[None]:
+    """Held while a process builds the index in full, so the worker processes of one
+    `smajobs serve` build it once between them: the others wait, then load the one just saved.
+    An advisory lock on a file beside the folder, released by the kernel if the process dies."""
+    path = Path(f"{os.fspath(db_file)}.matchindex.lock")
+    create_private_file(path)
+    with path.open("rb") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -226,7 +244,9 @@ def _checksum(path: Path) -> dict:
 
 def _load_array(path: Path):
     import numpy as np
-    return np.load(path, mmap_mode="r", allow_pickle=False)
+    # A plain ndarray view of the same mapped pages: numpy.memmap's Python-level __getitem__
+    # costs microseconds on every scalar read, and a match reads hundreds of them.
+    return np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray)
 
 
 def _check_shapes(arrays: dict, meta: dict, n_records: int, row_arrays: tuple[str, ...]) -> None:

@@ -109,8 +109,7 @@ class MatchService:
         can bring it up to date, else a full build (persisted for the next process)."""
         loaded = self._load(db, key)
         if loaded is not None:
-            changes = registry.match_changes_since(db, loaded[1])
-            if changes.complete and len(changes.employer_ids) <= MAX_INCREMENTAL_EMPLOYERS:
+            if _catchable(db, loaded):
                 slot.index, slot.version = loaded
                 return
             logger.info("match index for %s is too far behind the registry; building it again", key)
@@ -122,10 +121,18 @@ class MatchService:
         from data import index_store
         return index_store.load(key, registry.registry_id(db), registry.registry_version(db))
 
-    def _build_and_save(self, db, key: str):
-        index, version = _build(db)
-        if self.persist and key:
-            from data import index_store
+    def _build_and_save(self, db, key: str, newer_than: int = -1):
+        """A full build, persisted - unless another process (a worker of the same `smajobs
+        serve`) persisted one newer than `newer_than` that the change log can bring up to date
+        while this one waited for the build lock: then that one, so they build once."""
+        if not (self.persist and key):
+            return _build(db)
+        from data import index_store
+        with index_store.build_lock(key):
+            loaded = self._load(db, key)
+            if loaded is not None and loaded[1] > newer_than and _catchable(db, loaded):
+                return loaded
+            index, version = _build(db)
             index_store.save(key, index, version, registry.registry_id(db))
         return index, version
 
@@ -159,11 +166,8 @@ class MatchService:
         db = open_database(key)
         try:
             loaded = self._load(db, key)
-            usable = loaded is not None and loaded[1] > slot.version
-            if usable:
-                changes = registry.match_changes_since(db, loaded[1])
-                usable = changes.complete and len(changes.employer_ids) <= MAX_INCREMENTAL_EMPLOYERS
-            index, version = loaded if usable else self._build_and_save(db, key)
+            usable = loaded is not None and loaded[1] > slot.version and _catchable(db, loaded)
+            index, version = loaded if usable else self._build_and_save(db, key, newer_than=slot.version)
             with slot.lock:
                 slot.index, slot.version, slot.rebuilding = index, version, None
                 self._catch_up(db, key, slot)
@@ -172,6 +176,12 @@ class MatchService:
             slot.rebuilding = None
         finally:
             db.close()
+
+
+def _catchable(db, loaded) -> bool:
+    """Whether the change log can bring a loaded (index, version) up to date."""
+    changes = registry.match_changes_since(db, loaded[1])
+    return changes.complete and len(changes.employer_ids) <= MAX_INCREMENTAL_EMPLOYERS
 
 
 def _build(db):

@@ -120,6 +120,8 @@ def test_serve_answers_over_http(tmp_path, command):
         output = process.communicate(timeout=20)[0]
     assert f"http://127.0.0.1:{port}/" in output
     if command[0] == "serve":
-        assert "Planlæggeren kører i samme proces" in output
+        # One scheduler process beside the workers, stopped with the server.
+        assert output.count("Planlæggeren kører ved siden af i sin egen proces") == 1
+        assert output.count("Planlæggeren er stoppet.") == 1
     else:
         assert "konsulent@example.dk / demo-konsulent" in output

@@ -17,6 +17,8 @@ def create_app(config: Config | None = None) -> Flask:
     restrict_umask()
     config = config or Config.load()
     app = Flask(__name__)
+    from web.templating import RecordEnvironment
+    app.jinja_environment = RecordEnvironment
     app.config.update(
         SMAJOBS=config,
         SECRET_KEY=config.secret_key,

@@ -40,7 +40,7 @@ def _set_page_actor() -> None:
 
 
 def _reset(exception=None) -> None:
-    # A waitress thread serves many requests: the actor must not outlive its request.
+    # A server thread serves many requests: the actor must not outlive its request.
     token = g.pop("_audit_token", None)
     if token is not None:
         audit.reset_actor(token)

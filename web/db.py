@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g
 
-from data.db import connect
+from data.db import connect, open_database
 
 
 def get_db():
     if "db" not in g:
-        g.db = connect(current_app.config["SMAJOBS"].db)
+        # The schema was brought up to date when the app was made (init_app): no migration
+        # check on every request.
+        g.db = open_database(current_app.config["SMAJOBS"].db)
     return g.db
 
 

@@ -2,9 +2,10 @@
 the log-in throttle (see web.auth). A setting may hold several limits joined by ";" ("5 per
 minute; 10 per hour"): an attempt must fit within all of them, so the wait grows with the count.
 
-One Limiter per app, kept in `app.extensions`, so each app (and each test) counts on its own. The
-counts live in `config.rate_limit_storage`: in memory by default, which is per web process;
-several `smajobs serve` processes share their counts only through a shared store (redis://...).
+One Limiter per app, kept in `app.extensions`. The counts live where `storage_uri` says: by
+default in a small SQLite file beside the database (data.limit_store), which all the worker
+processes of `smajobs serve` share (and each test, with its own database, has to itself);
+`config.rate_limit_storage` may name another store (memory:// counts per process, redis://...).
 The client address is `request.remote_addr`; behind a reverse proxy, create_app's ProxyFix
 (`config.proxy_hops`) has already put the real client there.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 
 from flask import Flask, current_app
 from flask_limiter import Limiter
@@ -19,7 +21,8 @@ from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
 from limits.errors import ConfigurationError
 
-from core.config import ConfigError
+from core.config import Config, ConfigError
+from data import limit_store  # registers the sqlite:// storage with `limits`
 
 EXTENSION = "smajobs_limiter"
 # The limit strings of the config, checked when the app is made, not on the first request.
@@ -33,14 +36,24 @@ def init_app(app: Flask) -> None:
     config = app.config["SMAJOBS"]
     parsed = {name: _parse_setting(name, getattr(config, name)) for name in LIMIT_SETTINGS}
     # Moving window: a fixed window would let twice the limit through around its edge.
+    uri = storage_uri(config)
     try:
-        limiter = Limiter(get_remote_address, storage_uri=config.rate_limit_storage, strategy="moving-window")
+        limiter = Limiter(get_remote_address, storage_uri=uri, strategy="moving-window")
         limiter.init_app(app)
-    except ConfigurationError as error:  # an unknown scheme, or redis:// without its package
-        raise ConfigError(f"SMAJOBS_RATE_LIMIT_STORAGE kan ikke bruges ('{config.rate_limit_storage}'): "
-                          f"{error}") from None
+    except (ConfigurationError, ValueError) as error:  # an unknown scheme, redis:// without its package
+        raise ConfigError(f"SMAJOBS_RATE_LIMIT_STORAGE kan ikke bruges ('{uri}'): {error}") from None
     app.extensions[EXTENSION] = limiter
     app.extensions[EXTENSION + ".parsed"] = parsed
+
+
+def storage_uri(config: Config) -> str:
+    """The configured store, or the SQLite file beside the database (memory for a database that is
+    itself only in memory)."""
+    if config.rate_limit_storage:
+        return config.rate_limit_storage
+    if config.db == ":memory:":
+        return "memory://"
+    return f"{limit_store.SCHEME}://{Path(config.db).resolve()}.limits"
 
 
 def _parse_setting(name: str, value: str) -> list[RateLimitItem]:

@@ -1,11 +1,14 @@
-"""Commands that run the service: `smajobs serve` (the web app), `scheduler`, `send-mail`, `remind`.
+"""Commands that run the service: `smajobs serve` (the web app, gunicorn), `scheduler`, `send-mail`, `remind`.
 
 Registered in smajobs/cli.py. All output is Danish; nothing printed names a recipient.
 """
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import subprocess
+import sys
 from datetime import datetime
 
 import click
@@ -45,34 +48,100 @@ def run_at(moment: datetime | None) -> None:
         click.get_current_context().with_resource(clock.use(moment))
 
 
-def serve(config, host: str, port: int, scheduler: bool) -> None:
-    """Serve the app with waitress until interrupted; optionally with the scheduler in-process."""
-    from waitress import serve as waitress_serve
+THREADS_PER_WORKER = 8
 
-    from web import create_app
-    app = create_app(config)
-    background = None
-    if scheduler:
-        from jobs.scheduler import start_background
-        background = start_background(config)
-        click.echo("Planlæggeren kører i samme proces (påmindelser og e-mail).")
-    click.echo(f"småjobs kører på http://{host}:{port}/ (database {config.db}). Stop med Ctrl+C.")
+
+def serve(config, host: str, port: int, scheduler: bool, workers: int | None = None) -> None:
+    """Serve the app with gunicorn until interrupted: `workers` processes (default
+    config.web_workers; 0 = one per core), each with its own threads. Optionally the scheduler
+    runs beside it, as one process of its own (`smajobs scheduler`), never once per worker."""
+    from data.db import connect
+    workers = workers or config.web_workers or os.cpu_count() or 1
+    # The schema is brought up to date once, here, before any worker starts.
+    connect(config.db).close()
+    if workers > 1 and config.rate_limit_storage.startswith("memory://"):
+        click.echo("Advarsel: SMAJOBS_RATE_LIMIT_STORAGE=memory:// tæller i hver proces for sig, så med "
+                   f"{workers} processer slipper {workers} gange så mange log-in-forsøg igennem.", err=True)
+    background = _start_scheduler(config) if scheduler else None
+    click.echo(f"småjobs kører på http://{_bind(host, port)}/ med {workers} "
+               f"{'proces' if workers == 1 else 'processer'} (database {config.db}). Stop med Ctrl+C.")
     try:
-        waitress_serve(app, host=host, port=port, threads=8, ident="smajobs")
+        _gunicorn_application()(config, _bind(host, port), workers).run()
     finally:
         if background is not None:
-            background.shutdown(wait=True)
+            _stop(background)
+
+
+def _bind(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _start_scheduler(config) -> subprocess.Popen:
+    """`smajobs scheduler` as a child process on the same database and settings."""
+    from jobs.scheduler import check_settings
+    try:
+        check_settings(config)
+    except ValueError as error:
+        raise click.ClickException(str(error))
+    click.echo("Planlæggeren kører ved siden af i sin egen proces (påmindelser og e-mail).")
+    return subprocess.Popen([sys.executable, "-m", "smajobs.cli", "--db", config.db, "scheduler"])
+
+
+def _stop(process: subprocess.Popen) -> None:
+    # SIGTERM: the scheduler finishes a send in progress and stops (see scheduler_command).
+    process.terminate()
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _gunicorn_application():
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        """gunicorn run from Python: the settings below and nothing from gunicorn's own
+        configuration files or environment, so `smajobs serve` behaves the same everywhere."""
+
+        def __init__(self, config, bind: str, workers: int):
+            self.smajobs_config = config
+            self.settings = {
+                "bind": [bind], "workers": workers, "worker_class": "gthread", "threads": THREADS_PER_WORKER,
+                # Each worker makes its own app after the fork: nothing threaded is forked.
+                "preload_app": False,
+                # A first request may build the match index; the worker must not be killed for it.
+                "timeout": 300, "graceful_timeout": 30, "proc_name": "smajobs",
+                # The app's ProxyFix (SMAJOBS_PROXY_HOPS) is the one place forwarded headers are
+                # trusted; gunicorn must not take X-Forwarded-Proto from loopback by itself.
+                "forwarded_allow_ips": "", "proxy_allow_ips": "",
+                # No control socket in the home folder (two services would share its path).
+                "control_socket_disable": True,
+                "accesslog": None, "errorlog": "-", "loglevel": "warning",
+            }
+            super().__init__()
+
+        def load_config(self):
+            for key, value in self.settings.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            from web import create_app
+            return create_app(self.smajobs_config)
+
+    return Server
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adresse at lytte på.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Antal webprocesser (standard SMAJOBS_WEB_WORKERS, ellers én pr. CPU-kerne).")
 @click.option("--scheduler/--no-scheduler", default=False, show_default=True,
-              help="Kør planlæggeren (påmindelser, e-mail) i samme proces.")
+              help="Kør også planlæggeren (påmindelser, e-mail) i én proces ved siden af.")
 @pass_context
-def serve_command(context: Context, host: str, port: int, scheduler: bool) -> None:
+def serve_command(context: Context, host: str, port: int, workers: int | None, scheduler: bool) -> None:
     """Start webappen for konsulenterne på databasen (--db / SMAJOBS_DB)."""
-    serve(context.config, host, port, scheduler)
+    serve(context.config, host, port, scheduler, workers)
 
 
 @click.command("scheduler")
