@@ -54,12 +54,13 @@ class MatchService:
         self._lock = threading.Lock()
         self._slots: dict[str, _Slot] = {}
 
-    def index(self, db: sqlite_utils.Database):
+    def index(self, db: sqlite_utils.Database, version: int | None = None):
         """The database's match index, up to date with every matchable change - except while a
-        full rebuild runs in the background, when the current index is served as it is."""
+        full rebuild runs in the background, when the current index is served as it is.
+        `version`: the registry version, when the caller has just read it."""
         key = _database_file(db)
         slot = self._slot(key)
-        version = registry.registry_version(db)
+        version = registry.registry_version(db) if version is None else version
         if slot.index is not None and slot.version == version:
             return slot.index
         with slot.lock:
@@ -78,17 +79,20 @@ class MatchService:
         """The MatchResult of a citizen already read (registry.matching_record), with the links
         consultants taught and the pairings learnt from forløb as they stand now."""
         from matcher import Citizen
-        index = self.index(db)
-        return index.match(Citizen.from_exchange(record), top=top, taught=self.taught(db, index), **filters)
+        # One read for the registry version and the taught links' versions: the page's budget.
+        registry_version, *taught_versions = taught_links.versions_with_registry(db)
+        index = self.index(db, registry_version)
+        taught = self.taught(db, index, tuple(taught_versions))
+        return index.match(Citizen.from_exchange(record), top=top, taught=taught, **filters)
 
-    def taught(self, db: sqlite_utils.Database, index):
+    def taught(self, db: sqlite_utils.Database, index, versions: tuple[int, int] | None = None):
         """The taught links and learnt pairings (matcher.taught.TaughtLinks) of the database: one
         small read of their versions per call; the links are read again (one query) when a link
         was added or removed - by any process - and the pairings learnt again when forløb or
         interests changed. No index rebuild: links act on the citizen's side of the match."""
         from matcher.taught import TaughtLinks
         slot = self._slot(_database_file(db))
-        links_version, learning_version = taught_links.versions(db)
+        links_version, learning_version = versions or taught_links.versions(db)
         cached = slot.taught
         if cached is not None and cached[0] == (links_version, learning_version):
             return cached[3]

@@ -87,6 +87,13 @@ def versions(db: sqlite_utils.Database) -> tuple[int, int]:
     return tuple(db.execute("SELECT links, learning FROM taught_version WHERE id = 1").fetchone())
 
 
+def versions_with_registry(db: sqlite_utils.Database) -> tuple[int, int, int]:
+    """(registry version, links version, learning version) in one read: what a match needs to
+    know whether its index and its links are up to date (data.matching)."""
+    return tuple(db.execute("SELECT r.version, t.links, t.learning FROM registry_version r "
+                            "JOIN taught_version t ON t.id = r.id WHERE r.id = 1").fetchone())
+
+
 def consultant_links(db: sqlite_utils.Database) -> list:
     """Every stored link as matcher.taught.TaughtLink, in one query."""
     from matcher.taught import TaughtLink
