@@ -291,3 +291,26 @@ def test_the_matcher_caps_a_learnt_pairing():
     assert learned_cosine(1000) == LEARNED_COSINE_CAP
     assert TaughtLink("kaffe", "servering", PLACEMENTS, 10_000).bonus == LEARNED_COSINE_CAP
     assert TaughtLinks([TaughtLink("kaffe", "zoo")]).links == ()     # a field the vocabulary lacks is ignored
+
+
+# --- the command line -------------------------------------------------------------------------------
+
+def test_the_cli_adds_lists_and_removes_links_audited_as_the_cli(db, world, config):
+    from click.testing import CliRunner
+    from smajobs.cli import main
+
+    def run(*args):
+        return CliRunner().invoke(main, ["--db", config.db, "taught-links", *args])
+    added = run("add", "Cortado", "servering")
+    assert added.exit_code == 0 and "Koblingen »cortado« ↔ Servering, café og bar er gemt" in added.output
+    assert "findes allerede" in run("add", "cortado", "servering").output
+    bad = run("add", "cortado", "zoo")
+    assert bad.exit_code != 0 and "Vælg et arbejdsfelt fra listen." in bad.output
+    listed = run("list").output
+    assert "cortado\tServering, café og bar (servering)" in listed
+    link_id = taught_links.list_links(db)[0]["id"]
+    assert "er fjernet" in run("remove", str(link_id)).output
+    missing = run("remove", str(link_id))
+    assert missing.exit_code != 0 and "ingen lært kobling med id" in missing.output
+    assert [r["actor"] for r in audit_rows(db, "taught_link_added") + audit_rows(db, "taught_link_removed")] == \
+        ["cli", "cli"]
