@@ -54,6 +54,9 @@ ACTIONS = {
     "viewed_reports": "Så rapportfrister",
     "followup_recorded": "Registrerede status efter forløb",
     "viewed_placement_overview": "Så forløbsoversigten",
+    # Issue 13: the row names the citizen whose match page the link was taught on, if any.
+    "taught_link_added": "Lærte matchet en kobling",
+    "taught_link_removed": "Fjernede en lært kobling",
 }
 ACTORS = ("consultant", "admin", "cli", "scheduler", "system")
 CHANNELS = ("page", "api", "cli", "scheduler", "system")

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from data import registry
+from data import registry, taught_links
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,10 @@ class _Slot:
     version: int = -1
     lock: threading.Lock = field(default_factory=threading.Lock)   # held while catching up or swapping
     rebuilding: threading.Thread | None = None
+    # What was taught and learnt (data.taught_links), kept while its versions stand:
+    # (links version, learning version), the consultants' links, the learnt pairings, both as one
+    # matcher.taught.TaughtLinks.
+    taught: tuple | None = None
 
 
 class MatchService:
@@ -50,12 +54,13 @@ class MatchService:
         self._lock = threading.Lock()
         self._slots: dict[str, _Slot] = {}
 
-    def index(self, db: sqlite_utils.Database):
+    def index(self, db: sqlite_utils.Database, version: int | None = None):
         """The database's match index, up to date with every matchable change - except while a
-        full rebuild runs in the background, when the current index is served as it is."""
+        full rebuild runs in the background, when the current index is served as it is.
+        `version`: the registry version, when the caller has just read it."""
         key = _database_file(db)
         slot = self._slot(key)
-        version = registry.registry_version(db)
+        version = registry.registry_version(db) if version is None else version
         if slot.index is not None and slot.version == version:
             return slot.index
         with slot.lock:
@@ -71,9 +76,33 @@ class MatchService:
         return None if record is None else self.match_record(db, record, top, **filters)
 
     def match_record(self, db: sqlite_utils.Database, record: dict, top: int = 10, **filters):
-        """The MatchResult of a citizen already read (registry.matching_record)."""
+        """The MatchResult of a citizen already read (registry.matching_record), with the links
+        consultants taught and the pairings learnt from forløb as they stand now."""
         from matcher import Citizen
-        return self.index(db).match(Citizen.from_exchange(record), top=top, **filters)
+        # One read for the registry version and the taught links' versions: the page's budget.
+        registry_version, *taught_versions = taught_links.versions_with_registry(db)
+        index = self.index(db, registry_version)
+        taught = self.taught(db, index, tuple(taught_versions))
+        return index.match(Citizen.from_exchange(record), top=top, taught=taught, **filters)
+
+    def taught(self, db: sqlite_utils.Database, index, versions: tuple[int, int] | None = None):
+        """The taught links and learnt pairings (matcher.taught.TaughtLinks) of the database: one
+        small read of their versions per call; the links are read again (one query) when a link
+        was added or removed - by any process - and the pairings learnt again when forløb or
+        interests changed. No index rebuild: links act on the citizen's side of the match."""
+        from matcher.taught import TaughtLinks
+        slot = self._slot(_database_file(db))
+        links_version, learning_version = versions or taught_links.versions(db)
+        cached = slot.taught
+        if cached is not None and cached[0] == (links_version, learning_version):
+            return cached[3]
+        same_links = cached is not None and cached[0][0] == links_version
+        same_learning = cached is not None and cached[0][1] == learning_version
+        consultant = cached[1] if same_links else taught_links.consultant_links(db)
+        learned = cached[2] if same_learning else taught_links.learned_pairings(db, index.opening_fields)
+        together = TaughtLinks([*consultant, *learned])
+        slot.taught = ((links_version, learning_version), consultant, learned, together)
+        return together
 
     def refresh(self, db: sqlite_utils.Database) -> int:
         """Build the index afresh (the text model fitted again on every opening), persist it,

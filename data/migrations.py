@@ -613,3 +613,47 @@ def cancelled_placements(db):
         CREATE INDEX placements_opening ON placements (opening_id, status);
         """
     )
+
+
+@step(19)
+def taught_links(db):
+    # Issue 13: links a consultant teaches between a word and a field of work, for the whole
+    # organisation (data.taught_links). AUTOINCREMENT: a removed link's id is never given again.
+    # `taught_version` is what a process holding the links in memory reads on every match:
+    # `links` moves with the links, `learning` with what the pairings learnt from started forløb
+    # are computed from (forløb started or changed, a citizen's interests changed or erased).
+    _run_script(db,
+        """
+        CREATE TABLE taught_links (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            term TEXT NOT NULL,
+            field TEXT NOT NULL,
+            created_by INTEGER REFERENCES consultants (id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (term, field)
+        );
+        CREATE TABLE taught_version (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            links INTEGER NOT NULL,
+            learning INTEGER NOT NULL
+        );
+        INSERT INTO taught_version VALUES (1, 0, 0);
+        """
+    )
+    # A registry upsert writes every column of a changed citizen: only a real change of the
+    # interests (or of a forløb's status) moves the learning version.
+    bumps = {
+        "taught_links_insert": ("INSERT ON taught_links", "", "links"),
+        "taught_links_delete": ("DELETE ON taught_links", "", "links"),
+        "placements_insert": ("INSERT ON placements", "", "learning"),
+        "placements_status": ("UPDATE OF status, opening_id, citizen_id ON placements",
+                              "WHEN OLD.status IS NOT NEW.status OR OLD.opening_id IS NOT NEW.opening_id "
+                              "OR OLD.citizen_id IS NOT NEW.citizen_id", "learning"),
+        "placements_delete": ("DELETE ON placements", "", "learning"),
+        "citizens_interests": ("UPDATE OF interests ON citizens", "WHEN OLD.interests IS NOT NEW.interests",
+                               "learning"),
+        "citizens_delete": ("DELETE ON citizens", "", "learning"),
+    }
+    for name, (event, condition, column) in bumps.items():
+        db.execute(f"CREATE TRIGGER {name}_bumps_taught AFTER {event} {condition} "
+                   f"BEGIN UPDATE taught_version SET {column} = {column} + 1 WHERE id = 1; END")

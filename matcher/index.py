@@ -13,6 +13,7 @@ from . import scoring
 from .geo import haversine_km, lat_band_deg, lon_band_deg
 from .models import EXCLUSION_RULES, Citizen, Match, MatchResult, Opening
 from .reasons import Segment, build_reasons, citizen_phrases, format_limit_km, opening_segments, text_reasons
+from .taught import CONSULTANT, NO_LINKS, PLACEMENTS, TaughtLinks
 from .text import OpeningText, TextModel, phrases, without_names
 from .vocabulary import hours_range, need_mask, shift_mask
 
@@ -32,19 +33,44 @@ def widened_notice(radius_km: float, citizen: Citizen) -> str:
             f"borgerens egen grænse er {format_limit_km(citizen.max_travel_km)} km.")
 
 
+TaughtByPhrase = dict  # citizen phrase -> the TaughtLinks that apply to it (taught_by_phrase)
+
+
+def taught_by_phrase(model: TextModel, citizen: Citizen, taught: TaughtLinks) -> TaughtByPhrase:
+    """The taught links that apply to each of the citizen's phrases (none where the vocabulary
+    already places the phrase in the link's field), worked out once per query."""
+    if not taught:
+        return {}
+    found = {}
+    for field in scoring.FIELD_WEIGHTS:
+        for phrase in phrases(getattr(citizen, field)):
+            known = {c for info in model.analyzer.analyse(phrase) for c in info.concepts}
+            links = taught.for_phrase(phrase, known)
+            if links:
+                found[phrase] = links
+    return found
+
+
 @dataclass(frozen=True)
 class CitizenPhrases:
-    """A citizen's phrases per text field with their vectors, built once per query."""
+    """A citizen's phrases per text field with their vectors, built once per query. A phrase a
+    consultant's link applies to carries the link's field tag in its vector; `learned` holds, per
+    field, the (field, closeness bonus) pairs learnt from forløb for each phrase."""
     fields: dict[str, list[tuple[str, dict[int, float]]]]
+    learned: dict[str, list[tuple[tuple[str, float], ...]]]
 
     @classmethod
-    def build(cls, model: TextModel, citizen: Citizen) -> "CitizenPhrases":
-        fields = {}
+    def build(cls, model: TextModel, citizen: Citizen, taught: TaughtByPhrase | None = None) -> "CitizenPhrases":
+        taught = taught or {}
+        fields, learned = {}, {}
         for field in scoring.FIELD_WEIGHTS:
             found = phrases(getattr(citizen, field))
             if found:
-                fields[field] = [(phrase, model.text_vector(phrase)) for phrase in found]
-        return cls(fields)
+                links = [taught.get(phrase, ()) for phrase in found]
+                fields[field] = [(phrase, model.text_vector(phrase, ["#" + l.field for l in ls if l.source == CONSULTANT]))
+                                 for phrase, ls in zip(found, links)]
+                learned[field] = [tuple((l.field, l.bonus) for l in ls if l.source == PLACEMENTS) for ls in links]
+        return cls(fields, learned)
 
 
 def text_fit_from_cosines(cosines_by_field: dict[str, Sequence]) -> float | np.ndarray:
@@ -199,11 +225,24 @@ class MatchIndex:
         index._assemble(rows, self._records.plus(added), text_model, self._segments)
         return index
 
+    def opening_fields(self, opening_ids: Iterable[str]) -> dict[str, frozenset[str]]:
+        """The fields of work (the vocabulary's field tags) each opening's text carries; an
+        opening the index does not hold is left out (learning from forløb, data.taught_links)."""
+        wanted = np.array(sorted(set(opening_ids)), dtype=str).astype("U")
+        if not wanted.size or self.text_model is None:
+            return {}
+        rows = np.flatnonzero(np.isin(self._ids, wanted))
+        text_rows = [int(self._text_row[row]) for row in rows]
+        by_text_row = self.text_model.fields_of_rows(set(text_rows))
+        return {str(self._ids[row]): by_text_row[text_row] for row, text_row in zip(rows, text_rows)}
+
     # --- query --------------------------------------------------------------------------------
 
     def match(self, citizen: Citizen, top: int = 10, *, radius_km: float | None = None,
               shifts: Iterable[str] | None = None, paid_only: bool = False,
-              require_known_needs: bool = False) -> MatchResult:
+              require_known_needs: bool = False, taught: TaughtLinks = NO_LINKS) -> MatchResult:
+        """The citizen's best `top` openings. `taught` holds the links consultants taught and the
+        pairings learnt from forløb (matcher.taught), given by the caller as plain data."""
         radius = citizen.max_travel_km if radius_km is None else float(radius_km)
         widened = radius > citizen.max_travel_km
         notice = widened_notice(radius, citizen) if widened else None
@@ -217,11 +256,12 @@ class MatchIndex:
         if top <= 0 or rows.size == 0:
             return MatchResult((), radius, widened, notice, within, excluded)
 
-        text_fit, cosines, phrase_columns = self._text_fit(citizen, rows)
+        links = taught_by_phrase(self.text_model, citizen, taught)
+        text_fit, cosines, phrase_columns = self._text_fit(citizen, rows, links)
         fit = scoring.has_fit(cosines.max(axis=1)) if cosines.shape[1] else np.zeros(rows.size, dtype=bool)
         score = self._score(citizen, rows, distances, text_fit, fit)
         chosen = _top_positions(score, rows, self._ids, self._seq, top)
-        matches = self._matches(citizen, chosen, rows, distances, score, fit, cosines, phrase_columns)
+        matches = self._matches(citizen, chosen, rows, distances, score, fit, cosines, phrase_columns, links)
         return MatchResult(matches, radius, widened, notice, within, excluded)
 
     def _score(self, citizen: Citizen, rows: np.ndarray, distances: np.ndarray, text_fit: np.ndarray,
@@ -233,9 +273,9 @@ class MatchIndex:
 
     def _matches(self, citizen: Citizen, chosen: np.ndarray, rows: np.ndarray, distances: np.ndarray,
                  score: np.ndarray, fit: np.ndarray, cosines: np.ndarray,
-                 phrase_columns: dict[str, list[int]]) -> tuple[Match, ...]:
+                 phrase_columns: dict[str, list[int]], taught: TaughtByPhrase) -> tuple[Match, ...]:
         """Match objects with reasons for the chosen positions, in order."""
-        analysed = citizen_phrases(self.text_model.analyzer, citizen)
+        analysed = citizen_phrases(self.text_model.analyzer, citizen, taught)
         text_reasons_by_row: dict[int, tuple] = {}   # openings sharing a text share these
         pair_memo: dict = {}
         matches = []
@@ -292,19 +332,27 @@ class MatchIndex:
             rules["known_needs"] = (self._can_bits[rows] & needs) == needs
         return rules
 
-    def _text_fit(self, citizen: Citizen, rows: np.ndarray):
+    def _text_fit(self, citizen: Citizen, rows: np.ndarray, taught: TaughtByPhrase):
         """Text fit per row, the per-phrase cosines per row and which columns belong to which
         field. Each distinct opening text among the rows is scored once."""
-        phrases_by_field = CitizenPhrases.build(self.text_model, citizen).fields
+        built = CitizenPhrases.build(self.text_model, citizen, taught)
         columns: dict[str, list[int]] = {}
         vectors: list[dict[int, float]] = []
-        for field, entries in phrases_by_field.items():
+        learned: list[tuple[tuple[str, float], ...]] = []
+        for field, entries in built.fields.items():
             columns[field] = list(range(len(vectors), len(vectors) + len(entries)))
             vectors.extend(vector for _, vector in entries)
+            learned.extend(built.learned[field])
         if not vectors:
             return np.zeros(rows.size), np.zeros((rows.size, 0)), columns
         distinct, inverse = np.unique(self._text_row[rows], return_inverse=True)
-        cosines = self.text_model.cosines(distinct, vectors)
+        # One probe column per field a learnt pairing points to, in the same sparse product.
+        probed = sorted({f for pairs in learned for f, _ in pairs})
+        products = self.text_model.cosines(distinct, vectors + [self.text_model.feature_vector("#" + f) for f in probed])
+        cosines = products[:, : len(vectors)]
+        for column, pairs in enumerate(learned):
+            for field, bonus in pairs:
+                cosines[:, column] += bonus * (products[:, len(vectors) + probed.index(field)] > 0.0)
         fit = text_fit_from_cosines({field: [cosines[:, c] for c in cols] for field, cols in columns.items()})
         return fit[inverse], cosines[inverse], columns
 

@@ -9,6 +9,7 @@ from rapidfuzz import fuzz
 
 from .models import Citizen, Opening, Reason
 from .scoring import FIT_MIN_COSINE
+from .taught import CONSULTANT, SOURCE_TEXTS
 from .text import DanishAnalyzer, TokenInfo, phrases, without_names
 from .vocabulary import NEEDS, SHIFT_LABELS, language_name
 
@@ -36,6 +37,17 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class TaughtToken(TokenInfo):
+    """A taught link's field on a citizen phrase (matcher.taught): meets a segment through the
+    field tag only, never as a word, and tells the reason where the link comes from."""
+    source: str = CONSULTANT
+
+
+def taught_token(term: str, field: str, source: str) -> TaughtToken:
+    return TaughtToken(term, "", (), (field,), "", source)
+
+
+@dataclass(frozen=True)
 class CitizenPhrase:
     text: str
     infos: tuple[TokenInfo, ...]
@@ -50,6 +62,7 @@ class Pairing:
     segment_index: int
     phrase_text: str
     segment: Segment
+    taught: str | None = None   # the source of the taught link the pairing rests on alone
 
 
 def opening_segments(analyzer: DanishAnalyzer, opening: Opening) -> tuple[Segment, ...]:
@@ -67,14 +80,17 @@ def opening_segments(analyzer: DanishAnalyzer, opening: Opening) -> tuple[Segmen
     return tuple(segments)
 
 
-def citizen_phrases(analyzer: DanishAnalyzer, citizen: Citizen) -> dict[str, tuple[CitizenPhrase, ...]]:
-    """The citizen's phrases per text field, analysed once per query."""
+def citizen_phrases(analyzer: DanishAnalyzer, citizen: Citizen,
+                    taught: dict | None = None) -> dict[str, tuple[CitizenPhrase, ...]]:
+    """The citizen's phrases per text field, analysed once per query; `taught` (phrase -> the
+    taught links that apply, index.taught_by_phrase) adds a TaughtToken per link."""
     out = {}
     for field, *_ in TEXT_FIELDS:
         analysed = []
         for text in phrases(getattr(citizen, field)):
             infos = tuple(analyzer.analyse(text))
-            analysed.append(CitizenPhrase(text, infos, " ".join(i.stem for i in infos)))
+            links = tuple(taught_token(l.term, l.field, l.source) for l in (taught or {}).get(text, ()))
+            analysed.append(CitizenPhrase(text, infos + links, " ".join(i.stem for i in infos)))
         out[field] = tuple(analysed)
     return out
 
@@ -156,7 +172,7 @@ def best_pairings(field_phrases: Sequence[CitizenPhrase], segments: Sequence[Seg
                 continue
             literal, hits, bonus = met
             candidates.append(Pairing(_tier(segment.rank, literal), score + bonus, p_index, s_index,
-                                      _shown_phrase(phrase.text, hits), segment))
+                                      _shown_phrase(phrase.text, hits), segment, _taught_source(literal, hits)))
     candidates.sort(key=lambda p: (p.tier, -p.closeness, p.phrase_index, p.segment_index))
     chosen: list[Pairing] = []
     for pairing in candidates:
@@ -166,6 +182,13 @@ def best_pairings(field_phrases: Sequence[CitizenPhrase], segments: Sequence[Seg
                for c in chosen):
             chosen.append(pairing)
     return chosen
+
+
+def _taught_source(literal: bool, hits: Sequence[TokenInfo]) -> str | None:
+    """Where the link came from when the pairing rests on taught links alone, else None."""
+    if literal or not hits or not all(isinstance(h, TaughtToken) for h in hits):
+        return None
+    return CONSULTANT if any(h.source == CONSULTANT for h in hits) else hits[0].source
 
 
 def format_km(km: float) -> str:
@@ -227,7 +250,8 @@ def text_reasons(analysed_phrases: dict[str, tuple[CitizenPhrase, ...]], segment
     reasons = []
     for field, kind, label, limit in TEXT_FIELDS:
         for pairing in best_pairings(analysed_phrases.get(field, ()), segments, closeness.get(field), limit, memo):
-            reasons.append(Reason(kind, f"{label}: {pairing.phrase_text} ↔ {pairing.segment.text}", True))
+            learnt = f" — {SOURCE_TEXTS[pairing.taught]}" if pairing.taught else ""
+            reasons.append(Reason(kind, f"{label}: {pairing.phrase_text} ↔ {pairing.segment.text}{learnt}", True))
     return tuple(reasons)
 
 

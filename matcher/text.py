@@ -652,8 +652,9 @@ class TextModel:
         # A feature no fitted document had, as if found in one (smooth idf, as TfidfTransformer).
         return math.log((1 + self.n_documents) / 2) + 1.0
 
-    def _text_blocks(self, text: str, learn: bool = False) -> tuple[dict[int, float], dict[int, float]]:
-        word_features = self.analyzer.word_features(text)
+    def _text_blocks(self, text: str, learn: bool = False,
+                     extra_words: Sequence[str] = ()) -> tuple[dict[int, float], dict[int, float]]:
+        word_features = self.analyzer.word_features(text) + list(extra_words)
         char_features = char_wb_ngrams(self.analyzer.stem_text(text))
         if learn:
             self._added.learn(0, word_features, self._word_vocab)
@@ -665,9 +666,33 @@ class TextModel:
         vector.update((column, self._scale["char"] * w) for column, w in chars.items())
         return vector
 
-    def text_vector(self, text: str) -> dict[int, float]:
-        """Vector of a free text (a citizen's phrase) in both spaces."""
-        return self._stack(*self._text_blocks(text))
+    def text_vector(self, text: str, extra_words: Sequence[str] = ()) -> dict[int, float]:
+        """Vector of a free text (a citizen's phrase) in both spaces; `extra_words` are word-space
+        features its analysis lacks (a taught link's field tag, "#servering")."""
+        return self._stack(*self._text_blocks(text, extra_words=extra_words))
+
+    def feature_vector(self, feature: str) -> dict[int, float]:
+        """A probe for one word-space feature: its dot product with an opening's row is above 0
+        exactly when the opening has the feature ({} when no opening has it)."""
+        column = self._word_vocab.get(feature)
+        if column is None:
+            column = self._added.features[0].get(feature)
+        return {} if column is None else {column: 1.0}
+
+    def fields_of_rows(self, rows: Iterable[int]) -> dict[int, frozenset[str]]:
+        """The field tags (lexicon concepts, without "#") each document row carries."""
+        names = {column: feature[1:] for feature, column in self._word_vocab.items() if feature.startswith("#")}
+        names.update((column, feature[1:]) for feature, column in self._added.features[0].items()
+                     if feature.startswith("#"))
+        n_fitted = self.matrix.shape[0]
+        found = {}
+        for row in rows:
+            if row < n_fitted:
+                columns = self.matrix.indices[self.matrix.indptr[row]: self.matrix.indptr[row + 1]]
+            else:
+                columns = self._added.rows[row - n_fitted].keys()
+            found[row] = frozenset(names[c] for c in map(int, columns) if c in names)
+        return found
 
     def opening_vector(self, doc: OpeningText, learn: bool = False) -> dict[int, float]:
         """The opening's row of `matrix`, computed in plain Python. `learn` (with_texts only, on

@@ -13,7 +13,7 @@ click_da.install()
 from core.config import Config, ConfigError  # noqa: E402
 from core.private import restrict_umask  # noqa: E402
 from data import audit  # noqa: E402
-from smajobs.commands import accounts, audit as audit_command, backup, erasure, privacy, registry, report, service  # noqa: E402  (after click_da.install)
+from smajobs.commands import accounts, audit as audit_command, backup, erasure, privacy, registry, report, service, taught  # noqa: E402  (after click_da.install)
 from smajobs.context import CliError, Context  # noqa: E402
 
 
@@ -34,7 +34,7 @@ def main(ctx: click.Context, db: str | None) -> None:
     ctx.with_resource(audit.acting_as(audit.CLI))
 
 
-for module in (registry, service, accounts, erasure, audit_command, privacy, backup, report):
+for module in (registry, service, accounts, erasure, audit_command, privacy, backup, report, taught):
     for command in module.COMMANDS:
         main.add_command(command)
 

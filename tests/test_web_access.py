@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from data import placements
+from data import placements, taught_links
 from data.outbox import enqueue
 from data.reminders import insert_reminder
 from tests.conftest import PASSWORD, login
@@ -20,7 +20,7 @@ from tests.signup_helpers import post_form
 # step of the log-in and single sign-on in tests/test_twofactor.py and tests/test_sso.py.
 PUBLIC_BLUEPRINTS = {"signup", "checkin", "auth", "static", "api", "password_link", "second_factor", "sso"}
 PUBLIC_ENDPOINTS = {"today.feed"}
-ADMIN_ONLY = {"outbox_admin", "accounts_admin", "audit_admin", "operations_admin"}
+ADMIN_ONLY = {"outbox_admin", "accounts_admin", "audit_admin", "operations_admin", "taught_links_admin"}
 ADMIN_ONLY_ENDPOINTS = {"erasure.erase_employer"}
 OWNER, OTHER = "konsulent@example.dk", "anden@example.dk"
 CITIZEN_ARGS = {"citizen_id", "placement_id", "report_id", "meeting_id", "reminder_id"}
@@ -42,10 +42,11 @@ def rows(app, demo_db, make_consultant):
     outbox_id = enqueue(demo_db, to="emp-98191@example.dk", subject="Tak", body_text="Tak\n")
     assert post_form(app.test_client()).status_code == 302  # a pending self-registration
     registration_id = demo_db.execute("SELECT MAX(id) FROM registrations").fetchone()[0]
+    link, _ = taught_links.add(demo_db, "cortado", "servering", created_by=None)
     return {"citizen_id": "cit-fatma", "placement_id": placement["id"], "report_id": report["id"],
             "meeting_id": meeting["id"], "employer_id": "emp-98191", "code": "2200",
             "reminder_id": reminder_id, "outbox_id": outbox_id, "registration_id": registration_id,
-            "months": 2}  # a follow-up point (SMAJOBS_OUTCOME_FOLLOWUP_MONTHS)
+            "months": 2, "link_id": link["id"]}  # a follow-up point (SMAJOBS_OUTCOME_FOLLOWUP_MONTHS)
 
 
 def _walked(endpoint: str) -> bool:

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 
-from data import accounts, placements, registry
+from data import accounts, placements, registry, taught_links
 from core.errors import Invalid
 from data.match_filters import parse_match_filters
 from data.postcodes import lookup as lookup_postcode
@@ -413,19 +413,63 @@ def _empty_list_reasons(citizen: dict, result) -> list[str]:
             for rule, count in result.excluded]
 
 
+class TeachForm(FlaskForm):
+    """"Denne interesse passer til dette felt" on the match page (issue 13, data.taught_links)."""
+    interest = SelectField("Borgerens interesse", validate_choice=False)
+    term = StringField("Eller skriv et ord")
+    field = SelectField("passer til arbejdsfeltet", validate_choice=False)
+
+
+def _teach_form(citizen: dict) -> TeachForm:
+    from matcher.taught import fields
+    from matcher.text import phrases
+    form = TeachForm()
+    form.interest.choices = choices([("", "Skriv selv et ord")] + [(p, p) for p in phrases(citizen["interests"])])
+    form.field.choices = choices([("", "Vælg et felt")] + fields())
+    return form
+
+
+@bp.route("/borgere/<citizen_id>/match/laer", methods=["POST"])
+@login_required
+def teach(citizen_id):
+    """Store a taught link for the whole organisation; the page's filters come along (query string)."""
+    citizen = citizen_or_404(citizen_id)
+    form = _teach_form(citizen)
+    if not form.validate_on_submit():
+        abort(400)
+    term = (form.term.data or "").strip() or form.interest.data or ""
+    try:
+        link, created = taught_links.add(get_db(), term, form.field.data or "", created_by=current_user.id,
+                                         citizen_id=citizen_id)
+    except Invalid as error:
+        show_problems(form, error, "term")
+        return _render_match(citizen, form, request.args, 400)
+    from matcher.taught import field_label
+    what = f"»{link['term']}« ↔ {field_label(link['field'])}"
+    flash(f"Koblingen {what} er gemt og bruges fra nu af for alle borgere." if created
+          else f"Koblingen {what} findes allerede.")
+    return redirect(url_for("citizens.match", citizen_id=citizen_id, **request.args.to_dict(flat=False)))
+
+
 @bp.route("/borgere/<citizen_id>/match")
 @login_required
 def match(citizen_id):
     citizen = citizen_or_404(citizen_id)
-    result, rows, shown, errors = _matched_rows(citizen, request.args)
+    return _render_match(citizen, _teach_form(citizen), request.args)
+
+
+def _render_match(citizen: dict, teach_form: TeachForm, args, teach_status: int = 200):
+    citizen_id = citizen["id"]
+    result, rows, shown, errors = _matched_rows(citizen, args)
     # "I forløb her" / "Ingen ledige pladser" on the cards (issue 10), read in one query.
     taken = placements.open_at_openings(get_db(), citizen_id, [row["opening"]["id"] for row in rows])
     seen("viewed_matches", citizen_id)
     return render_template("citizens/match.html", citizen=citizen, result=result, rows=rows, shown=shown, taken=taken,
                            errors=errors, shift_labels=SHIFT_LABELS, paid_labels=PAID_HOURS_LABELS, hours_text=_hours_text,
                            empty_reasons=_empty_list_reasons(citizen, result) if result and not rows else [],
-                           filter_args=[(k, v) for k, v in request.args.items(multi=True) if k != "valgt"]), \
-        400 if errors else 200
+                           filter_args=[(k, v) for k, v in args.items(multi=True) if k != "valgt"],
+                           teach_form=teach_form, query=request.query_string.decode()), \
+        400 if errors else teach_status
 
 
 def _add_track_records(db, rows: list[dict]) -> None:

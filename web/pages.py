@@ -15,10 +15,12 @@ NAV_ITEMS = [
     ("outbox_admin.index", "Fejlede e-mails"),
     ("accounts_admin.index", "Konsulenter"),
     ("audit_admin.index", "Adgangslog"),
+    ("taught_links_admin.index", "Lærte koblinger"),
     ("operations_admin.index", "Drift"),
 ]
 # Menu entries only admins see (their pages answer 403 to everyone else).
-ADMIN_ONLY = {"outbox_admin.index", "accounts_admin.index", "audit_admin.index", "operations_admin.index"}
+ADMIN_ONLY = {"outbox_admin.index", "accounts_admin.index", "audit_admin.index", "operations_admin.index",
+              "taught_links_admin.index"}
 
 
 def _visible(endpoint: str) -> bool:
@@ -77,6 +79,7 @@ def blueprints() -> list[Blueprint]:
     from web.erasure import bp as erasure_bp
     from web.citizen_export import bp as citizen_export_bp
     from web.operations_admin import bp as operations_admin_bp
+    from web.taught_links_admin import bp as taught_links_admin_bp
     from web.results import bp as results_bp
     from web.account import bp as account_bp, code_bp as second_factor_bp
     from web.sso import bp as sso_bp
@@ -94,6 +97,7 @@ def blueprints() -> list[Blueprint]:
         audit_admin_bp,
         password_link_bp,
         operations_admin_bp,
+        taught_links_admin_bp,
         api_bp,
         erasure_bp,
         results_bp,
