@@ -111,6 +111,9 @@ def _gunicorn_application():
                 "preload_app": False,
                 # A first request may build the match index; the worker must not be killed for it.
                 "timeout": 300, "graceful_timeout": 30, "proc_name": "smajobs",
+                # gunicorn's 2 s closes an idle browser's or proxy's connection between two clicks;
+                # idle connections wait in the worker's poller, not in a thread, so keep them longer.
+                "keepalive": 30,
                 # The app's ProxyFix (SMAJOBS_PROXY_HOPS) is the one place forwarded headers are
                 # trusted; gunicorn must not take X-Forwarded-Proto from loopback by itself.
                 "forwarded_allow_ips": "", "proxy_allow_ips": "",
