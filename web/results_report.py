@@ -3,7 +3,8 @@
 as PDF (WeasyPrint). Used by the page (web/results.py) and `smajobs report`; works without a
 request, so the command line needs no web app.
 
-Every value comes from data.results, which has already turned small counts into "<5".
+Every value comes from data.results, which has already turned small counts into "<5" (and
+hidden the counts they could be worked out from as "–").
 """
 from __future__ import annotations
 
