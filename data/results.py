@@ -6,12 +6,17 @@ the live tables, as they describe the work now.
 
 Small numbers: every count from 1 to 4 leaves this module as the text "<5", and a share whose
 count or base is such a number is left out (None), so the page, CSV, XLSX and PDF, which all
-show these tables, can never show one. Medians of fewer than 5 are left out too.
+show these tables, can never show one. Medians of fewer than 5 are left out too. Where a reader
+knows a line's total (shown, or worked out from a count and its share), a lone "<5" could be
+worked out as the total minus the other counts, so `protected` hides the next smallest counts of
+that line too (HIDDEN, complementary suppression) until none of the hidden ones can be pinned down.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import sqlite_utils
 
@@ -20,6 +25,7 @@ from data.outcomes import FOLLOWUP_STATUS_LABELS
 from data.placements import EMPLOYER_MEETINGS, KIND_LABELS, OUTCOME_LABELS
 
 SMALL = "<5"
+HIDDEN = "–"  # a count of 5 or more hidden so that a "<5" of its line cannot be worked out
 NO_GROUP = "Ingen målgruppe"
 # The aims from supported-employment research (IPS): first employer meeting within 30 days, at
 # most 20 active citizens per consultant. A follow-up is on time within a week of its due day.
@@ -38,6 +44,36 @@ def share(count: int, base: int) -> float | None:
     if base == 0 or 1 <= count <= 4 or 1 <= base <= 4:
         return None
     return round(100 * count / base, 1)
+
+
+def _pinned(counts: list[int], hidden: set[int]) -> bool:
+    """Whether a reader who knows the line's total can pin down one of its hidden counts.
+
+    The reader knows the hidden counts' sum (the total minus the shown ones) and, from the rule,
+    that a "<5" is 1-4 and a HIDDEN count at least 5; a count's possible values are what is left
+    of that sum after the others take their largest and their smallest values."""
+    rest = sum(counts[i] for i in hidden)
+    bounds = [(1, 4) if counts[i] <= 4 else (5, rest) for i in hidden]
+    lowest, highest = sum(low for low, _ in bounds), sum(high for _, high in bounds)
+    return any(max(low, rest - (highest - high)) >= min(high, rest - (lowest - low)) for low, high in bounds)
+
+
+def protected(counts: list[int]) -> set[int]:
+    """The indexes of a line's counts to hide when its total is known: the small ones (1-4) and,
+    while one of those could still be worked out, the next smallest count of 5 or more."""
+    hidden = {i for i, n in enumerate(counts) if 1 <= n <= 4}
+    larger = sorted((n, i) for i, n in enumerate(counts) if n >= 5)
+    while hidden and larger and _pinned(counts, hidden):
+        hidden.add(larger.pop(0)[1])
+    return hidden
+
+
+def counts_with_shares(counts: list[int]) -> list[tuple[int | str, float | None]]:
+    """A line of counts whose total the reader knows or can work out from a share (the total is the
+    line's sum): each count as it may be shown, with its share of the total (None when hidden)."""
+    base, hidden = sum(counts), protected(counts)
+    return [(HIDDEN if i in hidden and n >= 5 else small(n), None if i in hidden else share(n, base))
+            for i, n in enumerate(counts)]
 
 
 @dataclass(frozen=True)
@@ -107,90 +143,143 @@ def _group_label(value: str | None) -> str:
 
 
 def compute(db: sqlite_utils.Database, selection: Filter, points: tuple[int, ...], today: date) -> Results:
-    where, params = selection.statistics_where()
-    ended, demo = db.execute(f"SELECT COUNT(*), COALESCE(MAX(demo), 0) FROM placement_statistics s WHERE {where}",
-                             params).fetchone()
-    status_table, missing = _statuses_after(db, selection, points, today)
-    tables = [_outcomes_by_group(db, selection), _paid_hours(db, selection), status_table,
+    counts = _selection_counts(db, selection)
+    ended = sum(c.n for c in counts)
+    status_table, missing = _statuses_after(db, selection, counts, points, today)
+    tables = [_outcomes_by_group(counts), _paid_hours(db, selection, counts), status_table,
               *_practice(db, selection, today), *_employers(db, selection)]
-    return Results(selection, tables, ended, missing, bool(demo))
+    return Results(selection, tables, ended, missing, any(c.demo for c in counts))
+
+
+class _Count(NamedTuple):
+    group: str | None
+    outcome: str | None
+    month: str
+    paid: int
+    demo: int
+    n: int
+
+
+def _selection_counts(db, selection: Filter) -> list[_Count]:
+    """The selected anonymous rows counted by what blocks 1-3 split them by: one pass over the
+    rows (a year of 100,000 forløb is a third of them), the rest is done on these few hundred."""
+    where, params = selection.statistics_where()
+    return [_Count(*row) for row in db.execute(
+        f"""SELECT s.target_group, s.outcome, s.end_month, s.paid_hours_reached, MAX(s.demo), COUNT(*)
+            FROM placement_statistics s WHERE {where} GROUP BY 1, 2, 3, 4""", params)]
+
+
+def _quarter(month: str) -> str:
+    return f"{month[:4]}-K{(int(month[5:7]) + 2) // 3}"
+
+
+def _lines(keyed: dict, order) -> list[tuple[tuple, list[tuple[str, int]]]]:
+    """{(line..., category): count} as lines in order: [(line, [(category, count), ...]), ...]."""
+    lines: dict[tuple, list] = {}
+    for *line, category in sorted(keyed, key=order):
+        lines.setdefault(tuple(line), []).append((category, keyed[(*line, category)]))
+    return list(lines.items())
+
+
+def _category_order(order: list[str]):
+    return lambda key: (*key[:-1], order.index(key[-1]) if key[-1] in order else 99)
 
 
 # --- 1. afgangsstatus per target group ---------------------------------------------------------------
 
-def _outcomes_by_group(db, selection: Filter) -> Table:
-    where, params = selection.statistics_where()
-    rows = db.execute(
-        f"""SELECT s.target_group, s.outcome, COUNT(*) AS n,
-                   SUM(COUNT(*)) OVER (PARTITION BY s.target_group) AS total
-            FROM placement_statistics s WHERE {where}
-            GROUP BY s.target_group, s.outcome ORDER BY s.target_group, s.outcome""", params).fetchall()
-    order = list(OUTCOME_LABELS)
-    rows = sorted(rows, key=lambda r: (_group_label(r[0]), order.index(r[1]) if r[1] in order else 99))
-    return Table(
+def _outcomes_by_group(counts: list[_Count]) -> Table:
+    keyed: Counter = Counter()
+    for c in counts:
+        keyed[(_group_label(c.group), c.outcome)] += c.n
+    table = Table(
         "afgangsstatus", "Afgangsstatus pr. målgruppe",
         "Hvad forløbene, der sluttede i perioden, endte med, som andel af målgruppens forløb.",
-        ["Målgruppe", "Afgangsstatus", "Antal", "Andel (%)"],
-        [[_group_label(g), OUTCOME_LABELS.get(o, o or "Ikke angivet"), small(n), share(n, t)] for g, o, n, t in rows])
+        ["Målgruppe", "Afgangsstatus", "Antal", "Andel (%)"])
+    for (group,), line in _lines(keyed, _category_order(list(OUTCOME_LABELS))):
+        for (outcome, _), (count, part) in zip(line, counts_with_shares([n for _, n in line])):
+            table.rows.append([group, OUTCOME_LABELS.get(outcome, outcome or "Ikke angivet"), count, part])
+    return table
 
 
 # --- 2. paid hours ---------------------------------------------------------------------------------------
 
-def _paid_hours(db, selection: Filter) -> Table:
-    where, params = selection.statistics_where()
-    rows = db.execute(
-        f"""WITH q AS (
-                SELECT substr(s.end_month, 1, 4) || '-K' || ((CAST(substr(s.end_month, 6, 2) AS INTEGER) + 2) / 3)
-                       AS quarter, s.paid_hours_reached AS paid, s.days_to_paid_hours AS days
-                FROM placement_statistics s WHERE {where}),
-            ranked AS (
-                SELECT quarter, days, ROW_NUMBER() OVER (PARTITION BY quarter ORDER BY days) AS position,
-                       COUNT(*) OVER (PARTITION BY quarter) AS reached
-                FROM q WHERE days IS NOT NULL),
-            medians AS (
-                SELECT quarter, AVG(days) AS median FROM ranked
-                WHERE position IN ((reached + 1) / 2, (reached + 2) / 2) GROUP BY quarter)
-            SELECT q.quarter, COUNT(*), SUM(q.paid), m.median
-            FROM q LEFT JOIN medians m ON m.quarter = q.quarter
-            GROUP BY q.quarter ORDER BY q.quarter""", params).fetchall()
+def _paid_hours(db, selection: Filter, counts: list[_Count]) -> Table:
+    forloeb, paid = Counter(), Counter()
+    for c in counts:
+        forloeb[_quarter(c.month)] += c.n
+        paid[_quarter(c.month)] += c.n * c.paid
+    quarters = sorted(forloeb)
+    medians = _median_days_to_paid_hours(db, selection)
+    # The quarters' forløb add up to the forløb of the period, which is shown: protect them as a line.
+    hidden = protected([forloeb[q] for q in quarters])
+    rows = []
+    for i, quarter in enumerate(quarters):
+        n, reached, median = forloeb[quarter], paid[quarter], medians.get(quarter)
+        rows.append([quarter, HIDDEN if i in hidden and n >= 5 else small(n), small(reached),
+                     None if i in hidden else share(reached, n),
+                     None if reached < 5 or median is None else round(median, 1)])
     return Table(
         "loennede_timer", "Lønnede timer",
         "Andelen af forløb, der nåede lønnede timer, og hvor mange dage der gik fra start til den første "
         "lønnede time (median), kvartal for kvartal efter slutdato.",
-        ["Kvartal", "Forløb", "Med lønnede timer", "Andel (%)", "Dage til første lønnede time (median)"],
-        [[quarter, small(n), small(paid), share(paid, n), None if paid < 5 or median is None else round(median, 1)]
-         for quarter, n, paid, median in rows])
+        ["Kvartal", "Forløb", "Med lønnede timer", "Andel (%)", "Dage til første lønnede time (median)"], rows)
+
+
+def _median_days_to_paid_hours(db, selection: Filter) -> dict[str, float]:
+    where, params = selection.statistics_where()
+    days: dict[str, list[tuple[int, int]]] = {}
+    for month, value, n in db.execute(
+            f"""SELECT s.end_month, s.days_to_paid_hours, COUNT(*) FROM placement_statistics s
+                WHERE {where} AND s.days_to_paid_hours IS NOT NULL GROUP BY 1, 2""", params):
+        days.setdefault(_quarter(month), []).append((value, n))
+    return {quarter: _median(values) for quarter, values in days.items()}
+
+
+def _median(counted: list[tuple[int, int]]) -> float:
+    """The median of values given as (value, how many), the middle two averaged for an even count."""
+    counted = sorted(counted)
+    total = sum(n for _, n in counted)
+    middle = []
+    for wanted in ((total + 1) // 2, (total + 2) // 2):
+        seen = 0
+        for value, n in counted:
+            seen += n
+            if seen >= wanted:
+                middle.append(value)
+                break
+    return sum(middle) / 2
 
 
 # --- 3. status N months after the end, with and without paid hours -----------------------------------
 
-def _statuses_after(db, selection: Filter, points: tuple[int, ...], today: date) -> tuple[Table, dict]:
+def _statuses_after(db, selection: Filter, counts: list[_Count], points: tuple[int, ...],
+                    today: date) -> tuple[Table, dict]:
     where, params = selection.statistics_where()
-    this_month = today.isoformat()[:7]
     table = Table(
         "status_efter", "Status efter forløbet, med og uden lønnede timer",
         "Hvor borgerne stod 2 (6, 12) måneder efter forløbet, for forløb med og uden lønnede timer. "
         "Det beskriver forskellen; det viser ikke, at de lønnede timer er årsagen.",
         ["Måneder efter", "Lønnede timer", "Status", "Antal", "Andel (%)"])
+    recorded = db.execute(
+        f"""SELECT s.end_month, s.paid_hours_reached, t.months, t.status, COUNT(*) FROM placement_statistics s
+            JOIN placement_statistics_statuses t ON t.statistics_id = s.id
+            WHERE {where} AND t.months IN ({", ".join("?" * len(points))}) GROUP BY 1, 2, 3, 4""",
+        [*params, *points]).fetchall() if points else []
     missing: dict[int, int | str] = {}
-    order = list(FOLLOWUP_STATUS_LABELS)
+    keyed: Counter = Counter()
     for months in points:
         # Only forløb whose point has come (its month has begun) can have a status yet.
-        due = "strftime('%Y-%m', date(s.end_month || '-01', ?)) <= ?"
-        rows = db.execute(
-            f"""SELECT s.paid_hours_reached, t.status, COUNT(*) FROM placement_statistics s
-                LEFT JOIN placement_statistics_statuses t ON t.statistics_id = s.id AND t.months = ?
-                WHERE {where} AND {due}
-                GROUP BY s.paid_hours_reached, t.status""",
-            [months, *params, f"+{months} months", this_month]).fetchall()
-        missing[months] = small(sum(n for _, status, n in rows if status is None))
-        for paid in (1, 0):
-            group = sorted(((status, n) for p, status, n in rows if p == paid and status is not None),
-                           key=lambda item: order.index(item[0]) if item[0] in order else 99)
-            base = sum(n for _, n in group)
-            for status, n in group:
-                table.rows.append([months, "Med" if paid else "Uden", FOLLOWUP_STATUS_LABELS.get(status, status),
-                                   small(n), share(n, base)])
+        last_due = add_months(today.replace(day=1), -months).isoformat()[:7]
+        due = sum(c.n for c in counts if c.month <= last_due)
+        for month, paid, point, status, n in recorded:
+            if point == months and month <= last_due:
+                keyed[(months, -paid, status)] += n
+                due -= n
+        missing[months] = small(due)
+    for (months, minus_paid), line in _lines(keyed, _category_order(list(FOLLOWUP_STATUS_LABELS))):
+        for (status, _), (count, part) in zip(line, counts_with_shares([n for _, n in line])):
+            table.rows.append([months, "Med" if minus_paid else "Uden", FOLLOWUP_STATUS_LABELS.get(status, status),
+                               count, part])
     return table, missing
 
 
@@ -293,7 +382,9 @@ def _employers(db, selection: Filter) -> list[Table]:
     by_industry = Table(
         "brancher", "Aktive virksomheder pr. branche",
         "Hvilke brancher de aktive inkluderende virksomheder er i.",
-        ["Branche", "Antal", "Andel (%)"], [[name, small(n), share(n, active)] for name, n in industries])
+        ["Branche", "Antal", "Andel (%)"],
+        # The industries add up to the active employers, which are shown: protect them as a line.
+        [[name, count, part] for (name, _), (count, part) in zip(industries, counts_with_shares([n for _, n in industries]))])
     return [overview, by_industry]
 
 

@@ -29,8 +29,11 @@ def _text(x: float, y: float, text, css: str = "chart-label", anchor: str = "sta
     return f'<text class="{css}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{escape(str(text))}</text>'
 
 
-def stacked_shares(chart_id: str, title: str, rows: list[tuple[str, str, float | None]]) -> Markup:
-    """One 100 % bar per series, split in its categories' shares: rows are (series, category, share)."""
+def stacked_shares(chart_id: str, title: str, rows: list[tuple[str, str, float | None]],
+                   tooltips: bool = True) -> Markup:
+    """One 100 % bar per series, split in its categories' shares: rows are (series, category, share).
+    `tooltips`: each segment names its category and share on hover (the page; a printed report
+    has no hover, and WeasyPrint styles each of those elements for nothing)."""
     series: OrderedDict[str, list[tuple[str, float]]] = OrderedDict()
     categories: list[str] = []
     for name, category, value in rows:
@@ -48,8 +51,9 @@ def stacked_shares(chart_id: str, title: str, rows: list[tuple[str, str, float |
         for category, value in parts:
             width = plot * value / 100
             css = f"seg-{categories.index(category) % SEGMENTS}"
+            tooltip = f'<title>{escape(name)}: {escape(category)} {value:g} %</title>' if tooltips else ""
             body.append(f'<rect class="{css}" x="{x:.1f}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}">'
-                        f'<title>{escape(name)}: {escape(category)} {value:g} %</title></rect>')
+                        f'{tooltip}</rect>')
             x += width
         y += BAR_HEIGHT + GAP
     y += 6

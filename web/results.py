@@ -14,7 +14,7 @@ from core.clock import today
 from data import accounts, results
 from data.results import Filter
 from web.db import get_db
-from web.results_report import DEFINITIONS, chart_for, period_text, report_html, report_pdf, to_csv, to_xlsx
+from web.results_report import DEFINITIONS, SMALL_NUMBERS_RULE, chart_for, period_text, report_html, report_pdf, to_csv, to_xlsx
 
 bp = Blueprint("results", __name__)
 
@@ -71,7 +71,8 @@ def index():
         "results/index.html", results=figures, problems=problems, ended=results.small(figures.ended), period=period_text(figures),
         sections=[(table, chart_for(table)) for table in figures.tables], choices=results.choices(db),
         consultants=accounts.list_consultants(db) if current_user.is_admin else [], args=request.args,
-        query=request.query_string.decode("ascii", "replace"), current_year=today().year)
+        query=request.query_string.decode("ascii", "replace"), current_year=today().year,
+        small_numbers=SMALL_NUMBERS_RULE)
 
 
 def _download(body, mimetype: str, name: str) -> Response:

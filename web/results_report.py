@@ -3,24 +3,31 @@
 as PDF (WeasyPrint). Used by the page (web/results.py) and `smajobs report`; works without a
 request, so the command line needs no web app.
 
-Every value comes from data.results, which has already turned small counts into "<5".
+Every value comes from data.results, which has already turned small counts into "<5" (and
+hidden the counts they could be worked out from as "–").
 """
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import threading
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from core.formats import danish_date, danish_number
-from data.results import SMALL, Results, Table, small
+from data.outcomes import FOLLOWUP_STATUS_LABELS
+from data.results import HIDDEN, SMALL, Results, Table, small
 from web import charts
 
 HERE = Path(__file__).resolve().parent
 REPORT_CSS = HERE / "static" / "report.css"
 SHARE_COLUMN = "Andel (%)"
+# The small-numbers rule as the page, the report and its definitions say it (data.results applies it).
+SMALL_NUMBERS_RULE = (f'Et antal fra 1 til 4 vises som "{SMALL}", og dets andel vises ikke. Et antal vist som '
+                      f'"{HIDDEN}" er skjult, så et lille tal ikke kan regnes ud af en total og de andre tal.')
 
 
 def shown(value) -> str:
@@ -38,14 +45,20 @@ def _column(table: Table, name: str) -> int:
     return table.columns.index(name)
 
 
-def chart_for(table: Table) -> Markup | None:
+def _drawn(count):
+    """A count as a bar's length: "<5" and a hidden count draw none."""
+    return None if isinstance(count, str) else count
+
+
+def chart_for(table: Table, tooltips: bool = True) -> Markup | None:
     """The chart drawn above a table (the tables without one are plain lists of figures)."""
     rows = table.rows
     if table.key == "afgangsstatus":
-        return charts.stacked_shares("chart-afgangsstatus", table.title, [(r[0], r[1], r[3]) for r in rows])
+        return charts.stacked_shares("chart-afgangsstatus", table.title, [(r[0], r[1], r[3]) for r in rows], tooltips)
     if table.key == "status_efter":
         return charts.stacked_shares("chart-status-efter", table.title,
-                                     [(f"{r[0]} mdr., {r[1].lower()} lønnede timer", r[2], r[4]) for r in rows])
+                                     [(f"{r[0]} mdr., {r[1].lower()} lønnede timer", r[2], r[4]) for r in rows],
+                                     tooltips)
     if table.key == "loennede_timer":
         return charts.bars("chart-loennede-timer", table.title,
                            [(r[0], r[3], f"{shown(r[3])} %, median {shown(r[4])} dage") for r in rows], 100)
@@ -53,12 +66,10 @@ def chart_for(table: Table) -> Markup | None:
         picked = [r for r in rows if r[0].endswith("(%)")]
         return charts.bars("chart-praksis", table.title, [(r[0][:-4], r[2], f"{shown(r[2])} %") for r in picked], 100)
     if table.key == "sagsstamme":
-        return charts.bars("chart-sagsstamme", table.title,
-                           [(r[0], None if r[1] == SMALL else r[1], shown(r[1])) for r in rows], 20, aim=20)
+        return charts.bars("chart-sagsstamme", table.title, [(r[0], _drawn(r[1]), shown(r[1])) for r in rows], 20, aim=20)
     if table.key == "brancher":
-        return charts.bars("chart-brancher", table.title,
-                           [(r[0], None if r[1] == SMALL else r[1], shown(r[1])) for r in rows[:12]],
-                           max((r[1] for r in rows if r[1] != SMALL), default=1))
+        return charts.bars("chart-brancher", table.title, [(r[0], _drawn(r[1]), shown(r[1])) for r in rows[:12]],
+                           max((r[1] for r in rows if _drawn(r[1]) is not None), default=1))
     return None
 
 
@@ -123,6 +134,7 @@ def to_xlsx(results: Results) -> bytes:
 
 # --- HTML and PDF report -------------------------------------------------------------------------------
 
+@functools.cache
 def _environment() -> Environment:
     # Its own folder: the report is a standalone file with its styles inside (a download, or
     # WeasyPrint's input), never a page under the site's CSP, which web/templates are.
@@ -133,19 +145,69 @@ def _environment() -> Environment:
     return environment
 
 
+# The long tables of stacked shares print as cross tables (a row per category, a column per
+# series) and a count and its share share one cell, "1.234 (25,0 %)": WeasyPrint spends about a
+# millisecond per table cell, most of the report's time, and this more than halves the cells.
+CROSS_TABLES = {"afgangsstatus": "Afgangsstatus", "status_efter": "Status"}
+CATEGORY_ORDER = list(FOLLOWUP_STATUS_LABELS.values())  # the outcomes first, in their usual order
+
+
+def _with_share(count, share_value) -> str:
+    return shown(count) if share_value is None else f"{shown(count)} ({shown(share_value)} %)"
+
+
+def printed_table(table: Table) -> tuple[list[str], list[list[str]], str]:
+    """The report's version of a table: its columns, its rows as text, and a note on reading them."""
+    if table.key in CROSS_TABLES:
+        return (*_cross_table(table), "Antal (andel af kolonnen i %).")
+    if SHARE_COLUMN not in table.columns:
+        return table.columns, [[shown(value) for value in row] for row in table.rows], ""
+    at = _column(table, SHARE_COLUMN)  # the count it is a share of stands just before it
+    columns = [*table.columns[:at - 1], f"{table.columns[at - 1]} (andel)", *table.columns[at + 1:]]
+    return columns, [[*map(shown, row[:at - 1]), _with_share(row[at - 1], row[at]), *map(shown, row[at + 1:])]
+                     for row in table.rows], "Antal (andel i %)."
+
+
+def _cross_table(table: Table) -> tuple[list[str], list[list[str]]]:
+    series: dict[str, None] = {}
+    categories: dict[str, None] = {}
+    cells = {}
+    for row in table.rows:
+        name, category, count, share_value, _ = _long(table, row)
+        series[name] = categories[category] = None
+        cells[(category, name)] = _with_share(count, share_value)
+    ordered = sorted(categories, key=lambda c: CATEGORY_ORDER.index(c) if c in CATEGORY_ORDER else len(CATEGORY_ORDER))
+    # A category missing from a series has no forløb there: 0, as the long table's missing row says.
+    return ([CROSS_TABLES[table.key], *series],
+            [[category, *(cells.get((category, name), "0") for name in series)] for category in ordered])
+
+
 def report_html(results: Results, definitions: list[tuple[str, str]], made_on, for_print: bool = True) -> str:
     """"Erfaringsopsamling {år}": cover, summary, each chart with its table, definitions and the
     missing statuses, with its styles inside (a saved file and WeasyPrint need no server)."""
     template = _environment().get_template("erfaringsopsamling.html")
-    sections = [(table, chart_for(table)) for table in results.tables]
+    sections = [(table, chart_for(table, tooltips=False), printed_table(table)) for table in results.tables]
     return template.render(results=results, sections=sections, period=period_text(results),
                            definitions=definitions, made_on=made_on, css=Markup(REPORT_CSS.read_text("utf-8")),
-                           summary=summary(results))
+                           summary=summary(results), small_numbers=SMALL_NUMBERS_RULE)
+
+
+_per_thread = threading.local()
+
+
+def _font_config():
+    """WeasyPrint's font set-up, made once per thread and kept: a new one loads Fontconfig's
+    configuration and font list and starts a Pango font map with empty caches, about a sixth of
+    the report's PDF time. Pango's font maps are not to be shared between threads."""
+    if not hasattr(_per_thread, "font_config"):
+        from weasyprint.text.fonts import FontConfiguration
+        _per_thread.font_config = FontConfiguration()
+    return _per_thread.font_config
 
 
 def report_pdf(html: str) -> bytes:
     from weasyprint import HTML
-    return HTML(string=html, base_url=str(HERE)).write_pdf()
+    return HTML(string=html, base_url=str(HERE)).write_pdf(font_config=_font_config())
 
 
 def summary(results: Results) -> list[str]:
@@ -154,9 +216,10 @@ def summary(results: Results) -> list[str]:
     lines = [f"Forløb afsluttet i perioden: {shown(small(results.ended))}."]
     paid = tables["loennede_timer"].rows
     if paid:
-        total = sum(r[1] for r in paid if isinstance(r[1], int))
-        reached = sum(r[2] for r in paid if isinstance(r[2], int))
-        lines.append(f"Forløb med lønnede timer (kvartaler med mindst 5): {shown(reached)} af {shown(total)}.")
+        shown_rows = [r for r in paid if isinstance(r[1], int) and isinstance(r[2], int)]
+        total = sum(r[1] for r in shown_rows)
+        reached = sum(r[2] for r in shown_rows)
+        lines.append(f"Forløb med lønnede timer (kvartaler, hvor begge tal vises): {shown(reached)} af {shown(total)}.")
     for months, missing in results.missing_statuses.items():
         lines.append(f"Status {months} måneder efter forløbet mangler for {shown(missing)} forløb.")
     if results.includes_demo:
@@ -180,5 +243,5 @@ DEFINITIONS = [
     ("Opfølgninger til tiden", "Opfølgninger, der faldt i perioden, hvor et opfølgningsmøde blev holdt inden for "
                                "7 dage efter fristen."),
     ("Aktive inkluderende virksomheder", "Godkendte virksomheder med mindst ét åbent småjob i dag."),
-    ("Små tal", "Et antal fra 1 til 4 vises som \"<5\", og dets andel vises ikke, så ingen kan genkendes."),
+    ("Små tal", f"{SMALL_NUMBERS_RULE} Så kan ingen genkendes."),
 ]
