@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from data.db import connect, write
 from web.db import ConnectionPool
 
 
-def test_a_reused_connection_sees_a_change_made_elsewhere(tmp_path):
-    path = str(tmp_path / "pool.db")
-    connect(path).close()
+@pytest.fixture
+def path(tmp_path) -> str:
+    made = str(tmp_path / "pool.db")
+    connect(made).close()
+    return made
+
+
+def test_a_reused_connection_sees_a_change_made_elsewhere(path):
     pool = ConnectionPool(path)
     first = pool.take()
     first.execute("CREATE TABLE IF NOT EXISTS notes (text TEXT)")
@@ -27,9 +34,7 @@ def test_a_reused_connection_sees_a_change_made_elsewhere(tmp_path):
     assert again.execute("SELECT COUNT(*) FROM notes").fetchone()[0] == 1
 
 
-def test_a_connection_given_back_inside_a_transaction_is_rolled_back(tmp_path):
-    path = str(tmp_path / "pool.db")
-    connect(path).close()
+def test_a_connection_given_back_inside_a_transaction_is_rolled_back(path):
     pool = ConnectionPool(path)
     db = pool.take()
     db.execute("CREATE TABLE notes (text TEXT)")
@@ -45,9 +50,7 @@ def test_a_connection_given_back_inside_a_transaction_is_rolled_back(tmp_path):
         other.execute("INSERT INTO notes VALUES ('hel')")
 
 
-def test_the_pool_keeps_at_most_its_size_open(tmp_path):
-    path = str(tmp_path / "pool.db")
-    connect(path).close()
+def test_the_pool_keeps_at_most_its_size_open(path):
     pool = ConnectionPool(path, size=2)
     taken = [pool.take() for _ in range(4)]
     assert len({id(db) for db in taken}) == 4
