@@ -273,6 +273,9 @@ def test_report_due_dates_on_placement_page(owner, people):
     assert owner.post(f"{url}/rapporter", data={"kind": "slutrapport", "due_date": "2026-04-01",
                                                 "csrf_token": token(owner, url)}).status_code == 302
     [report] = placements.reports_of(people, placement["id"])
+    shown = owner.get(url).get_data(as_text=True)
+    assert f'<form method="post" action="{url}/rapporter/{report["id"]}/afleveret">' in shown
+    assert '<button type="submit">Marker som afleveret</button>' in shown
     assert owner.post(f"{url}/rapporter/{report['id']}/afleveret",
                       data={"csrf_token": token(owner, url)}).status_code == 302
     assert placements.get_report(people, report["id"])["submitted_at"]
