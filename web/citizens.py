@@ -417,7 +417,7 @@ class TeachForm(FlaskForm):
     """"Denne interesse passer til dette felt" on the match page (issue 13, data.taught_links)."""
     interest = SelectField("Borgerens interesse", validate_choice=False)
     term = StringField("Eller skriv et ord")
-    field = SelectField("passer til arbejdsfeltet", validate_choice=False)
+    field = SelectField("Passer til arbejdsfeltet", validate_choice=False)
 
 
 def _teach_form(citizen: dict) -> TeachForm:
