@@ -221,18 +221,21 @@ class DanishAnalyzer:
         corpus = list(corpus_tokens)
         self._parts = dict(BASE_PARTS)
         _add_parts(self._parts, corpus)
+        self._heads: dict[str, str] = {}
+        _add_parts(self._heads, compound_heads(corpus, self._parts))
         # Words a misspelt token may be corrected to: the lexicon's and the openings' own.
         self._words = BASE_WORDS | {t for t in corpus if len(t) > MIN_PART_LEN and t not in FUNCTION_WORDS}
         self._tokens: dict[str, TokenInfo | None] = {}
 
     def to_state(self) -> dict:
         """What the analyzer learnt from its corpus, JSON-able; from_state makes it again."""
-        return {"parts": self._parts, "words": sorted(self._words - BASE_WORDS)}
+        return {"parts": self._parts, "heads": self._heads, "words": sorted(self._words - BASE_WORDS)}
 
     @classmethod
     def from_state(cls, state: dict) -> "DanishAnalyzer":
         analyzer = cls.__new__(cls)
         analyzer._parts = state["parts"]
+        analyzer._heads = state["heads"]
         analyzer._words = BASE_WORDS | frozenset(state["words"])
         analyzer._tokens = {}
         return analyzer
@@ -311,7 +314,12 @@ class DanishAnalyzer:
         between parts and a derivation suffix on the last; () when there is no such split.
 
         A word that is known as a whole does not end in a bare 3-letter part that names no field
-        of work: "billed(er)" is no "bil" + "led", while "hunde|mad" still splits."""
+        of work: "billed(er)" is no "bil" + "led", while "hunde|mad" still splits. Only a word
+        with no such split may start with a first part learnt from the openings' compounds
+        (compound_heads): "øjen|læg", while "sygehus|læg" stays as it was."""
+        return self._split(word, heads=False) or self._split(word, heads=True)
+
+    def _split(self, word: str, heads: bool) -> tuple[str, ...]:
         n = len(word)
         if n < 2 * MIN_PART_LEN:
             return ()
@@ -326,6 +334,8 @@ class DanishAnalyzer:
                 if start == 0 and end == n:
                     continue                                     # the word itself is no split
                 part = self._part_stem(word[start:end], final=end == n)
+                if part is None and heads and start == 0:
+                    part = self._heads.get(word[:end])
                 if part is None or (known_whole and end == n and end - start == MIN_PART_LEN
                                     and part not in CONCEPTS_BY_STEM):
                     continue
@@ -348,6 +358,32 @@ class DanishAnalyzer:
             if piece.endswith(suffix) and len(base) >= MIN_PART_LEN and base in self._parts:
                 return self._parts[base]
         return None
+
+
+MIN_HEAD_LEN = 4            # shorter first parts are too often a prefix or another word's start
+MIN_HEAD_TAILS = 2          # a first part must be seen with this many different known words
+
+
+def compound_heads(tokens: Iterable[str], parts: dict[str, str]) -> list[str]:
+    """First parts of compounds the corpus itself shows: a word start of at least MIN_HEAD_LEN
+    letters, not a known part yet, that is followed (directly or after a linking letter) by a
+    known whole part in at least MIN_HEAD_TAILS different words ("kirke" from "kirketjener" and
+    "kirkegårdsgraver"; "øjen" from "øjenkirurg" and "øjensygdom"). Danish forms compounds from a
+    stem or a combining form of it ("øjen-", "børne-"), and the openings name many compounds
+    whose first part they never write alone."""
+    tails: dict[str, set[str]] = {}
+    for token in set(tokens):
+        for cut in range(MIN_HEAD_LEN, len(token) - MIN_PART_LEN + 1):
+            head = token[:cut]
+            if head in parts or head in FUNCTION_WORDS:
+                continue
+            rests = [token[cut:]]
+            if token[cut] in LINKING_LETTERS:
+                rests.append(token[cut + 1:])
+            for rest in rests:
+                if len(rest) >= MIN_PART_LEN and rest in parts and parts[rest] not in NON_PART_STEMS:
+                    tails.setdefault(head, set()).add(parts[rest])
+    return sorted(head for head, found in tails.items() if len(found) >= MIN_HEAD_TAILS)
 
 
 def _split_generic_suffix(word: str) -> tuple[str, ...]:
