@@ -10,8 +10,9 @@ from .vocabulary import NEED_EXPLANATIONS, NEEDS, PAID_HOURS_LABELS, SHIFT_LABEL
 
 # Bumped whenever what a built index holds changes (vocabulary, features, weights), so that a
 # persisted index built by an older matcher is rebuilt. 2: the sourced vocabulary (issue 13);
-# 3: names are not content, character-only hits capped (issue 13, second increment).
-MATCHER_VERSION = 3
+# 3: names are not content, character-only hits capped (issue 13, second increment);
+# 4: first parts of compounds learnt from the openings' own compounds.
+MATCHER_VERSION = 4
 
 __all__ = [
     "MATCHER_VERSION", "Citizen", "Opening", "Match", "Reason", "MatchResult", "MatchIndex", "match_openings",

@@ -221,8 +221,7 @@ class DanishAnalyzer:
         corpus = list(corpus_tokens)
         self._parts = dict(BASE_PARTS)
         _add_parts(self._parts, corpus)
-        self._heads: dict[str, str] = {}
-        _add_parts(self._heads, compound_heads(corpus, self._parts))
+        self._heads = {head: stem(head) for head in compound_heads(corpus, self._parts)}
         # Words a misspelt token may be corrected to: the lexicon's and the openings' own.
         self._words = BASE_WORDS | {t for t in corpus if len(t) > MIN_PART_LEN and t not in FUNCTION_WORDS}
         self._tokens: dict[str, TokenInfo | None] = {}

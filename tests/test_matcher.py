@@ -304,6 +304,25 @@ def test_compound_parts_and_concepts_from_the_analyzer():
     assert analyzer.token_info("fleksjob") is None   # filler: says nothing about the field
 
 
+def test_a_first_part_the_openings_only_use_in_compounds_links_their_compounds():
+    """"jule" is never written alone, but two openings' compounds start with it before a known
+    word, so it is a first part: a citizen's "julepynt" meets "julemarked"."""
+    analyzer = DanishAnalyzer(["julemarked", "juletræ", "overlæge", "overtjener"])
+    julepynt, julemarked = analyzer.token_info("julepynt"), analyzer.token_info("julemarked")
+    assert {"jul", "pynt"} <= set(julepynt.parts)
+    assert set(julepynt.parts) & set(julemarked.parts) == {"jul"}
+    # a prefix is no first part, however many compounds start with it
+    assert not set(analyzer.token_info("overnatning").parts) & set(analyzer.token_info("overlæge").parts)
+    # one compound is not enough: "strand" + "vagt" alone does not make "strand" a part
+    assert DanishAnalyzer(["strandvagt"]).token_info("strandsejlads").parts == ()
+
+
+def test_a_learnt_first_part_does_not_change_a_split_the_known_words_make():
+    analyzer = DanishAnalyzer(["sygehus", "læge", "huslæge", "sygekasse", "sygebil", "kasse", "bil"])
+    assert analyzer.token_info("sygebus").parts == ("syg", "bus")          # "syge" is learnt
+    assert analyzer.token_info("sygehuslæge").parts == ("sygehus", "læg")  # not "syge|huslæge"
+
+
 def test_single_text_vectors_equal_the_fitted_matrix_rows(text_model):
     """The plain-Python vectors (citizens, baseline) are the same as sklearn's bulk rows."""
     for row, doc in enumerate(TEXT_CORPUS):
