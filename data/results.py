@@ -68,12 +68,71 @@ def protected(counts: list[int]) -> set[int]:
     return hidden
 
 
-def counts_with_shares(counts: list[int]) -> list[tuple[int | str, float | None]]:
+def counts_with_shares(counts: list[int], hidden: set[int] | None = None,
+                       shares: bool = True) -> list[tuple[int | str, float | None]]:
     """A line of counts whose total the reader knows or can work out from a share (the total is the
-    line's sum): each count as it may be shown, with its share of the total (None when hidden)."""
-    base, hidden = sum(counts), protected(counts)
-    return [(HIDDEN if i in hidden and n >= 5 else small(n), None if i in hidden else share(n, base))
+    line's sum): each count as it may be shown, with its share of the total (None when hidden).
+    `hidden` and `shares` come from `protected_together` where the line is one of several."""
+    base = sum(counts)
+    hidden = protected(counts) if hidden is None else hidden
+    return [(HIDDEN if i in hidden and n >= 5 else small(n), None if i in hidden or not shares else share(n, base))
             for i, n in enumerate(counts)]
+
+
+@dataclass
+class Line:
+    """A line of counts (one target group's outcomes, say) and what of it is hidden."""
+    counts: list[int]
+    hidden: set[int]
+    shares: bool = True  # False: its shares are left out too, so its total cannot be worked out
+
+    def total_known(self) -> bool:
+        """A reader knows the total when no count is hidden (the sum) or a share of one shown is."""
+        hidden_ones = [i for i in self.hidden if self.counts[i]]
+        shown_ones = [i for i, n in enumerate(self.counts) if n and i not in self.hidden]
+        return not hidden_ones or (self.shares and bool(shown_ones))
+
+    def hide_total(self) -> None:
+        """Leave out the shares and, when nothing is hidden yet, the smallest count (5 or more)."""
+        self.shares = False
+        if not any(self.counts[i] for i in self.hidden):
+            self.hidden.add(min((n, i) for i, n in enumerate(self.counts) if n)[1])
+
+
+def protected_together(lines: list[list[int]], total: int) -> tuple[list[Line], bool]:
+    """Lines (each protected on its own, see `protected`) whose totals add up to a grand total that
+    is shown elsewhere (the forløb of the period, the active employers). A reader who knows the
+    grand total knows the sum of the line totals it cannot see, so one hidden line total can be
+    worked out, and the hidden counts of all such lines together are one line with a known total.
+    So: while exactly one line's total is hidden, or the pooled hidden counts could be pinned
+    down, the smallest line total still known is hidden too (`Line.hide_total`); when none is
+    left, the grand total has to be hidden (the second value returned, True)."""
+    protected_lines = [Line(counts, protected(counts)) for counts in lines]
+    if total < 5:  # shown as "<5" or 0: the reader does not know it
+        return protected_lines, False
+    while True:
+        unknown = [line for line in protected_lines if not line.total_known()]
+        if not unknown:
+            return protected_lines, False
+        pooled = [line.counts[i] for line in unknown for i in sorted(line.hidden)]
+        alone = len(unknown) == 1 and len(protected_lines) > 1  # its total is the grand total minus the rest
+        if not alone and not _pinned(pooled, set(range(len(pooled)))):
+            return protected_lines, False
+        known = [line for line in protected_lines if line.total_known()]
+        if not known:
+            return protected_lines, True
+        min(known, key=lambda line: sum(line.counts)).hide_total()
+
+
+def protected_with_hidden_total(counts: list[int]) -> set[int]:
+    """A line adding up to a total that is hidden: as `protected`, but with at least one count hidden
+    and none of the hidden ones pinned down by the total, so the total cannot be worked out either
+    (nor narrowed down so far that it pins a count in another line adding up to it)."""
+    hidden = protected(counts)
+    larger = sorted((n, i) for i, n in enumerate(counts) if n >= 5 and i not in hidden)
+    while larger and (not any(counts[i] for i in hidden) or _pinned(counts, hidden)):
+        hidden.add(larger.pop(0)[1])
+    return hidden
 
 
 @dataclass(frozen=True)
@@ -133,9 +192,12 @@ class Table:
 class Results:
     filter: Filter
     tables: list[Table]
-    ended: int  # forløb in the selection (shown as small() where printed)
+    ended: int  # forløb in the selection: for sums only, never printed (see ended_shown)
     missing_statuses: dict[int, int | str]  # per follow-up point: due but not recorded
     includes_demo: bool
+    # The forløb of the period as it may be shown: small(ended), or HIDDEN where the target groups'
+    # hidden counts could otherwise be worked out from it (see protected_together).
+    ended_shown: int | str = 0
 
 
 def _group_label(value: str | None) -> str:
@@ -146,9 +208,11 @@ def compute(db: sqlite_utils.Database, selection: Filter, points: tuple[int, ...
     counts = _selection_counts(db, selection)
     ended = sum(c.n for c in counts)
     status_table, missing = _statuses_after(db, selection, counts, points, today)
-    tables = [_outcomes_by_group(counts), _paid_hours(db, selection, counts), status_table,
+    outcomes, ended_hidden = _outcomes_by_group(counts, ended)
+    tables = [outcomes, _paid_hours(db, selection, counts, ended_hidden), status_table,
               *_practice(db, selection, today), *_employers(db, selection)]
-    return Results(selection, tables, ended, missing, any(c.demo for c in counts))
+    return Results(selection, tables, ended, missing, any(c.demo for c in counts),
+                   HIDDEN if ended_hidden else small(ended))
 
 
 class _Count(NamedTuple):
@@ -187,7 +251,8 @@ def _category_order(order: list[str]):
 
 # --- 1. afgangsstatus per target group ---------------------------------------------------------------
 
-def _outcomes_by_group(counts: list[_Count]) -> Table:
+def _outcomes_by_group(counts: list[_Count], ended: int) -> tuple[Table, bool]:
+    """The table, and whether the forløb of the period must be hidden (see protected_together)."""
     keyed: Counter = Counter()
     for c in counts:
         keyed[(_group_label(c.group), c.outcome)] += c.n
@@ -195,23 +260,28 @@ def _outcomes_by_group(counts: list[_Count]) -> Table:
         "afgangsstatus", "Afgangsstatus pr. målgruppe",
         "Hvad forløbene, der sluttede i perioden, endte med, som andel af målgruppens forløb.",
         ["Målgruppe", "Afgangsstatus", "Antal", "Andel (%)"])
-    for (group,), line in _lines(keyed, _category_order(list(OUTCOME_LABELS))):
-        for (outcome, _), (count, part) in zip(line, counts_with_shares([n for _, n in line])):
+    groups = _lines(keyed, _category_order(list(OUTCOME_LABELS)))
+    # The target groups' totals add up to the forløb of the period, which is shown.
+    protected_lines, ended_hidden = protected_together([[n for _, n in line] for _, line in groups], ended)
+    for ((group,), line), shown in zip(groups, protected_lines):
+        for (outcome, _), (count, part) in zip(line, counts_with_shares(shown.counts, shown.hidden, shown.shares)):
             table.rows.append([group, OUTCOME_LABELS.get(outcome, outcome or "Ikke angivet"), count, part])
-    return table
+    return table, ended_hidden
 
 
 # --- 2. paid hours ---------------------------------------------------------------------------------------
 
-def _paid_hours(db, selection: Filter, counts: list[_Count]) -> Table:
+def _paid_hours(db, selection: Filter, counts: list[_Count], ended_hidden: bool) -> Table:
     forloeb, paid = Counter(), Counter()
     for c in counts:
         forloeb[_quarter(c.month)] += c.n
         paid[_quarter(c.month)] += c.n * c.paid
     quarters = sorted(forloeb)
     medians = _median_days_to_paid_hours(db, selection)
-    # The quarters' forløb add up to the forløb of the period, which is shown: protect them as a line.
-    hidden = protected([forloeb[q] for q in quarters])
+    # The quarters' forløb add up to the forløb of the period, which is shown: protect them as a
+    # line. Where that total is hidden, they must not give it away either.
+    line = [forloeb[q] for q in quarters]
+    hidden = protected_with_hidden_total(line) if ended_hidden else protected(line)
     rows = []
     for i, quarter in enumerate(quarters):
         n, reached, median = forloeb[quarter], paid[quarter], medians.get(quarter)
@@ -369,22 +439,25 @@ def _employers(db, selection: Filter) -> list[Table]:
             JOIN citizens c ON c.id = p.citizen_id
             WHERE p.paid_hours_since >= ? AND p.paid_hours_since < ? {kind_clause} {narrowing}""",
         [selection.first_day, selection.day_after, *([selection.kind] if selection.kind else []), *params]).fetchone()[0]
+    industries = db.execute(
+        f"SELECT COALESCE(NULLIF(TRIM(industry), ''), 'Ikke angivet') AS industry, COUNT(*) FROM ({active_sql}) "
+        "GROUP BY 1 ORDER BY COUNT(*) DESC, 1").fetchall()
+    # The industries add up to the active employers, which are shown: protect them as a line, and
+    # hide the active employers where the industries' hidden counts could still be pinned down.
+    (line,), active_hidden = protected_together([[n for _, n in industries]], active)
     overview = Table(
         "virksomheder", "Virksomheder",
         "Inkluderende virksomheder med mindst ét åbent småjob i dag, nye i perioden, og dem hvor et forløb "
         "nåede lønnede timer i perioden.",
         ["Virksomheder", "Antal"],
-        [["Aktive inkluderende virksomheder", small(active)], ["Nye i perioden", small(new)],
+        [["Aktive inkluderende virksomheder", HIDDEN if active_hidden else small(active)], ["Nye i perioden", small(new)],
          ["Med et forløb, der nåede lønnede timer", small(paid)]])
-    industries = db.execute(
-        f"SELECT COALESCE(NULLIF(TRIM(industry), ''), 'Ikke angivet') AS industry, COUNT(*) FROM ({active_sql}) "
-        "GROUP BY 1 ORDER BY COUNT(*) DESC, 1").fetchall()
     by_industry = Table(
         "brancher", "Aktive virksomheder pr. branche",
         "Hvilke brancher de aktive inkluderende virksomheder er i.",
         ["Branche", "Antal", "Andel (%)"],
-        # The industries add up to the active employers, which are shown: protect them as a line.
-        [[name, count, part] for (name, _), (count, part) in zip(industries, counts_with_shares([n for _, n in industries]))])
+        [[name, count, part] for (name, _), (count, part)
+         in zip(industries, counts_with_shares(line.counts, line.hidden, line.shares))])
     return [overview, by_industry]
 
 
