@@ -46,14 +46,15 @@ def share(count: int, base: int) -> float | None:
     return round(100 * count / base, 1)
 
 
-def _pinned(counts: list[int], hidden: set[int]) -> bool:
+def _pinned(counts: list[int], hidden: set[int], lows: dict[int, int] | None = None) -> bool:
     """Whether a reader who knows the line's total can pin down one of its hidden counts.
 
     The reader knows the hidden counts' sum (the total minus the shown ones) and, from the rule,
-    that a "<5" is 1-4 and a HIDDEN count at least 5; a count's possible values are what is left
-    of that sum after the others take their largest and their smallest values."""
-    rest = sum(counts[i] for i in hidden)
-    bounds = [(1, 4) if counts[i] <= 4 else (5, rest) for i in hidden]
+    that a "<5" is 1-4 and a HIDDEN count at least 5 (or at least its `lows`, where another shown
+    count is part of it); a count's possible values are what is left of that sum after the others
+    take their largest and their smallest values."""
+    rest, lows = sum(counts[i] for i in hidden), lows or {}
+    bounds = [(1, 4) if counts[i] <= 4 else (max(5, lows.get(i, 0)), rest) for i in hidden]
     lowest, highest = sum(low for low, _ in bounds), sum(high for _, high in bounds)
     return any(max(low, rest - (highest - high)) >= min(high, rest - (lowest - low)) for low, high in bounds)
 
@@ -282,10 +283,15 @@ def _paid_hours(db, selection: Filter, counts: list[_Count], ended_hidden: bool)
     # line. Where that total is hidden, they must not give it away either.
     line = [forloeb[q] for q in quarters]
     hidden = protected_with_hidden_total(line) if ended_hidden else protected(line)
+    # A hidden quarter's forløb are at least its forløb with paid hours: where that could pin
+    # down a hidden count (or the hidden forløb of the period), those are hidden too.
+    lows = {i: paid[q] for i, q in enumerate(quarters) if i in hidden and paid[q] >= 5}
+    hide_reached = ended_hidden or _pinned(line, hidden, lows)
     rows = []
     for i, quarter in enumerate(quarters):
         n, reached, median = forloeb[quarter], paid[quarter], medians.get(quarter)
-        rows.append([quarter, HIDDEN if i in hidden and n >= 5 else small(n), small(reached),
+        rows.append([quarter, HIDDEN if i in hidden and n >= 5 else small(n),
+                     HIDDEN if hide_reached and i in lows else small(reached),
                      None if i in hidden else share(reached, n),
                      None if reached < 5 or median is None else round(median, 1)])
     return Table(
