@@ -342,6 +342,7 @@ def _statuses_after(db, selection: Filter, counts: list[_Count], points: tuple[i
             WHERE {where} AND t.months IN ({", ".join("?" * len(points))}) GROUP BY 1, 2, 3, 4""",
         [*params, *points]).fetchall() if points else []
     missing: dict[int, int | str] = {}
+    left: dict[int, int] = {}
     keyed: Counter = Counter()
     for months in points:
         # Only forløb whose point has come (its month has begun) can have a status yet.
@@ -351,11 +352,24 @@ def _statuses_after(db, selection: Filter, counts: list[_Count], points: tuple[i
             if point == months and month <= last_due:
                 keyed[(months, -paid, status)] += n
                 due -= n
-        missing[months] = small(due)
-    for (months, minus_paid), line in _lines(keyed, _category_order(list(FOLLOWUP_STATUS_LABELS))):
-        for (status, _), (count, part) in zip(line, counts_with_shares([n for _, n in line])):
-            table.rows.append([months, "Med" if minus_paid else "Uden", FOLLOWUP_STATUS_LABELS.get(status, status),
-                               count, part])
+        missing[months], left[months] = small(due), due
+    lines = _lines(keyed, _category_order(list(FOLLOWUP_STATUS_LABELS)))
+    for months in points:
+        point = [(minus_paid, line) for (at, minus_paid), line in lines if at == months]
+        # With and without paid hours add up to the statuses recorded at this point: the forløb
+        # due (the reader may know them: the period's forløb, or its quarters') minus the missing
+        # ones, which are shown. Where that pins a hidden count, the missing ones are hidden (a
+        # count of 5 or more; none or "<5" missing are left as they are: a "–" would say 5 or more).
+        recorded = sum(n for _, line in point for _, n in line)
+        known = left[months] == 0 or left[months] >= 5
+        protected_lines, hide = protected_together([[n for _, n in line] for _, line in point],
+                                                   recorded if known else 0)
+        if hide and left[months] >= 5:
+            missing[months] = HIDDEN
+        for (minus_paid, line), shown in zip(point, protected_lines):
+            for (status, _), (count, part) in zip(line, counts_with_shares(shown.counts, shown.hidden, shown.shares)):
+                table.rows.append([months, "Med" if minus_paid else "Uden", FOLLOWUP_STATUS_LABELS.get(status, status),
+                                   count, part])
     return table, missing
 
 

@@ -56,11 +56,12 @@ def solvable_across(tables: list[list[tuple[list, list]]], grand) -> list[tuple]
 
     The reader knows a line's total from a shown share, or as the sum when it hides nothing; the
     lines whose total it cannot see hold, together, the grand total minus the others: one pooled
-    line. The grand total is the shown number, or, shown as "–" or "<5", any number every table
-    allows. Returns ("count", table, line, index) for each hidden count with one possible value,
+    line. The grand total is the shown number, or, shown as "–" or "<5" (or given as a range), any
+    number every table allows. Returns ("count", table, line, index) for each hidden count with one possible value,
     and ("total", table, line) for a line total hidden but worked out (the only one unseen in its
     table of several lines while the grand total has one possible value)."""
-    candidates = [grand] if isinstance(grand, int) else range(1, 5) if grand == SMALL else range(5, 400)
+    candidates = grand if isinstance(grand, range) else [grand] if isinstance(grand, int) \
+        else range(1, 5) if grand == SMALL else range(5, 400)
     pinned, seen, feasible = [], defaultdict(set), []
     split = []  # per table: (known totals, pooled [(line, index, shown)])
     for t, lines in enumerate(tables):
@@ -101,9 +102,9 @@ def _total_from_shares(counts: list, shares: list) -> int | None:
     return None
 
 
-def _lines_of(figures, key: str, line_of, count: int, part: int) -> list[tuple[list, list]]:
+def _lines_of(figures, key: str, line_of, count: int, part: int, where=lambda row: True) -> list[tuple[list, list]]:
     grouped: dict = {}
-    for row in _table(figures, key).rows:
+    for row in filter(where, _table(figures, key).rows):
         grouped.setdefault(line_of(row), []).append(row)
     return [([r[count] for r in rows], [r[part] for r in rows]) for rows in grouped.values()]
 
@@ -111,10 +112,17 @@ def _lines_of(figures, key: str, line_of, count: int, part: int) -> list[tuple[l
 def assert_no_hidden_count_can_be_worked_out(figures) -> None:
     """Every line of every table whose total a reader knows, and every set of tables whose lines add
     up to a figure shown elsewhere: no hidden count (and no hidden line total) can be worked out."""
-    for counts, shares in _lines_of(figures, "status_efter", lambda r: (r[0], r[1]), 3, 4):
-        total = _total_from_shares(counts, shares)
-        if total is not None:
-            assert solvable_counts(counts, total) == [], (counts, total)
+    # At each point, with and without paid hours add up to the statuses recorded: the forløb of the
+    # period minus the missing ones (the selections here are all due).
+    ended = figures.ended_shown
+    for months, missing in figures.missing_statuses.items():
+        lines = _lines_of(figures, "status_efter", lambda r: r[1], 3, 4, lambda r: r[0] == months)
+        if not isinstance(ended, int):
+            recorded = range(0, 400)
+        else:
+            recorded = range(ended - missing, ended - missing + 1) if isinstance(missing, int) \
+                else range(ended - 4, ended) if missing == SMALL else range(0, ended - 4)
+        assert solvable_across([lines], recorded) == [], (months, lines, ended, missing)
     # The target groups' lines and the quarters' forløb add up to the forløb of the period, which
     # the page and report show; the industries add up to the active employers.
     groups = _lines_of(figures, "afgangsstatus", lambda r: r[0], 2, 3)
@@ -345,3 +353,23 @@ def test_a_hidden_quarter_does_not_give_itself_away_by_its_paid_hours(db):
     assert figures.ended_shown == 10
     assert_no_hidden_count_can_be_worked_out(figures)
     assert solvable_across([[([SMALL, HIDDEN], None, {1: 9})]], 10) == [("count", 0, 0, 0), ("count", 0, 0, 1)]
+
+
+def _paid_with_statuses(db, statuses: dict[str, int], without_status: int) -> None:
+    """Group A, 2025-Q1: forløb with paid hours, so many of each status two months after, and some without one."""
+    for status, n in statuses.items():
+        for _ in range(n):
+            _row(db, paid=True, days=10, statuses={2: status})
+    for _ in range(without_status):
+        _row(db, paid=True, days=10)
+
+
+def test_statuses_of_only_small_counts_hide_the_missing_ones(db):
+    # 15 forløb: 4 to work and 4 to ledighed two months after, 7 missing: the 8 recorded, shown
+    # "<5" and "<5", would be both 4. The 7 missing is hidden.
+    _paid_with_statuses(db, {"beskaeftigelse": 4, "ledighed": 4}, without_status=7)
+    figures = results.compute(db, results.year_filter(2025), POINTS, TODAY)
+    assert [r[3] for r in _table(figures, "status_efter").rows] == [SMALL, SMALL]
+    assert figures.missing_statuses == {2: HIDDEN, 6: 15} and figures.ended_shown == 15
+    assert_no_hidden_count_can_be_worked_out(figures)
+    assert solvable_across([[([SMALL, SMALL], [None, None])]], 15 - 7) == [("count", 0, 0, 0), ("count", 0, 0, 1)]
