@@ -10,6 +10,11 @@ show these tables, can never show one. Medians of fewer than 5 are left out too.
 knows a line's total (shown, or worked out from a count and its share), a lone "<5" could be
 worked out as the total minus the other counts, so `protected` hides the next smallest counts of
 that line too (HIDDEN, complementary suppression) until none of the hidden ones can be pinned down.
+Where lines' totals add up to a figure shown elsewhere (the target groups' forløb to the forløb of
+the period, the industries to the active employers, the statuses with and without paid hours to
+the due ones minus the missing ones), `protected_together` makes sure no hidden line total, and
+no hidden count, can be worked out from that figure either: it hides the shares of another line
+(so its total), or the figure itself.
 """
 from __future__ import annotations
 
