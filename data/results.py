@@ -10,6 +10,11 @@ show these tables, can never show one. Medians of fewer than 5 are left out too.
 knows a line's total (shown, or worked out from a count and its share), a lone "<5" could be
 worked out as the total minus the other counts, so `protected` hides the next smallest counts of
 that line too (HIDDEN, complementary suppression) until none of the hidden ones can be pinned down.
+Where lines' totals add up to a figure shown elsewhere (the target groups' forløb to the forløb of
+the period, the industries to the active employers, the statuses with and without paid hours to
+the due ones minus the missing ones), `protected_together` makes sure no hidden line total, and
+no hidden count, can be worked out from that figure either: it hides the shares of another line
+(so its total), or the figure itself.
 """
 from __future__ import annotations
 
@@ -46,14 +51,15 @@ def share(count: int, base: int) -> float | None:
     return round(100 * count / base, 1)
 
 
-def _pinned(counts: list[int], hidden: set[int]) -> bool:
+def _pinned(counts: list[int], hidden: set[int], lows: dict[int, int] | None = None) -> bool:
     """Whether a reader who knows the line's total can pin down one of its hidden counts.
 
     The reader knows the hidden counts' sum (the total minus the shown ones) and, from the rule,
-    that a "<5" is 1-4 and a HIDDEN count at least 5; a count's possible values are what is left
-    of that sum after the others take their largest and their smallest values."""
-    rest = sum(counts[i] for i in hidden)
-    bounds = [(1, 4) if counts[i] <= 4 else (5, rest) for i in hidden]
+    that a "<5" is 1-4 and a HIDDEN count at least 5 (or at least its `lows`, where another shown
+    count is part of it); a count's possible values are what is left of that sum after the others
+    take their largest and their smallest values."""
+    rest, lows = sum(counts[i] for i in hidden), lows or {}
+    bounds = [(1, 4) if counts[i] <= 4 else (max(5, lows.get(i, 0)), rest) for i in hidden]
     lowest, highest = sum(low for low, _ in bounds), sum(high for _, high in bounds)
     return any(max(low, rest - (highest - high)) >= min(high, rest - (lowest - low)) for low, high in bounds)
 
@@ -68,12 +74,71 @@ def protected(counts: list[int]) -> set[int]:
     return hidden
 
 
-def counts_with_shares(counts: list[int]) -> list[tuple[int | str, float | None]]:
+def counts_with_shares(counts: list[int], hidden: set[int] | None = None,
+                       shares: bool = True) -> list[tuple[int | str, float | None]]:
     """A line of counts whose total the reader knows or can work out from a share (the total is the
-    line's sum): each count as it may be shown, with its share of the total (None when hidden)."""
-    base, hidden = sum(counts), protected(counts)
-    return [(HIDDEN if i in hidden and n >= 5 else small(n), None if i in hidden else share(n, base))
+    line's sum): each count as it may be shown, with its share of the total (None when hidden).
+    `hidden` and `shares` come from `protected_together` where the line is one of several."""
+    base = sum(counts)
+    hidden = protected(counts) if hidden is None else hidden
+    return [(HIDDEN if i in hidden and n >= 5 else small(n), None if i in hidden or not shares else share(n, base))
             for i, n in enumerate(counts)]
+
+
+@dataclass
+class Line:
+    """A line of counts (one target group's outcomes, say) and what of it is hidden."""
+    counts: list[int]
+    hidden: set[int]
+    shares: bool = True  # False: its shares are left out too, so its total cannot be worked out
+
+    def total_known(self) -> bool:
+        """A reader knows the total when no count is hidden (the sum) or a share of one shown is."""
+        hidden_ones = [i for i in self.hidden if self.counts[i]]
+        shown_ones = [i for i, n in enumerate(self.counts) if n and i not in self.hidden]
+        return not hidden_ones or (self.shares and bool(shown_ones))
+
+    def hide_total(self) -> None:
+        """Leave out the shares and, when nothing is hidden yet, the smallest count (5 or more)."""
+        self.shares = False
+        if not any(self.counts[i] for i in self.hidden):
+            self.hidden.add(min((n, i) for i, n in enumerate(self.counts) if n)[1])
+
+
+def protected_together(lines: list[list[int]], total: int) -> tuple[list[Line], bool]:
+    """Lines (each protected on its own, see `protected`) whose totals add up to a grand total that
+    is shown elsewhere (the forløb of the period, the active employers). A reader who knows the
+    grand total knows the sum of the line totals it cannot see, so one hidden line total can be
+    worked out, and the hidden counts of all such lines together are one line with a known total.
+    So: while exactly one line's total is hidden, or the pooled hidden counts could be pinned
+    down, the smallest line total still known is hidden too (`Line.hide_total`); when none is
+    left, the grand total has to be hidden (the second value returned, True)."""
+    protected_lines = [Line(counts, protected(counts)) for counts in lines]
+    if total < 5:  # shown as "<5" or 0: the reader does not know it
+        return protected_lines, False
+    while True:
+        unknown = [line for line in protected_lines if not line.total_known()]
+        if not unknown:
+            return protected_lines, False
+        pooled = [line.counts[i] for line in unknown for i in sorted(line.hidden)]
+        alone = len(unknown) == 1 and len(protected_lines) > 1  # its total is the grand total minus the rest
+        if not alone and not _pinned(pooled, set(range(len(pooled)))):
+            return protected_lines, False
+        known = [line for line in protected_lines if line.total_known()]
+        if not known:
+            return protected_lines, True
+        min(known, key=lambda line: sum(line.counts)).hide_total()
+
+
+def protected_with_hidden_total(counts: list[int]) -> set[int]:
+    """A line adding up to a total that is hidden: as `protected`, but with at least one count hidden
+    and none of the hidden ones pinned down by the total, so the total cannot be worked out either
+    (nor narrowed down so far that it pins a count in another line adding up to it)."""
+    hidden = protected(counts)
+    larger = sorted((n, i) for i, n in enumerate(counts) if n >= 5 and i not in hidden)
+    while larger and (not any(counts[i] for i in hidden) or _pinned(counts, hidden)):
+        hidden.add(larger.pop(0)[1])
+    return hidden
 
 
 @dataclass(frozen=True)
@@ -133,9 +198,12 @@ class Table:
 class Results:
     filter: Filter
     tables: list[Table]
-    ended: int  # forløb in the selection (shown as small() where printed)
+    ended: int  # forløb in the selection: for sums only, never printed (see ended_shown)
     missing_statuses: dict[int, int | str]  # per follow-up point: due but not recorded
     includes_demo: bool
+    # The forløb of the period as it may be shown: small(ended), or HIDDEN where the target groups'
+    # hidden counts could otherwise be worked out from it (see protected_together).
+    ended_shown: int | str = 0
 
 
 def _group_label(value: str | None) -> str:
@@ -146,9 +214,11 @@ def compute(db: sqlite_utils.Database, selection: Filter, points: tuple[int, ...
     counts = _selection_counts(db, selection)
     ended = sum(c.n for c in counts)
     status_table, missing = _statuses_after(db, selection, counts, points, today)
-    tables = [_outcomes_by_group(counts), _paid_hours(db, selection, counts), status_table,
+    outcomes, ended_hidden = _outcomes_by_group(counts, ended)
+    tables = [outcomes, _paid_hours(db, selection, counts, ended_hidden), status_table,
               *_practice(db, selection, today), *_employers(db, selection)]
-    return Results(selection, tables, ended, missing, any(c.demo for c in counts))
+    return Results(selection, tables, ended, missing, any(c.demo for c in counts),
+                   HIDDEN if ended_hidden else small(ended))
 
 
 class _Count(NamedTuple):
@@ -187,7 +257,8 @@ def _category_order(order: list[str]):
 
 # --- 1. afgangsstatus per target group ---------------------------------------------------------------
 
-def _outcomes_by_group(counts: list[_Count]) -> Table:
+def _outcomes_by_group(counts: list[_Count], ended: int) -> tuple[Table, bool]:
+    """The table, and whether the forløb of the period must be hidden (see protected_together)."""
     keyed: Counter = Counter()
     for c in counts:
         keyed[(_group_label(c.group), c.outcome)] += c.n
@@ -195,27 +266,37 @@ def _outcomes_by_group(counts: list[_Count]) -> Table:
         "afgangsstatus", "Afgangsstatus pr. målgruppe",
         "Hvad forløbene, der sluttede i perioden, endte med, som andel af målgruppens forløb.",
         ["Målgruppe", "Afgangsstatus", "Antal", "Andel (%)"])
-    for (group,), line in _lines(keyed, _category_order(list(OUTCOME_LABELS))):
-        for (outcome, _), (count, part) in zip(line, counts_with_shares([n for _, n in line])):
+    groups = _lines(keyed, _category_order(list(OUTCOME_LABELS)))
+    # The target groups' totals add up to the forløb of the period, which is shown.
+    protected_lines, ended_hidden = protected_together([[n for _, n in line] for _, line in groups], ended)
+    for ((group,), line), shown in zip(groups, protected_lines):
+        for (outcome, _), (count, part) in zip(line, counts_with_shares(shown.counts, shown.hidden, shown.shares)):
             table.rows.append([group, OUTCOME_LABELS.get(outcome, outcome or "Ikke angivet"), count, part])
-    return table
+    return table, ended_hidden
 
 
 # --- 2. paid hours ---------------------------------------------------------------------------------------
 
-def _paid_hours(db, selection: Filter, counts: list[_Count]) -> Table:
+def _paid_hours(db, selection: Filter, counts: list[_Count], ended_hidden: bool) -> Table:
     forloeb, paid = Counter(), Counter()
     for c in counts:
         forloeb[_quarter(c.month)] += c.n
         paid[_quarter(c.month)] += c.n * c.paid
     quarters = sorted(forloeb)
     medians = _median_days_to_paid_hours(db, selection)
-    # The quarters' forløb add up to the forløb of the period, which is shown: protect them as a line.
-    hidden = protected([forloeb[q] for q in quarters])
+    # The quarters' forløb add up to the forløb of the period, which is shown: protect them as a
+    # line. Where that total is hidden, they must not give it away either.
+    line = [forloeb[q] for q in quarters]
+    hidden = protected_with_hidden_total(line) if ended_hidden else protected(line)
+    # A hidden quarter's forløb are at least its forløb with paid hours: where that could pin
+    # down a hidden count (or the hidden forløb of the period), those are hidden too.
+    lows = {i: paid[q] for i, q in enumerate(quarters) if i in hidden and paid[q] >= 5}
+    hide_reached = ended_hidden or _pinned(line, hidden, lows)
     rows = []
     for i, quarter in enumerate(quarters):
         n, reached, median = forloeb[quarter], paid[quarter], medians.get(quarter)
-        rows.append([quarter, HIDDEN if i in hidden and n >= 5 else small(n), small(reached),
+        rows.append([quarter, HIDDEN if i in hidden and n >= 5 else small(n),
+                     HIDDEN if hide_reached and i in lows else small(reached),
                      None if i in hidden else share(reached, n),
                      None if reached < 5 or median is None else round(median, 1)])
     return Table(
@@ -266,6 +347,7 @@ def _statuses_after(db, selection: Filter, counts: list[_Count], points: tuple[i
             WHERE {where} AND t.months IN ({", ".join("?" * len(points))}) GROUP BY 1, 2, 3, 4""",
         [*params, *points]).fetchall() if points else []
     missing: dict[int, int | str] = {}
+    left: dict[int, int] = {}
     keyed: Counter = Counter()
     for months in points:
         # Only forløb whose point has come (its month has begun) can have a status yet.
@@ -275,11 +357,24 @@ def _statuses_after(db, selection: Filter, counts: list[_Count], points: tuple[i
             if point == months and month <= last_due:
                 keyed[(months, -paid, status)] += n
                 due -= n
-        missing[months] = small(due)
-    for (months, minus_paid), line in _lines(keyed, _category_order(list(FOLLOWUP_STATUS_LABELS))):
-        for (status, _), (count, part) in zip(line, counts_with_shares([n for _, n in line])):
-            table.rows.append([months, "Med" if minus_paid else "Uden", FOLLOWUP_STATUS_LABELS.get(status, status),
-                               count, part])
+        missing[months], left[months] = small(due), due
+    lines = _lines(keyed, _category_order(list(FOLLOWUP_STATUS_LABELS)))
+    for months in points:
+        point = [(minus_paid, line) for (at, minus_paid), line in lines if at == months]
+        # With and without paid hours add up to the statuses recorded at this point: the forløb
+        # due (the reader may know them: the period's forløb, or its quarters') minus the missing
+        # ones, which are shown. Where that pins a hidden count, the missing ones are hidden (a
+        # count of 5 or more; none or "<5" missing are left as they are: a "–" would say 5 or more).
+        recorded = sum(n for _, line in point for _, n in line)
+        known = left[months] == 0 or left[months] >= 5
+        protected_lines, hide = protected_together([[n for _, n in line] for _, line in point],
+                                                   recorded if known else 0)
+        if hide and left[months] >= 5:
+            missing[months] = HIDDEN
+        for (minus_paid, line), shown in zip(point, protected_lines):
+            for (status, _), (count, part) in zip(line, counts_with_shares(shown.counts, shown.hidden, shown.shares)):
+                table.rows.append([months, "Med" if minus_paid else "Uden", FOLLOWUP_STATUS_LABELS.get(status, status),
+                                   count, part])
     return table, missing
 
 
@@ -369,22 +464,25 @@ def _employers(db, selection: Filter) -> list[Table]:
             JOIN citizens c ON c.id = p.citizen_id
             WHERE p.paid_hours_since >= ? AND p.paid_hours_since < ? {kind_clause} {narrowing}""",
         [selection.first_day, selection.day_after, *([selection.kind] if selection.kind else []), *params]).fetchone()[0]
+    industries = db.execute(
+        f"SELECT COALESCE(NULLIF(TRIM(industry), ''), 'Ikke angivet') AS industry, COUNT(*) FROM ({active_sql}) "
+        "GROUP BY 1 ORDER BY COUNT(*) DESC, 1").fetchall()
+    # The industries add up to the active employers, which are shown: protect them as a line, and
+    # hide the active employers where the industries' hidden counts could still be pinned down.
+    (line,), active_hidden = protected_together([[n for _, n in industries]], active)
     overview = Table(
         "virksomheder", "Virksomheder",
         "Inkluderende virksomheder med mindst ét åbent småjob i dag, nye i perioden, og dem hvor et forløb "
         "nåede lønnede timer i perioden.",
         ["Virksomheder", "Antal"],
-        [["Aktive inkluderende virksomheder", small(active)], ["Nye i perioden", small(new)],
+        [["Aktive inkluderende virksomheder", HIDDEN if active_hidden else small(active)], ["Nye i perioden", small(new)],
          ["Med et forløb, der nåede lønnede timer", small(paid)]])
-    industries = db.execute(
-        f"SELECT COALESCE(NULLIF(TRIM(industry), ''), 'Ikke angivet') AS industry, COUNT(*) FROM ({active_sql}) "
-        "GROUP BY 1 ORDER BY COUNT(*) DESC, 1").fetchall()
     by_industry = Table(
         "brancher", "Aktive virksomheder pr. branche",
         "Hvilke brancher de aktive inkluderende virksomheder er i.",
         ["Branche", "Antal", "Andel (%)"],
-        # The industries add up to the active employers, which are shown: protect them as a line.
-        [[name, count, part] for (name, _), (count, part) in zip(industries, counts_with_shares([n for _, n in industries]))])
+        [[name, count, part] for (name, _), (count, part)
+         in zip(industries, counts_with_shares(line.counts, line.hidden, line.shares))])
     return [overview, by_industry]
 
 

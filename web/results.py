@@ -68,7 +68,7 @@ def index():
     figures, problems = _compute()
     db = get_db()
     return render_template(
-        "results/index.html", results=figures, problems=problems, ended=results.small(figures.ended), period=period_text(figures),
+        "results/index.html", results=figures, problems=problems, ended=figures.ended_shown, period=period_text(figures),
         sections=[(table, chart_for(table)) for table in figures.tables], choices=results.choices(db),
         consultants=accounts.list_consultants(db) if current_user.is_admin else [], args=request.args,
         query=request.query_string.decode("ascii", "replace"), current_year=today().year,

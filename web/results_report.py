@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from core.formats import danish_date, danish_number
 from data.outcomes import FOLLOWUP_STATUS_LABELS
-from data.results import HIDDEN, SMALL, Results, Table, small
+from data.results import HIDDEN, SMALL, Results, Table
 from web import charts
 
 HERE = Path(__file__).resolve().parent
@@ -213,7 +213,7 @@ def report_pdf(html: str) -> bytes:
 def summary(results: Results) -> list[str]:
     """The one-page summary's sentences, from the tables' own shown values."""
     tables = {t.key: t for t in results.tables}
-    lines = [f"Forløb afsluttet i perioden: {shown(small(results.ended))}."]
+    lines = [f"Forløb afsluttet i perioden: {shown(results.ended_shown)}."]
     paid = tables["loennede_timer"].rows
     if paid:
         shown_rows = [r for r in paid if isinstance(r[1], int) and isinstance(r[2], int)]

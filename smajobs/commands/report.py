@@ -36,7 +36,7 @@ def report_command(context: Context, year: int, target_group: str | None, file_f
         Path(out).write_bytes(body)
     except OSError as error:
         raise CliError(f"Kan ikke skrive {out}: {error.strerror or error}.") from None
-    click.echo(f"Skrev {out} ({file_format}, {results.small(figures.ended)} afsluttede forløb i {year}).")
+    click.echo(f"Skrev {out} ({file_format}, {figures.ended_shown} afsluttede forløb i {year}).")
 
 
 COMMANDS = (report_command,)
