@@ -42,7 +42,7 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
                            isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if str(path) != ":memory:":
-        _enable_wal(conn)
+        enable_wal(conn)
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     # Deleted rows are overwritten with zeros, not just unlinked: an erased citizen must not
@@ -63,7 +63,7 @@ def checkpoint(db: sqlite_utils.Database) -> bool:
     return busy == 0
 
 
-def _enable_wal(conn: sqlite3.Connection) -> None:
+def enable_wal(conn: sqlite3.Connection) -> None:
     # Switching a fresh file to WAL needs an exclusive lock, and SQLite answers "database is
     # locked" at once (without the busy handler) while another process is doing the same or
     # running the first migration. So retry until the busy timeout, as the handler would.

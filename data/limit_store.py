@@ -24,6 +24,7 @@ from typing import Iterator
 from limits.storage import MovingWindowSupport, Storage
 
 from core.private import create_private_file, private_dir
+from data.db import enable_wal
 
 SCHEME = "sqlite"
 BUSY_TIMEOUT_S = 30
@@ -65,7 +66,8 @@ class SQLiteStorage(Storage, MovingWindowSupport):
     # this small file is cheap, and nothing is shared between threads or across a fork.
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        conn.execute("PRAGMA journal_mode = WAL")
+        # Workers start together: the first switch of a fresh file to WAL is retried, not refused.
+        enable_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA secure_delete = ON")
         return conn

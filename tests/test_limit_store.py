@@ -86,3 +86,20 @@ def test_two_processes_share_one_limit(tmp_path):
     # 80 attempts against one limit of 25: 25 let through between the two (counted per process,
     # it would be 25 each).
     assert sum(counts) == 25
+
+
+def test_workers_starting_together_on_a_fresh_file_all_open_it(tmp_path):
+    # gunicorn starts every worker at once; each opens the store, and switching a fresh file to
+    # WAL needs an exclusive lock that SQLite refuses at once (no busy wait) to all but one.
+    code = ("import sys, time\n"
+            "from data.limit_store import SQLiteStorage\n"
+            "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))\n"
+            "SQLiteStorage('sqlite://' + sys.argv[1]).incr('k', 60)\n")
+    for attempt in range(5):
+        path, start = tmp_path / f"fresh-{attempt}.limits", time.time() + 1.0
+        workers = [subprocess.Popen([sys.executable, "-c", code, str(path), str(start)], cwd=ROOT,
+                                    env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE, text=True)
+                   for _ in range(6)]
+        for worker in workers:
+            assert worker.wait(timeout=60) == 0, worker.stderr.read()
+        assert limit_store.SQLiteStorage(f"sqlite://{path}").get("k") == 6
