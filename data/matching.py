@@ -35,6 +35,15 @@ logger = logging.getLogger(__name__)
 MAX_INCREMENTAL_EMPLOYERS = 2000
 
 
+@dataclass(frozen=True)
+class _Taught:
+    """What was taught and learnt (data.taught_links), kept while its versions stand."""
+    versions: tuple[int, int]   # (links version, learning version)
+    consultant: list            # the consultants' links
+    learned: list               # the pairings learnt from started forløb
+    together: object            # both as one matcher.taught.TaughtLinks
+
+
 @dataclass
 class _Slot:
     """One database file's index in this process."""
@@ -42,10 +51,7 @@ class _Slot:
     version: int = -1
     lock: threading.Lock = field(default_factory=threading.Lock)   # held while catching up or swapping
     rebuilding: threading.Thread | None = None
-    # What was taught and learnt (data.taught_links), kept while its versions stand:
-    # (links version, learning version), the consultants' links, the learnt pairings, both as one
-    # matcher.taught.TaughtLinks.
-    taught: tuple | None = None
+    taught: _Taught | None = None
 
 
 class MatchService:
@@ -92,17 +98,16 @@ class MatchService:
         interests changed. No index rebuild: links act on the citizen's side of the match."""
         from matcher.taught import TaughtLinks
         slot = self._slot(_database_file(db))
-        links_version, learning_version = versions or taught_links.versions(db)
+        links_version, learning_version = versions = versions or taught_links.versions(db)
         cached = slot.taught
-        if cached is not None and cached[0] == (links_version, learning_version):
-            return cached[3]
-        same_links = cached is not None and cached[0][0] == links_version
-        same_learning = cached is not None and cached[0][1] == learning_version
-        consultant = cached[1] if same_links else taught_links.consultant_links(db)
-        learned = cached[2] if same_learning else taught_links.learned_pairings(db, index.opening_fields)
-        together = TaughtLinks([*consultant, *learned])
-        slot.taught = ((links_version, learning_version), consultant, learned, together)
-        return together
+        if cached is not None and cached.versions == versions:
+            return cached.together
+        same_links = cached is not None and cached.versions[0] == links_version
+        same_learning = cached is not None and cached.versions[1] == learning_version
+        consultant = cached.consultant if same_links else taught_links.consultant_links(db)
+        learned = cached.learned if same_learning else taught_links.learned_pairings(db, index.opening_fields)
+        slot.taught = taught = _Taught(versions, consultant, learned, TaughtLinks([*consultant, *learned]))
+        return taught.together
 
     def refresh(self, db: sqlite_utils.Database) -> int:
         """Build the index afresh (the text model fitted again on every opening), persist it,
